@@ -1,0 +1,9 @@
+module github.com/tamago-smp/kernel
+
+go 1.26.0
+
+require github.com/usbarmory/tamago v1.26.0
+
+require golang.org/x/sys v0.50.0 // indirect
+
+tool github.com/usbarmory/tamago/cmd/tamago
