@@ -1,0 +1,42 @@
+# SMP per-CPU demo kernel for TamaGo
+# https://github.com/tamago-smp/kernel
+#
+# Thin front end: build flags and QEMU command lines live in one table in
+# qemu/ (go run ./qemu), never here.
+
+SMP ?= 4
+TIMEOUT ?=
+HARNESS = go run ./qemu
+TARGETS = x86_64 aarch64-el2 aarch64 riscv64
+
+# the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
+export PERCPU_BOOT_TESTS = require
+
+.PHONY: all test vet clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
+
+all: $(addprefix build-,$(TARGETS))
+
+# make qemu-x86_64 [SMP=n]: build, boot, stream the console, return the kernel's status
+$(addprefix qemu-,$(TARGETS)): qemu-%:
+	$(HARNESS) run -target $* -smp $(SMP) $(if $(TIMEOUT),-timeout $(TIMEOUT))
+
+# make qemu-gdb-x86_64: as above, QEMU waiting for gdb on :1234
+$(addprefix qemu-gdb-,$(TARGETS)): qemu-gdb-%:
+	$(HARNESS) run -target $* -smp $(SMP) -gdb
+
+$(addprefix build-,$(TARGETS)): build-%:
+	$(HARNESS) build -target $*
+
+# host vet + GOOS=tamago vet of every target, gofmt
+vet:
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	go vet ./...
+	for t in $(TARGETS); do $(HARNESS) vet -target $$t || exit 1; done
+
+# the test command: host unit tests, cross vet and build, boot matrix under QEMU
+test: vet
+	go test ./...
+	go test -count=1 -v -run 'Boot' ./qemu
+
+clean:
+	rm -rf build

@@ -1,0 +1,81 @@
+// x86_64 SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+// Package amd64 is the x86_64 side of the kernel: the boot CPU's entry
+// point, which points GS_BASE at per-CPU area 0 before any Go code runs, the
+// application processor (AP) start path (INIT-SIPI-SIPI and a trampoline
+// from real mode to long mode that sets GS_BASE, the TLS slot, the stack and
+// g before it enters the Go scheduler), the TSC clock, and the QEMU
+// isa-debug-exit device.
+//
+// It builds on github.com/usbarmory/tamago/amd64, which still provides the
+// boot CPU's cpuinit (paging, long mode, stack) and the exception vectors.
+//
+// This package is only meant to be used with `GOOS=tamago GOARCH=amd64` as
+// supported by the TamaGo framework for bare metal Go, see
+// https://github.com/usbarmory/tamago.
+package amd64
+
+import (
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/linker"
+)
+
+// areaAlign is the per-CPU area alignment, for the entry point in entry.s.
+const areaAlign = linker.AreaAlign
+
+// Model-specific registers (Intel SDM Vol. 4, Table 2-2).
+const (
+	MSR_EFER    = 0xc0000080
+	MSR_FS_BASE = 0xc0000100
+	MSR_GS_BASE = 0xc0000101
+)
+
+// Local APIC (Intel SDM Vol. 3A, 11.4.1 The Local APIC Block Diagram).
+const (
+	LAPIC_BASE = 0xfee00000
+	LAPIC_ICRL = LAPIC_BASE + 0x300 // Interrupt Command Register, bits 0-31
+	LAPIC_ICRH = LAPIC_BASE + 0x310 // Interrupt Command Register, bits 32-63
+)
+
+// defined in cpu.s
+func cpuid(eax, ecx uint32) (a, b, c, d uint32)
+func rdtsc() uint64
+func rdmsr(msr uint32) uint64
+func wrmsr(msr uint32, val uint64)
+func inb(port uint16) uint8
+func outb(port uint16, val uint8)
+func read32(addr uintptr) uint32
+func write32(addr uintptr, val uint32)
+func pause()
+func irqDisable() (enabled bool)
+func irqRestore(enabled bool)
+
+// APICID returns the initial local APIC ID of the calling CPU
+// (CPUID.01H:EBX[31:24], Intel SDM Vol. 2A, CPUID).
+func APICID() int {
+	_, ebx, _, _ := cpuid(1, 0)
+	return int(ebx >> 24)
+}
+
+// GSBase returns the calling CPU's IA32_GS_BASE.
+func GSBase() uintptr {
+	return uintptr(rdmsr(MSR_GS_BASE))
+}
+
+// mem returns a pointer to a physical address, for the fixed low-memory
+// structures of the AP trampoline (identity mapped by TamaGo's cpuinit).
+func mem(addr uintptr) unsafe.Pointer {
+	return unsafe.Add(unsafe.Pointer(nil), addr)
+}
+
+// Relax is a spin-wait hint (PAUSE) for idle and polling loops.
+func Relax() {
+	pause()
+}

@@ -1,0 +1,21 @@
+// x86_64 SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// func Exit(code int32)
+TEXT ·Exit(SB),NOSPLIT,$0-4
+	MOVL	code+0(FP), AX
+	MOVW	$const_DEBUG_EXIT_PORT, DX
+	OUTL
+	// no isa-debug-exit device: stop here
+	CLI
+halt:
+	HLT
+	JMP	halt

@@ -1,0 +1,200 @@
+// x86_64 SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+//
+// The real-mode to long-mode sequence is adapted from
+// github.com/usbarmory/tamago amd64/smp.s (BSD-3-Clause, Copyright (c) The
+// TamaGo Authors).
+
+//go:build tamago
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// These legacy prefixes make 64-bit Go assembly decode as intended in 16-bit
+// real mode (Intel SDM Vol. 2A, 2.1.1 Instruction Prefixes).
+#define DATA32 BYTE $0x66	// 32-bit operand size
+#define ADDR32 BYTE $0x67	// 32-bit address size
+
+// offset of a trampolineData field from the real-mode data segment (CS = DS =
+// apTrampoline>>4)
+#define DATA(off) (const_apData-const_apTrampoline+off)
+
+// apinit16 is copied to apTrampoline by Prepare; it is never called.
+//
+// Where control came from: a STARTUP IPI sent by Start, after an INIT IPI.
+// The AP is in real mode at CS:IP = apVector<<8:0, interrupts masked, and
+// the trampoline lock held for it (Intel SDM Vol. 3A, 9.4.4.2 Typical AP
+// Initialization Sequence).
+//
+// What it does: the same switch to long mode as TamaGo's cpuinit, with the
+// boot CPU's page tables (CR3 from trampolineData), PAE and PGE in CR4,
+// EFER.LME, then paging and protection in CR0 (Intel SDM Vol. 3A, 10.8.5
+// Initializing IA-32e Mode).
+//
+// Where it goes next: a 32-bit far return loads the 64-bit code selector of
+// the trampoline GDT and lands in apstart, in the kernel image.
+//
+// func apinit16()
+TEXT ·apinit16(SB),NOSPLIT|NOFRAME,$0
+	CLI
+
+	BYTE	$0x8c; BYTE $0xc8		// mov %cs,%ax
+	BYTE	$0x8e; BYTE $0xd8		// mov %ax,%ds
+	XORL	AX, AX
+	BYTE	$0x8e; BYTE $0xd0		// mov %ax,%ss
+	DATA32
+	MOVL	$const_apStackTop, SP
+
+	// CR3 = the boot CPU's page tables
+	DATA32
+	MOVL	$DATA(trampolineData_cr3), BX
+	DATA32; ADDR32
+	MOVL	(BX), AX
+	MOVL	AX, CR3
+
+	DATA32
+	MOVL	$(1<<7 | 1<<5), AX		// set CR4.(PGE|PAE)
+	MOVL	AX, CR4
+
+	DATA32
+	MOVL	$const_MSR_EFER, CX
+	RDMSR
+	DATA32
+	ORL	$(1<<8), AX			// set EFER.LME
+	WRMSR
+
+	DATA32
+	MOVL	$DATA(trampolineData_gdtr), BX
+	DATA32; ADDR32
+	LGDT	(BX)
+
+	// the 64-bit entry point, for the far return below
+	DATA32
+	MOVL	$DATA(trampolineData_entry), BX
+	DATA32; ADDR32
+	MOVL	(BX), DX
+
+	MOVL	CR0, AX
+	DATA32
+	ORL	$(1<<31 | 1<<1 | 1<<0), AX	// set CR0.(PG|MP|PE)
+	MOVL	AX, CR0
+
+	// far return to 0x08:entry with 32-bit operands
+	DATA32
+	PUSHQ	$0x08
+	DATA32
+	PUSHQ	DX
+	BYTE	$0x66; BYTE $0xcb		// retfl
+TEXT ·apinit16End(SB),NOSPLIT|NOFRAME,$0
+	RET
+
+// func apinit16PC() uintptr
+TEXT ·apinit16PC(SB),NOSPLIT,$0-8
+	MOVQ	$·apinit16(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func apinit16Size() uintptr
+TEXT ·apinit16Size(SB),NOSPLIT,$0-8
+	MOVQ	$·apinit16End(SB), AX
+	MOVQ	$·apinit16(SB), BX
+	SUBQ	BX, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func apstartPC() uintptr
+TEXT ·apstartPC(SB),NOSPLIT,$0-8
+	MOVQ	$·apstart(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func readCR3() uint64
+TEXT ·readCR3(SB),NOSPLIT,$0-8
+	MOVQ	CR3, AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func sgdt(p *[10]byte)
+TEXT ·sgdt(SB),NOSPLIT,$0-8
+	MOVQ	p+0(FP), AX
+	SGDT	(AX)
+	RET
+
+// func sidt(p *[10]byte)
+TEXT ·sidt(SB),NOSPLIT,$0-8
+	MOVQ	p+0(FP), AX
+	SIDT	(AX)
+	RET
+
+// apstart is the AP's first 64-bit code.
+//
+// Where control came from: apinit16's far return. The AP is in long mode on
+// the boot CPU's page tables, with the trampoline GDT, interrupts masked,
+// still on the shared trampoline stack (the lock is held for it).
+//
+// What it does, before any Go code runs on this CPU: enables SSE as the Go
+// runtime requires, loads the boot CPU's GDT and IDT (so exceptions reach
+// TamaGo's handlers), points GS_BASE at its per-CPU area, gives the CPU its
+// own TLS slot in its mailbox (FS_BASE = &tls+8, g0 stored at FS:-8, where
+// Go's get_tls reads g), loads g0 into R14 and g0's stack into SP, marks
+// itself online and releases the trampoline.
+//
+// Where it goes next: runtime·mstart, which never returns.
+TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	$const_apStackTop, SP
+	CALL	sse_enable(SB)			// TamaGo amd64/features.s
+
+	MOVQ	$·bspGDTR(SB), AX
+	LGDT	(AX)
+	MOVQ	$·bspIDTR(SB), AX
+	LIDT	(AX)
+
+	// data selectors from the boot CPU's GDT (entry 2), before the
+	// FS and GS bases: a selector load resets the base
+	MOVL	$0x10, AX
+	BYTE	$0x8e; BYTE $0xd8		// mov %eax,%ds
+	BYTE	$0x8e; BYTE $0xc0		// mov %eax,%es
+	BYTE	$0x8e; BYTE $0xd0		// mov %eax,%ss
+	BYTE	$0x8e; BYTE $0xe0		// mov %eax,%fs
+	BYTE	$0x8e; BYTE $0xe8		// mov %eax,%gs
+
+	MOVL	$1, AX
+	CPUID
+	SHRL	$24, BX				// initial local APIC ID
+	MOVL	BX, R8
+
+	MOVQ	·current(SB), BX		// this AP's mailbox
+	MOVL	R8, mailbox_apicID(BX)
+
+	// per-CPU register: GS_BASE = area base
+	MOVQ	mailbox_base(BX), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$const_MSR_GS_BASE, CX
+	WRMSR
+
+	// TLS: g0 in this CPU's slot, FS_BASE = &slot + 8
+	MOVQ	mailbox_g0(BX), R14
+	MOVQ	R14, mailbox_tls(BX)
+	LEAQ	(mailbox_tls+8)(BX), AX
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$const_MSR_FS_BASE, CX
+	WRMSR
+
+	MOVQ	mailbox_sp(BX), SP
+	MOVQ	mailbox_fn(BX), R12
+
+	// x86 stores are seen in program order (Intel SDM Vol. 3A, 10.2.2):
+	// the boot CPU sees online only after everything above
+	MOVL	$1, mailbox_online(BX)
+	MOVL	$0, ·trampolineLock(SB)
+
+	CALL	R12				// runtime·mstart
+halt:
+	CLI
+	HLT
+	JMP	halt

@@ -1,0 +1,86 @@
+// SMP per-CPU demo kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+// Command kernel is the demo kernel: it brings up every CPU of the machine
+// with its per-CPU register pointing at its own area, runs the self-tests on
+// every CPU and exits with status 0 only if all CPUs came online and every
+// test passed.
+//
+// The board (and with it the ISA port) is chosen per GOARCH by the
+// board_<arch>.go files.
+package main
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/kernel/selftest"
+	"github.com/tamago-smp/kernel/linker"
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+// onlineTimeout bounds the wait for the secondary CPUs to come up.
+const onlineTimeout = 30 * time.Second
+
+func main() {
+	// Control came from the runtime: CPU 0 runs alone, with its per-CPU
+	// register already pointing at area 0 (set by the board's entry code
+	// before any Go code ran). Every per-CPU variable is defined by now:
+	// package initialisation is over.
+	areas, err := percpu.InitInPlace()
+	if err != nil {
+		fail("percpu: %v", err)
+	}
+
+	start, end := linker.Region()
+	fmt.Printf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d\n",
+		start, end, percpu.AreaStride(), areas)
+
+	// Bring up the secondaries: each sets its own register from its
+	// area base before it enters the scheduler.
+	report, err := boot.Start(0, onlineTimeout)
+	for _, p := range report.Problems {
+		fmt.Println("boot:", p)
+	}
+	if err != nil && err != boot.ErrCPUsMissing {
+		fail("%v", err)
+	}
+
+	n := report.Wanted
+	if n == 0 {
+		n = 1
+	}
+
+	// Each online CPU reads its own register.
+	regs := make([]uintptr, n)
+	boot.OnEachCPU(len(report.Online), onlineTimeout, func(cpu int) {
+		regs[cpu] = percpu.ReadReg()
+	})
+
+	for _, cpu := range report.Online {
+		fmt.Printf("cpu %d online: %s=%#x%s\n", cpu, percpu.RegName(), regs[cpu], regSuffix())
+	}
+
+	passed, failed := selftest.Run(os.Stdout, len(report.Online))
+	fmt.Printf("selftest: %d passed, %d failed\n", passed, failed)
+
+	if failed != 0 || err != nil {
+		os.Exit(1)
+	}
+
+	os.Exit(0)
+}
+
+// fail reports an error that stops the boot and exits with status 1.
+func fail(format string, args ...any) {
+	fmt.Printf(format+"\n", args...)
+	fmt.Println("selftest: 0 passed, 1 failed")
+	os.Exit(1)
+}
