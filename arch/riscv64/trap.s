@@ -1,0 +1,150 @@
+// RISC-V 64-bit SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// Messages of the trap report, NUL-terminated.
+DATA trapHart<>+0(SB)/8, $"\r\ntrap: "
+DATA trapHart<>+8(SB)/8, $"hart=\x00\x00\x00"
+GLOBL trapHart<>(SB), RODATA, $16
+DATA trapCause<>+0(SB)/8, $" mcause="
+DATA trapCause<>+8(SB)/8, $"0x\x00\x00\x00\x00\x00\x00"
+GLOBL trapCause<>(SB), RODATA, $16
+DATA trapEPC<>+0(SB)/8, $" mepc=0x"
+DATA trapEPC<>+8(SB)/8, $"\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL trapEPC<>(SB), RODATA, $16
+DATA trapVal<>+0(SB)/8, $" mtval=0"
+DATA trapVal<>+8(SB)/8, $"x\x00\x00\x00\x00\x00\x00\x00"
+GLOBL trapVal<>(SB), RODATA, $16
+DATA trapEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
+GLOBL trapEnd<>(SB), RODATA, $8
+
+// Only the first trapping hart reports; the word is never cleared.
+GLOBL trapLock<>(SB), NOPTR, $4
+
+// func trap()
+//
+// The machine trap vector of every hart (mtvec, direct mode), installed by
+// cpuinit. Interrupts stay disabled (mstatus.MIE = 0), so only exceptions
+// arrive here: an illegal instruction, an access fault, a misaligned
+// access, ECALL or EBREAK, from Go code, from cpuinit or from a parked hart.
+//
+// Nothing about the interrupted context is trusted: the handler uses no
+// stack, no g and no gp. It prints
+//
+//	trap: hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
+//
+// on the UART given to SetTrapDevices and stops the machine through the
+// SiFive test finisher with TrapStatus (Privileged Architecture, 3.1.15
+// mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
+TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
+	// a second trap, on this hart or another one, waits for the first
+	// report to stop the machine
+	MOV	$trapLock<>(SB), T0
+	MOV	$1, T1
+	AMOSWAPW T1, (T0), T1
+	BNEZ	T1, sleep
+
+	MOV	·trapUART(SB), A0
+	BEQZ	A0, exit
+
+	MOV	$trapHart<>(SB), A1
+	CALL	trap_puts<>(SB)
+	CSRRS	X0, MHARTID, A2
+	CALL	trap_putdec<>(SB)
+
+	MOV	$trapCause<>(SB), A1
+	CALL	trap_puts<>(SB)
+	CSRRS	X0, MCAUSE, A2
+	CALL	trap_puthex<>(SB)
+
+	MOV	$trapEPC<>(SB), A1
+	CALL	trap_puts<>(SB)
+	CSRRS	X0, MEPC, A2
+	CALL	trap_puthex<>(SB)
+
+	MOV	$trapVal<>(SB), A1
+	CALL	trap_puts<>(SB)
+	CSRRS	X0, MTVAL, A2
+	CALL	trap_puthex<>(SB)
+
+	MOV	$trapEnd<>(SB), A1
+	CALL	trap_puts<>(SB)
+
+exit:
+	MOV	·trapTest(SB), T0
+	BEQZ	T0, sleep
+	MOV	$(const_TrapStatus<<16 | const_finisherFail), T1
+	FENCE
+	MOVW	T1, (T0)
+sleep:
+	CSRRW	X0, MIE, X0
+	WORD	$0x10500073		// wfi
+	JMP	sleep
+
+// trap_puts<> writes the NUL-terminated string at A1 to the UART at A0.
+// Uses T0, T1, A1; returns to RA.
+TEXT trap_puts<>(SB),NOSPLIT|NOFRAME,$0
+next:
+	MOVBU	(A1), T0
+	BEQZ	T0, done
+wait:
+	MOVBU	const_uartLSR(A0), T1
+	AND	$const_uartLSR_THRE, T1
+	BEQZ	T1, wait
+	MOVB	T0, const_uartTHR(A0)
+	ADD	$1, A1
+	JMP	next
+done:
+	RET
+
+// trap_puthex<> writes A2 as 16 hexadecimal digits to the UART at A0.
+// Uses T0-T3; returns to RA.
+TEXT trap_puthex<>(SB),NOSPLIT|NOFRAME,$0
+	MOV	$60, T2
+digit:
+	SRL	T2, A2, T0
+	AND	$15, T0
+	MOV	$10, T3
+	BLTU	T0, T3, decimal
+	ADD	$('a'-'0'-10), T0
+decimal:
+	ADD	$'0', T0
+wait:
+	MOVBU	const_uartLSR(A0), T1
+	AND	$const_uartLSR_THRE, T1
+	BEQZ	T1, wait
+	MOVB	T0, const_uartTHR(A0)
+	SUB	$4, T2
+	BGE	T2, X0, digit
+	RET
+
+// trap_putdec<> writes A2 in decimal to the UART at A0.
+// Uses T0-T3, A2; returns to RA.
+TEXT trap_putdec<>(SB),NOSPLIT|NOFRAME,$0
+	// T2 = the largest power of ten <= A2 (1 for 0)
+	MOV	$1, T2
+	MOV	$10, T3
+scale:
+	MUL	T3, T2, T0
+	BLTU	A2, T0, digit
+	MOV	T0, T2
+	JMP	scale
+digit:
+	DIVU	T2, A2, T0
+	REMU	T2, A2, A2
+	ADD	$'0', T0
+wait:
+	MOVBU	const_uartLSR(A0), T1
+	AND	$const_uartLSR_THRE, T1
+	BEQZ	T1, wait
+	MOVB	T0, const_uartTHR(A0)
+	DIVU	T3, T2, T2
+	BNEZ	T2, digit
+	RET

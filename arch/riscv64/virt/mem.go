@@ -1,0 +1,23 @@
+// QEMU virt board for the SMP kernel, RISC-V 64-bit
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && !linkramsize
+
+package virt
+
+import (
+	_ "unsafe"
+)
+
+// ramSize is the memory given to the Go runtime from DRAM_BASE: 1 GiB (QEMU
+// -m 1G) less the 2 MiB at the top, where QEMU puts the FDT
+// (hw/riscv/boot.c, riscv_compute_fdt_addr: RAM end minus the FDT size,
+// aligned down to 2 MiB), so that hart 0's stack, just below
+// DRAM_BASE+ramSize, does not overwrite it. Applications can override it
+// with the `linkramsize` build tag.
+//
+//go:linkname ramSize runtime/goos.RamSize
+var ramSize uint64 = 0x40000000 - 0x200000 // 1 GiB - 2 MiB

@@ -1,0 +1,92 @@
+// QEMU virt board for the SMP kernel, RISC-V 64-bit
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+// Package virt is the board glue for QEMU's riscv64 virt machine in M-mode,
+// with one or more harts: NS16550A serial console, CLINT clock, exit through
+// the SiFive test finisher with the real status, an idle governor that is
+// safe on every hart, and the hart start port of package
+// [github.com/tamago-smp/kernel/arch/riscv64]. Importing it is enough.
+//
+// The machine starts every hart at 0x80000000 in M-mode, never at the ELF
+// entry: QEMU must load the 12-byte boot shim there with -bios (see the
+// README and the qemu/ harness), with at least 1 GiB of RAM:
+//
+//	qemu-system-riscv64 -machine virt -m 1G -smp 4 -nographic -monitor none \
+//		-serial stdio -bios shim.bin -kernel kernel.elf
+//
+// This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
+// and the `linkcpuinit` build tag, as supported by the TamaGo framework for
+// bare metal Go, see https://github.com/usbarmory/tamago.
+package virt
+
+import (
+	"runtime/goos"
+	_ "unsafe"
+
+	"github.com/tamago-smp/kernel/arch/riscv64"
+)
+
+// Peripheral registers (QEMU hw/riscv/virt.c, virt_memmap).
+const (
+	// SiFive test finisher (hw/misc/sifive_test.c)
+	TEST_BASE = 0x100000
+
+	// Core-Local Interruptor: see riscv64.CLINT_BASE
+	CLINT_BASE = riscv64.CLINT_BASE
+
+	// NS16550A UART, IRQ 10
+	UART0_BASE = 0x10000000
+
+	// DRAM
+	DRAM_BASE = 0x80000000
+)
+
+// TIMEBASE is the frequency of the CLINT mtime counter
+// (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
+const TIMEBASE = 10000000 // 10 MHz
+
+// nsPerTick is the length of one mtime tick; TIMEBASE divides 1e9.
+const nsPerTick = 1e9 / TIMEBASE
+
+// RAM layout: the boot shim owns the first page of DRAM (the kernel is
+// linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
+// hart 0's stack ramStackOffset below ramStart+ramSize (mem.go).
+var (
+	//go:linkname ramStart runtime/goos.RamStart
+	ramStart uint64 = DRAM_BASE
+
+	//go:linkname ramStackOffset runtime/goos.RamStackOffset
+	ramStackOffset uint64 = 0x100
+)
+
+//go:linkname nanotime runtime/goos.Nanotime
+func nanotime() int64 {
+	return int64(riscv64.Mtime() * nsPerTick)
+}
+
+// hwinit0 runs on hart 0 before the Go runtime is set up (no allocation):
+// from here on a trap is reported on the console.
+//
+//go:linkname hwinit0 runtime/goos.Hwinit0
+func hwinit0() {
+	riscv64.SetTrapDevices(UART0_BASE, TEST_BASE)
+}
+
+// Init takes care of the lower level initialization triggered early in
+// runtime setup (post World start), on hart 0.
+//
+//go:linkname Init runtime/goos.Hwinit1
+func Init() {
+	goos.Exit = exit
+	goos.Idle = idle
+	goos.ProcID = procID
+}
+
+func procID() uint64 {
+	return uint64(riscv64.ID())
+}
