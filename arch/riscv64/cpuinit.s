@@ -22,7 +22,7 @@
 // mstatus.MIE = 0 and mstatus.FS = 0 (FPU off), and with no stack.
 //
 // Register contract on entry: a0 = mhartid, a1 = FDT, a2 = &fw_dynamic_info
-// (only mhartid is used, read from the CSR).
+// (mhartid is read from the CSR; hart 0 keeps a1 in ·bootFDT).
 //
 // Where it goes next: hart 0 into the Go runtime (_rt0_tamago_start) on the
 // stack at the top of RAM, the other harts into their park loop.
@@ -41,7 +41,10 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	CSRRS	X0, MHARTID, T0
 	BNEZ	T0, secondary
 
-	// Hart 0: gp = per-CPU area 0, the first areaAlign-aligned address
+	// Hart 0: keep the FDT address for SMP.NumCPU
+	MOV	A1, ·bootFDT(SB)
+
+	// gp = per-CPU area 0, the first areaAlign-aligned address
 	// of the linker region (package linker)
 	MOV	$_percpu_start(SB), T1
 	ADD	$(const_areaAlign-1), T1

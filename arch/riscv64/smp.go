@@ -47,12 +47,12 @@ const (
 	startBusy      = 3 // the mailbox was already used
 )
 
-// settle bounds how long [SMP.NumCPU] waits for the count of parked harts
-// to stop changing: every hart parks within a few instructions of reset,
-// long before hart 0 has run the Go runtime up to main.
+// How long [SMP.NumCPU] waits for the harts to park: every hart parks
+// within a few instructions of reset, normally long before hart 0 has run
+// the Go runtime up to main.
 const (
-	settleStable = 10 * time.Millisecond
-	settleMax    = time.Second
+	settleMax    = time.Second           // at most
+	settleStable = 10 * time.Millisecond // without a device tree: count unchanged for
 )
 
 // SMP starts the parked harts of the machine, one Go scheduler M each; it
@@ -63,25 +63,31 @@ type SMP struct{}
 // NumCPU returns the number of harts that can run Go code: hart 0 plus
 // every hart that counted itself in when it parked in cpuinit. A hart that
 // does not exist, or that halted because its mhartid is not below
-// [MaxHarts], is not counted.
+// [MaxHarts], is never counted, so it is never waited for.
 //
-// The count is read once it has been stable for 10 ms (at most 1 s after
-// the first call).
+// The device tree hart 0 was handed at reset (see [BootFDT]) says how many
+// harts exist (its /cpus/cpu@<n> nodes): NumCPU waits, at most 1 s, until
+// that many have parked. Without a device tree it waits until the count has
+// not changed for 10 ms.
 func (*SMP) NumCPU() int {
+	want := min(fdtHarts(bootFDT), MaxHarts)
 	n := atomic.LoadUint32(&nparked)
-	stable := time.Now()
+	start := time.Now()
+	stable := start
 
-	for deadline := stable.Add(settleMax); time.Now().Before(deadline); {
+	for int(n)+1 < want || want == 0 && time.Since(stable) < settleStable {
+		if time.Since(start) >= settleMax {
+			break
+		}
+
 		time.Sleep(time.Millisecond)
 
 		if m := atomic.LoadUint32(&nparked); m != n {
 			n, stable = m, time.Now()
-		} else if time.Since(stable) >= settleStable {
-			break
 		}
 	}
 
-	return 1 + int(n)
+	return int(n) + 1
 }
 
 // Prepare checks that n harts can be started. The harts have been parked
