@@ -1,0 +1,300 @@
+// QEMU host harness
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build !tamago
+
+package main
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tamago-smp/kernel/linker"
+)
+
+// Region of the canned consoles: _percpu_start is 32-byte but not 64-byte
+// aligned, as cmd/link may place it, so area 0 is at start + 0x20.
+const (
+	cannedStart = 0x101d6620
+	cannedEnd   = cannedStart + linker.RegionSize
+	cannedArea0 = 0x101d6640
+	cannedSize  = 128
+)
+
+// canned returns a console that honours the contract for a target with
+// register reg and EL el (0: none), with smp CPUs and two tests per CPU,
+// around some boot noise.
+func canned(reg string, el, smp int) []string {
+	lines := []string{
+		"tamago: booting",
+		fmt.Sprintf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d", cannedStart, cannedEnd, cannedSize, smp),
+	}
+
+	elField := ""
+	if el != 0 {
+		elField = fmt.Sprintf(" el=%d", el)
+	}
+
+	for id := smp - 1; id >= 0; id-- { // any order
+		lines = append(lines, fmt.Sprintf("cpu %d online: %s=%#x%s", id, reg, cannedArea0+id*cannedSize, elField))
+	}
+
+	for _, test := range []string{"read_write", "remote"} {
+		for id := 0; id < smp; id++ {
+			lines = append(lines, fmt.Sprintf("PASS %s cpu=%d", test, id))
+		}
+	}
+
+	return append(lines, fmt.Sprintf("selftest: %d passed, 0 failed", 2*smp), "")
+}
+
+var x86Expect = expect{SMP: 4, Reg: "gs_base"}
+
+// replace returns lines with the first line holding old changed to new
+// (deleted when new is "").
+func replace(t *testing.T, lines []string, old, new string) []string {
+	t.Helper()
+
+	out := slices.Clone(lines)
+	for i, l := range out {
+		if strings.Contains(l, old) {
+			if new == "" {
+				return slices.Delete(out, i, i+1)
+			}
+			out[i] = strings.Replace(l, old, new, 1)
+			return out
+		}
+	}
+
+	t.Fatalf("no line contains %q", old)
+	return nil
+}
+
+func TestContractGood(t *testing.T) {
+	for _, tc := range []struct {
+		reg     string
+		el, smp int
+	}{
+		{"gs_base", 0, 1}, {"gs_base", 0, 4},
+		{"tpidr_el2", 2, 4}, {"tpidr_el1", 1, 8}, {"gp", 0, 16},
+	} {
+		lines := canned(tc.reg, tc.el, tc.smp)
+		con, errs := checkConsole(lines, expect{SMP: tc.smp, Reg: tc.reg, EL: tc.el})
+
+		for _, err := range errs {
+			t.Errorf("%s el=%d SMP=%d: %v", tc.reg, tc.el, tc.smp, err)
+		}
+
+		want := console{HavePercpu: true, Start: cannedStart, End: cannedEnd, AreaSize: cannedSize, Areas: uint64(tc.smp)}
+		if con != want {
+			t.Errorf("parsed %+v, want %+v", con, want)
+		}
+	}
+}
+
+// TestContractCRLF checks that serial line endings do not matter.
+func TestContractCRLF(t *testing.T) {
+	lines := canned("gs_base", 0, 4)
+	for i := range lines {
+		lines[i] += "\r"
+	}
+
+	if _, errs := checkConsole(lines, x86Expect); len(errs) > 0 {
+		t.Errorf("CRLF console: %v", errs)
+	}
+}
+
+func TestContractBad(t *testing.T) {
+	good := canned("gs_base", 0, 4)
+	area := func(id int) string { return fmt.Sprintf("%#x", cannedArea0+id*cannedSize) }
+
+	// good[1] is the percpu: line, good[2:6] the online lines (3, 2, 1, 0)
+	percpuLate := slices.Concat(good[:1], good[2:6], good[1:2], good[6:])
+	onlineLate := slices.Concat(good[:5], good[6:7], good[5:6], good[7:])
+
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string // substring of one of the violations
+	}{
+		{"no output", nil, "no output"},
+		{"no percpu line", replace(t, good, "percpu:", ""), "no percpu: line"},
+		{"two percpu lines", append([]string{good[1]}, good...), "2 percpu: lines"},
+		{"malformed percpu line", replace(t, good, "area_size=", "size="), "malformed percpu line"},
+		{"region upside down", replace(t, good, fmt.Sprintf("_percpu_end=%#x", cannedEnd), "_percpu_end=0x1000"), "is not above"},
+		{"area size not a stride", replace(t, good, "area_size=128", "area_size=120"), "area_size=120"},
+		{"too few areas", replace(t, good, "areas=4", "areas=2"), "areas=2"},
+		{"missing cpu", replace(t, good, "cpu 2 online", ""), "3 `cpu <id> online` lines, want 4"},
+		{"extra cpu", replace(t, good, "cpu 2 online", "cpu 4 online"), "cpu 4 online, but only CPUs 0..3"},
+		{"duplicate cpu", replace(t, good, "cpu 2 online", "cpu 1 online"), "cpu 1 online twice"},
+		{"malformed online line", replace(t, good, "cpu 2 online: gs_base=", "cpu 2 online: gs_base "), "malformed online line"},
+		{"wrong register", replace(t, good, "cpu 3 online: gs_base", "cpu 3 online: fs_base"), "register fs_base, want gs_base"},
+		{"unexpected el", replace(t, good, "="+area(3), "="+area(3)+" el=1"), "want no el= field"},
+		{"base shared", replace(t, good, "cpu 3 online: gs_base="+area(3), "cpu 3 online: gs_base="+area(2)), "cpu 2 has base " + area(2) + ", same as cpu 3"},
+		{"base outside region", replace(t, good, "cpu 3 online: gs_base="+area(3), "cpu 3 online: gs_base=0x2000"), "not inside the region"},
+		{"base off by a header", replace(t, good, "cpu 3 online: gs_base="+area(3), fmt.Sprintf("cpu 3 online: gs_base=%#x", cannedArea0+3*cannedSize+8)), "want alignUp(_percpu_start, 64) + 3*area_size"},
+		{"base unaligned area 0", replace(t, good, "cpu 0 online: gs_base="+area(0), fmt.Sprintf("cpu 0 online: gs_base=%#x", cannedStart)), "cpu 0 base 0x101d6620, want"},
+		{"online before percpu", percpuLate, "online before the percpu: line"},
+		{"online after the tests", onlineLate, "online after the self-tests started"},
+		{"no PASS for a cpu", replace(t, replace(t, good, "PASS read_write cpu=2", ""), "PASS remote cpu=2", ""), "no PASS line for cpu 2"},
+		{"PASS for a cpu not started", replace(t, good, "PASS remote cpu=3", "PASS remote cpu=7"), "PASS for cpu=7"},
+		{"malformed PASS", replace(t, good, "PASS remote cpu=3", "PASS remote on cpu 3"), "malformed PASS line"},
+		{"FAIL line", replace(t, good, "PASS remote cpu=3", "FAIL remote cpu=3: want 3, saw 0"), "FAIL remote cpu=3: want 3, saw 0"},
+		{"no summary", replace(t, good, "selftest:", ""), "no `selftest: N passed, M failed` line"},
+		{"summary not last", append(slices.Clone(good), "panic: oops"), `last line "panic: oops"`},
+		{"two summaries", append([]string{"selftest: 0 passed, 0 failed"}, good...), "2 selftest: lines"},
+		{"summary counts failures", replace(t, good, "0 failed", "1 failed"), "selftest: 1 failed"},
+		{"summary miscounts", replace(t, good, "8 passed", "9 passed"), "9 passed, but 8 PASS lines"},
+		{"malformed summary", replace(t, good, "selftest: 8 passed, 0 failed", "selftest: 8 passed"), "is not `selftest: N passed, 0 failed`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := tc.lines
+
+			_, errs := checkConsole(lines, x86Expect)
+			if len(errs) == 0 {
+				t.Fatalf("no violation found, want %q in:\n%s", tc.want, strings.Join(lines, "\n"))
+			}
+
+			for _, err := range errs {
+				if strings.Contains(err.Error(), tc.want) {
+					return
+				}
+			}
+			t.Errorf("violations %q, want one containing %q", errs, tc.want)
+		})
+	}
+}
+
+func TestContractEL(t *testing.T) {
+	el2 := expect{SMP: 4, Reg: "tpidr_el2", EL: 2}
+	good := canned("tpidr_el2", 2, 4)
+
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"el missing", "el=2", "", "no el= field, want el=2"},
+		{"el wrong", "el=2", "el=1", "el=1, want el=2"},
+		{"register of EL1", "tpidr_el2=", "tpidr_el1=", "register tpidr_el1, want tpidr_el2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := slices.Clone(good)
+			for i, l := range lines {
+				if strings.HasPrefix(l, "cpu 1 online") {
+					lines[i] = strings.TrimSpace(strings.Replace(l, tc.old, tc.new, 1))
+				}
+			}
+
+			_, errs := checkConsole(lines, el2)
+			for _, err := range errs {
+				if strings.Contains(err.Error(), tc.want) {
+					return
+				}
+			}
+			t.Errorf("violations %q, want one containing %q", errs, tc.want)
+		})
+	}
+}
+
+func TestCheckBoot(t *testing.T) {
+	lines := canned("gs_base", 0, 4)
+
+	if _, errs := checkBoot(&result{Lines: lines}, nil, x86Expect); len(errs) > 0 {
+		t.Errorf("good boot: %v", errs)
+	}
+
+	_, errs := checkBoot(&result{Lines: lines, Code: 3}, nil, x86Expect)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "kernel exit code 3, want 0") {
+		t.Errorf("exit code 3: %v", errs)
+	}
+
+	runErr := errors.New("x86_64 SMP=4: no exit code")
+	_, errs = checkBoot(&result{Lines: lines}, runErr, x86Expect)
+	if len(errs) != 1 || errs[0] != runErr {
+		t.Errorf("undecodable exit: %v", errs)
+	}
+}
+
+func TestCheckSymbols(t *testing.T) {
+	start := &elf.Symbol{Name: "_percpu_start", Value: cannedStart, Size: linker.RegionSize}
+	end := &elf.Symbol{Name: "_percpu_end", Value: cannedEnd, Size: linker.GuardSize}
+	con := console{HavePercpu: true, Start: cannedStart, End: cannedEnd, AreaSize: cannedSize, Areas: 4}
+
+	if errs := checkSymbols(start, end, con); len(errs) > 0 {
+		t.Errorf("good symbols: %v", errs)
+	}
+
+	with := func(s *elf.Symbol, f func(*elf.Symbol)) *elf.Symbol {
+		c := *s
+		f(&c)
+		return &c
+	}
+
+	for _, tc := range []struct {
+		name       string
+		start, end *elf.Symbol
+		con        console
+		want       string
+	}{
+		{"no start", nil, end, con, "no _percpu_start"},
+		{"no end", start, nil, con, "no _percpu_end"},
+		{"region size", with(start, func(s *elf.Symbol) { s.Size = 4096 }), end, con, "_percpu_start size 4096"},
+		{"gap", start, with(end, func(s *elf.Symbol) { s.Value += 64 }), con, "want linker.RegionSize"},
+		{"guard size", start, with(end, func(s *elf.Symbol) { s.Size = 64 }), con, "(guard) size 64"},
+		{"alignment", with(start, func(s *elf.Symbol) { s.Value += 16 }), with(end, func(s *elf.Symbol) { s.Value += 16 }), con, "is not 32-byte aligned"},
+		{"printed start", start, end, console{HavePercpu: true, Start: cannedStart + 64, End: cannedEnd}, "kernel printed _percpu_start"},
+		{"printed end", start, end, console{HavePercpu: true, Start: cannedStart, End: cannedEnd + 64}, "kernel printed _percpu_end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := checkSymbols(tc.start, tc.end, tc.con)
+			for _, err := range errs {
+				if strings.Contains(err.Error(), tc.want) {
+					return
+				}
+			}
+			t.Errorf("violations %q, want one containing %q", errs, tc.want)
+		})
+	}
+}
+
+// TestCheckELFHost runs the ELF check on a host program that links package
+// linker (testdata/region), so its region symbols are laid out by the same
+// cmd/link rules as in a kernel, and that prints them as the kernel does.
+func TestCheckELFHost(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skipf("host executables are not ELF on %s", runtime.GOOS)
+	}
+
+	exe := filepath.Join(t.TempDir(), "region")
+	if out, err := exec.Command("go", "build", "-o", exe, "./testdata/region").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./testdata/region: %v\n%s", err, out)
+	}
+
+	out, err := exec.Command(exe).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+
+	con, _ := checkConsole(strings.Split(string(out), "\n"), expect{SMP: 1, Reg: "gs_base"})
+	if !con.HavePercpu {
+		t.Fatalf("no percpu: line in %q", out)
+	}
+
+	if errs := checkELF(exe, con); len(errs) > 0 {
+		t.Errorf("%v", errs)
+	}
+
+	con.Start += 64
+	if errs := checkELF(exe, con); len(errs) != 1 || !strings.Contains(errs[0].Error(), "kernel printed _percpu_start") {
+		t.Errorf("a wrong printed _percpu_start: %v", errs)
+	}
+}
