@@ -1,0 +1,68 @@
+// aarch64 support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+package arm64
+
+// ExceptionExitCode is the QEMU exit status after an exception: the vectors
+// print one line on the console,
+//
+//	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70
+//
+// and exit QEMU with this status through semihosting SYS_EXIT. ELR is the
+// address of the faulting instruction (go tool addr2line kernel.elf finds
+// it), FAR the faulting data address for aborts. The vector offset names the
+// kind: 0x200 synchronous, 0x280 IRQ, 0x300 FIQ, 0x380 SError, taken from the
+// running level with SP_ELx (Arm ARM, D1 The AArch64 System Level
+// Programmers' Model, Exception vectors).
+//
+// The first CPU to take an exception reports it; any other CPU that takes one
+// meanwhile waits for QEMU to exit. A second exception on the reporting CPU
+// (the report itself faulted) stops that CPU silently: the run then ends by
+// timeout, never with status 0.
+const ExceptionExitCode = 99
+
+var (
+	// exceptionUART is the base of the PL011 UART (Arm PrimeCell UART
+	// (PL011) Technical Reference Manual, 3 Programmers Model: UARTDR at
+	// 0x000, UARTFR at 0x018) the vectors print on; 0 prints nothing. The
+	// board sets it at link time, as TamaGo boards set
+	// runtime/goos.RamStart, so that exceptions are reported from the first
+	// instruction on:
+	//
+	//	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
+	//	var exceptionUART uint64 = UART0_BASE
+	exceptionUART uint64
+
+	// clusterSize is the number of CPUs per MPIDR Aff1 value, used to
+	// print a CPU id from MPIDR_EL1 (see [SMP.ClusterSize]).
+	clusterSize uint64 = defaultClusterSize
+
+	// excLock is 0, or 1 + the id of the CPU reporting an exception.
+	excLock uint32
+
+	// excExit is the SYS_EXIT parameter block of an exception exit.
+	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionExitCode}
+)
+
+// Text printed by the vectors (exception.s), one string per field.
+var (
+	excText    = "exception: cpu "
+	excELText  = " el="
+	excVecText = " vector="
+	excESRText = " esr="
+	excELRText = " elr="
+	excFARText = " far="
+	excLRText  = " lr="
+	excSPText  = " sp="
+	excKinds   = [4]string{" (sync)", " (irq)", " (fiq)", " (serror)"}
+	excEOL     = "\r\n"
+	excELFatal = "arm64: cannot run at this exception level: el="
+)
+
+// defined in exception.s
+func vectors()

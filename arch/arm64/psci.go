@@ -1,0 +1,135 @@
+// aarch64 support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+package arm64
+
+import (
+	"strconv"
+)
+
+// PSCI function IDs, SMC64 calling convention where arguments are 64-bit
+// (Arm Power State Coordination Interface, DEN0022, 5.1 Function prototypes).
+const (
+	PSCI_VERSION        = 0x84000000
+	PSCI_CPU_ON         = 0xc4000003
+	PSCI_AFFINITY_INFO  = 0xc4000004
+	PSCI_SYSTEM_OFF     = 0x84000008
+	PSCI_PSCI_FEATURES  = 0x8400000a
+	PSCI_AFFINITY_LEVEL = 0 // AFFINITY_INFO of one core
+)
+
+// PSCI return codes (DEN0022, 5.2.2 Return error codes), and the states
+// AFFINITY_INFO returns (5.1.5).
+const (
+	PSCI_SUCCESS            = 0
+	PSCI_NOT_SUPPORTED      = -1
+	PSCI_INVALID_PARAMETERS = -2
+	PSCI_DENIED             = -3
+	PSCI_ALREADY_ON         = -4
+	PSCI_ON_PENDING         = -5
+	PSCI_INTERNAL_FAILURE   = -6
+	PSCI_NOT_PRESENT        = -7
+	PSCI_DISABLED           = -8
+	PSCI_INVALID_ADDRESS    = -9
+
+	PSCI_AFFINITY_ON         = 0
+	PSCI_AFFINITY_OFF        = 1
+	PSCI_AFFINITY_ON_PENDING = 2
+)
+
+var psciErrors = map[int64]string{
+	PSCI_NOT_SUPPORTED:      "NOT_SUPPORTED",
+	PSCI_INVALID_PARAMETERS: "INVALID_PARAMETERS",
+	PSCI_DENIED:             "DENIED",
+	PSCI_ALREADY_ON:         "ALREADY_ON",
+	PSCI_ON_PENDING:         "ON_PENDING",
+	PSCI_INTERNAL_FAILURE:   "INTERNAL_FAILURE",
+	PSCI_NOT_PRESENT:        "NOT_PRESENT",
+	PSCI_DISABLED:           "DISABLED",
+	PSCI_INVALID_ADDRESS:    "INVALID_ADDRESS",
+}
+
+// PSCIError is a negative PSCI return code.
+type PSCIError int64
+
+// Error returns the name of the code as DEN0022 spells it, for example
+// "ALREADY_ON (-4)".
+func (e PSCIError) Error() string {
+	name, ok := psciErrors[int64(e)]
+	if !ok {
+		name = "unknown PSCI error"
+	}
+
+	return name + " (" + strconv.FormatInt(int64(e), 10) + ")"
+}
+
+// Conduit is the instruction that reaches the PSCI implementation (DEN0022,
+// 5.4 Conduit; SMC Calling Convention, DEN0028).
+type Conduit int
+
+// PSCI conduits.
+const (
+	// ConduitAuto is SMC at EL2 and HVC at EL1, what QEMU virt uses:
+	// SMC with virtualization=on (the ELF starts at EL2 and HVC would
+	// trap to our own EL2 vectors), HVC otherwise (QEMU virt.c,
+	// psci_conduit).
+	ConduitAuto Conduit = iota
+	// ConduitSMC calls EL3 firmware, or QEMU's PSCI when it emulates
+	// no EL3.
+	ConduitSMC
+	// ConduitHVC calls a hypervisor, or QEMU's PSCI when it emulates no
+	// EL2.
+	ConduitHVC
+)
+
+// PSCI calls the Power State Coordination Interface through its conduit.
+type PSCI struct {
+	Conduit Conduit
+}
+
+// defined in psci.s
+func psci_call(hvc bool, fn, a1, a2, a3 uint64) int64
+
+// Call makes PSCI call fn with arguments a1-a3 and returns X0. It allocates
+// nothing.
+//
+//go:nosplit
+func (p PSCI) Call(fn uint32, a1, a2, a3 uint64) int64 {
+	hvc := p.Conduit == ConduitHVC || p.Conduit == ConduitAuto && read_el() == 1
+	return psci_call(hvc, uint64(fn), a1, a2, a3)
+}
+
+// Version returns the PSCI version, major and minor (PSCI_VERSION).
+func (p PSCI) Version() (major, minor int) {
+	v := p.Call(PSCI_VERSION, 0, 0, 0)
+	return int(v >> 16), int(v & 0xffff)
+}
+
+// CPUOn powers on the core with MPIDR affinity mpidr at address entry (the
+// MMU is off there), with context in its X0 (DEN0022, 5.1.4 CPU_ON). It
+// allocates nothing.
+//
+//go:nosplit
+func (p PSCI) CPUOn(mpidr, entry, context uint64) int64 {
+	return p.Call(PSCI_CPU_ON, mpidr, entry, context)
+}
+
+// AffinityInfo returns the state of the core with MPIDR affinity mpidr:
+// PSCI_AFFINITY_ON, _OFF, _ON_PENDING, or a negative error code such as
+// PSCI_INVALID_PARAMETERS for a core that does not exist (DEN0022, 5.1.5
+// AFFINITY_INFO).
+func (p PSCI) AffinityInfo(mpidr uint64) int64 {
+	return p.Call(PSCI_AFFINITY_INFO, mpidr, PSCI_AFFINITY_LEVEL, 0)
+}
+
+// SystemOff powers the machine off (DEN0022, 5.1.9 SYSTEM_OFF). QEMU then
+// exits with status 0, whatever the kernel meant: use [Exit] to report a
+// status.
+func (p PSCI) SystemOff() {
+	p.Call(PSCI_SYSTEM_OFF, 0, 0, 0)
+}

@@ -1,0 +1,85 @@
+// aarch64 support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+#include "go_asm.h"
+#include "textflag.h"
+#include "arm64.h"
+
+// apentry is where PSCI CPU_ON starts an AP (SMP.Start).
+//
+// Where control came from: QEMU's PSCI (or firmware) powered the core on at
+// this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
+// and caches off, DAIF masked, SP undefined, and X0 = the context of
+// CPU_ON: the address of the CPU's mailbox (DEN0022, 6.4 CPU_ON entry
+// state). No per-CPU system register holds anything of ours.
+//
+// What it does: the state cpuinit gives the boot CPU, with the boot CPU's
+// identity map (cpu_setup: vectors, HCR_EL2, CPTR_EL2 or CPACR_EL1, timer
+// event stream; mmu_on), then the per-CPU register, SP and g from the
+// mailbox. It records its MPIDR, then marks itself online with a
+// store-release, after every load from the mailbox.
+//
+// Where it goes next: fn, runtime·mstart, which runs the M of g0 on this
+// CPU and never returns.
+//
+// func apentry()
+TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
+	MOVD	R0, R15				// R15 = mailbox (the calls below keep it)
+	MOVD	mailbox_sp(R15), R1
+	MOVD	R1, RSP				// g0's stack
+
+	BL	·cpu_setup(SB)			// vectors, HCR, FP/SIMD, event stream
+	BL	·mmu_on(SB)			// boot CPU's tables, caches on
+
+	MOVD	mailbox_base(R15), R0
+	BL	·set_tpidr(SB)			// TPIDR_EL2 or TPIDR_EL1 = area
+
+	MRS	MPIDR_EL1, R1
+	MOVD	R1, mailbox_mpidr(R15)
+
+	MOVD	mailbox_g0(R15), g		// R28 = g0
+	MOVD	mailbox_fn(R15), R2
+	MOVD	ZR, R29				// no frame above this one
+	MOVD	ZR, LR
+
+	MOVW	$1, R1
+	ADD	$mailbox_online, R15, R3
+	STLRW	R1, (R3)			// online, after every load above
+
+	B	(R2)
+
+// func apentry_pc() uint64
+TEXT ·apentry_pc(SB),NOSPLIT,$0-8
+	MOVD	$·apentry(SB), R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// func read_mpidr() uint64
+TEXT ·read_mpidr(SB),NOSPLIT,$0-8
+	MRS	MPIDR_EL1, R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// dcache_clean cleans the data cache lines of [addr, addr+size) to the
+// point of coherency (Arm ARM, DC CVAC), for a reader with its caches off.
+// Lines are taken as 64 bytes, the smallest CTR_EL0.DminLine of Armv8 cores
+// in use (Cortex-A53/A57/A72).
+//
+// func dcache_clean(addr, size uint64)
+TEXT ·dcache_clean(SB),NOSPLIT,$0-16
+	MOVD	addr+0(FP), R0
+	MOVD	size+8(FP), R1
+	ADD	R0, R1
+	AND	$~63, R0
+loop:
+	DC	CVAC, R0
+	ADD	$64, R0
+	CMP	R1, R0
+	BLO	loop
+	DSB	SY
+	RET

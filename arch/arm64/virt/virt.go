@@ -1,0 +1,107 @@
+// QEMU virt board for the SMP kernel, aarch64
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+// Package virt is the board glue for QEMU's aarch64 virt machine, at EL2
+// (virtualization=on) or at EL1, with one or more cores: PL011 serial
+// console, generic timer clock, exit through semihosting with the real
+// status, an idle governor that is safe on every core, and the PSCI CPU_ON
+// port of package [github.com/tamago-smp/kernel/arch/arm64]. Importing it is
+// enough:
+//
+//	qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a72 -m 1G -smp 4 \
+//		-nographic -monitor none -serial stdio -semihosting -kernel kernel.elf
+//
+// (-machine virt for EL1; see the README).
+//
+// This package is only meant to be used with `GOOS=tamago GOARCH=arm64` and
+// the `linkcpuinit` build tag, as supported by the TamaGo framework for bare
+// metal Go, see https://github.com/usbarmory/tamago.
+package virt
+
+import (
+	"runtime/goos"
+	_ "unsafe"
+
+	"github.com/tamago-smp/kernel/arch/arm64"
+)
+
+// Peripheral registers (QEMU hw/arm/virt.c, base_memmap).
+const (
+	// Generic Interrupt Controller v2 (unused: interrupts stay masked)
+	GICD_BASE = 0x08000000
+	GICC_BASE = 0x08010000
+
+	// PL011 UART, SPI 1
+	UART0_BASE = 0x09000000
+
+	// DRAM
+	DRAM_BASE = 0x40000000
+)
+
+// CLUSTER_SIZE is the number of cores per MPIDR Aff1 value with the default
+// GICv2 (hw/arm/virt.c, virt_cpu_mp_affinity), which also caps virt at 8
+// cores.
+const CLUSTER_SIZE = 8
+
+// Peripheral instances
+var (
+	// SMP starts the secondary cores with PSCI CPU_ON, over SMC at EL2 and
+	// HVC at EL1 (QEMU virt.c: the conduit is SMC with
+	// virtualization=on, HVC otherwise).
+	SMP = &arm64.SMP{
+		PSCI:        arm64.PSCI{Conduit: arm64.ConduitAuto},
+		ClusterSize: CLUSTER_SIZE,
+	}
+)
+
+// RAM layout: QEMU loads the ELF at its link address (-T 0x40100000) and,
+// for an ELF that starts above DRAM_BASE, the device tree at DRAM_BASE,
+// which the kernel leaves alone (hw/arm/boot.c). The Go runtime takes RAM
+// after its image, up to the boot CPU's stack, ramStackOffset below
+// ramStart+ramSize (mem.go).
+var (
+	//go:linkname ramStart runtime/goos.RamStart
+	ramStart uint64 = DRAM_BASE
+
+	//go:linkname ramStackOffset runtime/goos.RamStackOffset
+	ramStackOffset uint64 = 0x100
+
+	// the exception vectors print on UART0 from the first instruction on
+	//
+	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
+	exceptionUART uint64 = UART0_BASE
+)
+
+//go:linkname nanotime runtime/goos.Nanotime
+//go:nosplit
+func nanotime() int64 {
+	return arm64.Nanotime()
+}
+
+// hwinit0 runs on the boot CPU before the Go runtime is set up (no
+// allocation), with the MMU and the exception vectors already on (cpuinit).
+//
+//go:linkname hwinit0 runtime/goos.Hwinit0
+//go:nosplit
+func hwinit0() {
+	arm64.Init()
+	goos.Exit = arm64.Exit
+}
+
+// Init takes care of the lower level initialization triggered early in
+// runtime setup (post World start), on the boot CPU.
+//
+//go:linkname Init runtime/goos.Hwinit1
+func Init() {
+	goos.Idle = arm64.Idle
+	goos.ProcID = procID
+}
+
+func procID() uint64 {
+	return uint64(SMP.ID())
+}
