@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && riscv64
 
 // Package riscv64 runs a TamaGo kernel in machine mode on every hart of a
 // RISC-V 64-bit machine whose harts all start at the same address, as QEMU

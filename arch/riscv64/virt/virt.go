@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && riscv64
 
 // Package virt is the board glue for QEMU's riscv64 virt machine in M-mode,
 // with one or more harts: NS16550A serial console, CLINT clock, exit through
