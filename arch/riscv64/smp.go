@@ -15,8 +15,7 @@ import (
 )
 
 // mailbox is the meeting point of a parked hart and [SMP.Start]; cpuinit.s
-// reads it through the go_asm.h offsets. One per hart, 64 bytes, so that
-// harts polling their own mailbox do not share a cache line.
+// reads it through the go_asm.h offsets. One per hart, padded to 64 bytes.
 type mailbox struct {
 	fn     uint64 // entry point (ABI0 PC), stored last with release order; 0 = stay parked
 	sp     uint64 // initial stack pointer (x2)
@@ -92,7 +91,7 @@ func (*SMP) NumCPU() int {
 
 // Prepare checks that n harts can be started. The harts have been parked
 // since cpuinit, with nothing left to prepare.
-func (p *SMP) Prepare(n int) error {
+func (*SMP) Prepare(n int) error {
 	if n < 1 || n > MaxHarts {
 		return fmt.Errorf("riscv64: cannot start %d harts: the limit is %d (MaxHarts)", n, MaxHarts)
 	}

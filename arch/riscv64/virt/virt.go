@@ -64,6 +64,9 @@ var (
 	ramStackOffset uint64 = 0x100
 )
 
+// nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
+// called before Hwinit1, so it must not allocate.
+//
 //go:linkname nanotime runtime/goos.Nanotime
 func nanotime() int64 {
 	return int64(riscv64.Mtime() * nsPerTick)
@@ -87,6 +90,7 @@ func Init() {
 	goos.ProcID = procID
 }
 
+// procID is goos.ProcID, the M's procid for tracing: the hart id.
 func procID() uint64 {
 	return uint64(riscv64.ID())
 }
