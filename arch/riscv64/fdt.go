@@ -15,7 +15,7 @@ import (
 
 // bootFDT is a1 as hart 0 entered cpuinit: the address of the flattened
 // device tree, by the RISC-V boot convention that QEMU's reset vector follows
-// (hw/riscv/boot.c: a0 = mhartid, a1 = FDT). Written by cpuinit.s before
+// (hw/riscv/boot.c: a0 = mhartid, a1 = FDT). Written by entry.s before
 // the runtime starts; it points outside the Go heap.
 var bootFDT unsafe.Pointer
 

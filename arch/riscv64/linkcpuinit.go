@@ -8,7 +8,7 @@
 
 package riscv64
 
-// This package provides the cpuinit of every hart (cpuinit.s), which
+// This package provides the cpuinit of every hart (entry.s), which
 // replaces the one of github.com/usbarmory/tamago/riscv64: build with
 // `-tags linkcpuinit`.
 var _ = riscv64_requires_the_linkcpuinit_build_tag

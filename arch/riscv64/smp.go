@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// mailbox is the meeting point of a parked hart and [SMP.Start]; cpuinit.s
+// mailbox is the meeting point of a parked hart and [SMP.Start]; entry.s
 // reads it through the go_asm.h offsets. One per hart, padded to 64 bytes.
 type mailbox struct {
 	fn     uint64 // entry point (ABI0 PC), stored last with release order; 0 = stay parked
@@ -26,7 +26,7 @@ type mailbox struct {
 	_      [24]byte
 }
 
-// Written by the parked harts in cpuinit.s, read by [SMP].
+// Written by the parked harts in entry.s, read by [SMP].
 var (
 	mailboxes [MaxHarts]mailbox
 	nparked   uint32 // number of harts that reached their park loop

@@ -13,7 +13,7 @@
 //
 // The boot story:
 //
-//  1. Every hart enters cpuinit (cpuinit.s) in M-mode with interrupts off.
+//  1. Every hart enters cpuinit (entry.s) in M-mode with interrupts off.
 //     Each one enables its FPU and points mtvec at the trap vector
 //     (trap.s), which reports the hart, mcause, mepc and mtval and stops
 //     the machine with [TrapStatus].
@@ -44,7 +44,7 @@
 package riscv64
 
 import (
-	// _percpu_start, referenced by cpuinit.s
+	// _percpu_start, referenced by entry.s
 	"github.com/tamago-smp/kernel/linker"
 )
 
@@ -74,10 +74,10 @@ const MaxHarts = 64
 // TrapStatus is the exit status the trap vector stops the machine with.
 const TrapStatus = 99
 
-// areaAlign is the alignment of the per-CPU areas, for cpuinit.s.
+// areaAlign is the alignment of the per-CPU areas, for entry.s.
 const areaAlign = linker.AreaAlign
 
-// defined in riscv64.s
+// defined in cpu.s
 func read_mhartid() uint64
 func read_mtime() uint64
 func wait_timer(mtimecmp uint64)
