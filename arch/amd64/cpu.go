@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && amd64
 
 // Package amd64 is the x86_64 side of the kernel: the boot CPU's entry
 // point, which points GS_BASE at per-CPU area 0 before any Go code runs, the

@@ -8,7 +8,7 @@
 // github.com/usbarmory/tamago amd64/smp.s (BSD-3-Clause, Copyright (c) The
 // TamaGo Authors).
 
-//go:build tamago
+//go:build tamago && amd64
 
 #include "go_asm.h"
 #include "textflag.h"

@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && amd64
 
 // Package microvm is the board glue for QEMU's microvm machine under TCG
 // with one or more x86_64 CPUs: serial console, TSC clock calibrated against
