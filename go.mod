@@ -4,6 +4,9 @@ go 1.26.0
 
 require github.com/usbarmory/tamago v1.26.0
 
-require golang.org/x/sys v0.50.0 // indirect
+require golang.org/x/sys v0.50.0
 
-tool github.com/usbarmory/tamago/cmd/tamago
+tool (
+	github.com/tamago-smp/kernel/qemu
+	github.com/usbarmory/tamago/cmd/tamago
+)

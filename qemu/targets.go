@@ -80,12 +80,16 @@ var targets = []*target{
 	{
 		Name:    "x86_64",
 		GOARCH:  "amd64",
-		LDFlags: "-T 0x10010000 -R 0x1000", // TamaGo amd64 ramStart 0x10000000 + 0x10000
+		// TamaGo amd64 ramStart 0x10000000 + 0x10000; the ELF entry (and
+		// PVH note) is ours, to set GS_BASE before TamaGo's cpuinit
+		LDFlags: "-T 0x10010000 -R 0x1000 -E _rt0_percpu_amd64",
 		QEMU:    "qemu-system-x86_64",
 		Debian:  "qemu-system-x86",
 		// -m must cover TamaGo's amd64 RAM, 0x10000000 + 1 GiB (1.25 GiB).
+		// The PIT (on by default) calibrates the TSC; without the legacy
+		// PIC its interrupts go nowhere.
 		Args: []string{
-			"-machine", "microvm", "-cpu", "max", "-m", "2G", "-smp", "{smp}",
+			"-machine", "microvm,pic=off", "-cpu", "max", "-m", "2G", "-smp", "{smp}",
 			"-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot",
 			"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
 			"-kernel", "{elf}",
