@@ -1,0 +1,255 @@
+// Per-CPU data support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package percpu
+
+import (
+	"math/bits"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/linker"
+)
+
+// areas describes the initialised areas. It is written once, by Init or
+// InitInPlace, before initialised is set, and only read afterwards.
+var areas struct {
+	base   unsafe.Pointer // area 0
+	num    int            // number of areas
+	size   uintptr        // bytes used in each area (header + variables)
+	stride uintptr        // distance between two areas
+}
+
+var initialised atomic.Bool
+
+// InitInPlace initialises the per-CPU areas over the region the linker
+// reserves in the kernel image ([linker.Region], the _percpu_start symbol):
+// the first area starts at the start of the region rounded up to
+// [linker.AreaAlign], and as many areas as fit follow, [AreaStride] bytes
+// apart. The template (header and initial values) is copied into each area
+// and the layout is frozen. It returns the number of areas.
+//
+// Preconditions: call it once, on the boot CPU, before any other CPU uses a
+// per-CPU variable; the board's cpuinit already pointed the boot CPU's
+// register at area 0.
+//
+// InitInPlace returns an error wrapping [ErrTooManyCPUs] if not even one area
+// fits in the region, and [ErrInitialised] if the areas were already
+// initialised. With the percpu_naive build tag it initialises area 0 only
+// and returns 1.
+func InitInPlace() (int, error) {
+	start, end := linker.Region()
+	return initRegion(start, end)
+}
+
+// initRegion is InitInPlace over the region [start, end).
+func initRegion(start, end uintptr) (int, error) {
+	base := alignUp(start, linker.AreaAlign)
+
+	layout.mu.Lock()
+	defer layout.mu.Unlock()
+
+	stride := strideLocked()
+
+	var avail uintptr
+	if base < end && base >= start {
+		avail = end - base
+	}
+
+	n := avail / stride
+
+	if n == 0 {
+		return 0, newError(ErrTooManyCPUs, "1 CPU needs %d bytes (one %d-byte area) but the region [%#x, %#x) holds %d bytes from its %d-byte aligned start %#x",
+			stride, stride, start, end, avail, linker.AreaAlign, base)
+	}
+
+	if initialised.Load() {
+		return 0, errTwice()
+	}
+
+	return initAreas(addrPointer(base), int(min(n, uintptr(maxInt))), stride), nil
+}
+
+// Init initialises ncpu per-CPU areas at base, [AreaStride] bytes apart: the
+// template (header and initial values) is copied into each area and the
+// layout is frozen. It returns the number of areas, ncpu.
+//
+// Preconditions: base is the address of at least [RegionLayout](ncpu) bytes
+// of memory that the garbage collector does not manage (a linker-reserved
+// array, memory from the board's memory map, mmap on a host), aligned to
+// [linker.AreaAlign]; call Init once, before any CPU uses a per-CPU variable.
+//
+// Init returns an error wrapping [ErrNullBase] if base is 0, [ErrMisaligned]
+// if base is not aligned to 64 bytes, [ErrCPUCount] if ncpu < 1,
+// [ErrTooManyCPUs] if the areas would not fit below the end of the address
+// space, and [ErrInitialised] if the areas were already initialised. With
+// the percpu_naive build tag it initialises one area at base and returns 1.
+func Init(base uintptr, ncpu int) (int, error) {
+	if base == 0 {
+		return 0, newError(ErrNullBase, "base %#x is null: want a non-zero address aligned to %d bytes",
+			base, linker.AreaAlign)
+	}
+
+	if base%linker.AreaAlign != 0 {
+		return 0, newError(ErrMisaligned, "base %#x is not aligned to %d bytes (it is %d bytes past %#x)",
+			base, linker.AreaAlign, base%linker.AreaAlign, base&^(linker.AreaAlign-1))
+	}
+
+	if ncpu < 1 {
+		return 0, newError(ErrCPUCount, "CPU count %d is below 1", ncpu)
+	}
+
+	layout.mu.Lock()
+	defer layout.mu.Unlock()
+
+	stride := strideLocked()
+	hi, need := bits.Mul64(uint64(ncpu), uint64(stride))
+	room := ^base + 1 // bytes from base to the end of the address space
+
+	if hi != 0 || uintptr(need) > room || uint64(uintptr(need)) != need {
+		return 0, newError(ErrTooManyCPUs, "%d CPUs need %d areas of %d bytes but the address space above base %#x holds %d bytes (%d areas)",
+			ncpu, ncpu, stride, base, room, room/stride)
+	}
+
+	if initialised.Load() {
+		return 0, errTwice()
+	}
+
+	return initAreas(addrPointer(base), ncpu, stride), nil
+}
+
+const maxInt = int(^uint(0) >> 1)
+
+func errTwice() error {
+	return newError(ErrInitialised, "areas already initialised (%d areas of %d bytes at %#x): Init and InitInPlace may run once",
+		areas.num, areas.stride, uintptr(areas.base))
+}
+
+// strideLocked returns the area stride of the current layout. Callers hold
+// layout.mu.
+func strideLocked() uintptr {
+	return alignUp(uintptr(len(templateLocked())), linker.AreaAlign)
+}
+
+// initAreas copies the template into n areas from base and publishes them.
+// Callers hold layout.mu.
+func initAreas(base unsafe.Pointer, n int, stride uintptr) int {
+	if naive {
+		n = 1
+	}
+
+	tmpl := templateLocked()
+
+	for cpu := 0; cpu < n; cpu++ {
+		a := unsafe.Add(base, uintptr(cpu)*stride)
+		s := unsafe.Slice((*byte)(a), stride)
+
+		copy(s, tmpl)
+		clear(s[len(tmpl):])
+
+		h := (*header)(a)
+		h.self = uint64(uintptr(a))
+		h.cpu = uint64(cpu)
+		h.magic = areaMagic
+	}
+
+	layout.frozen = true
+
+	areas.base = base
+	areas.num = n
+	areas.size = uintptr(len(tmpl))
+	areas.stride = stride
+
+	initialised.Store(true)
+	onInit(base)
+
+	return n
+}
+
+// RegionLayout returns the size and alignment of the memory that [Init] needs
+// for ncpu areas with the variables defined so far: ncpu * [AreaStride]
+// bytes, aligned to [linker.AreaAlign]. It returns size 0 if ncpu < 1.
+func RegionLayout(ncpu int) (size, align uintptr) {
+	if ncpu < 1 {
+		return 0, linker.AreaAlign
+	}
+
+	return uintptr(ncpu) * AreaStride(), linker.AreaAlign
+}
+
+// AreaNum returns the number of initialised areas, 0 before [Init] or
+// [InitInPlace].
+func AreaNum() int {
+	if !initialised.Load() {
+		return 0
+	}
+
+	return areas.num
+}
+
+// AreaSize returns the number of bytes of one area that the header and the
+// variables use. It is final once the areas are initialised; before, it grows
+// with every [New].
+func AreaSize() uintptr {
+	if initialised.Load() {
+		return areas.size
+	}
+
+	layout.mu.Lock()
+	defer layout.mu.Unlock()
+
+	return uintptr(len(templateLocked()))
+}
+
+// AreaStride returns the distance in bytes between two areas: [AreaSize]
+// rounded up to [linker.AreaAlign], so that no two CPUs share a cache line.
+func AreaStride() uintptr {
+	if initialised.Load() {
+		return areas.stride
+	}
+
+	layout.mu.Lock()
+	defer layout.mu.Unlock()
+
+	return strideLocked()
+}
+
+// AreaBase returns the base address of the area of CPU cpu: the value its
+// per-CPU register must hold.
+//
+// AreaBase does not allocate and takes no lock: it may be called from
+// goos.Task, on the system stack and without a P.
+//
+// Panics: if cpu is not in [0, AreaNum()), with an error wrapping
+// [ErrCPURange] that names cpu and the number of areas.
+func AreaBase(cpu int) uintptr {
+	if uint(cpu) >= uint(areas.num) {
+		cpuRange(cpu)
+	}
+
+	return uintptr(areas.base) + uintptr(cpu)*areas.stride
+}
+
+// cpuRange panics for a CPU id outside [0, areas.num).
+//
+//go:noinline
+func cpuRange(cpu int) {
+	if !initialised.Load() {
+		panic(newError(ErrCPURange, "cpu %d out of range: 0 areas (areas not initialised: InitInPlace/Init)", cpu))
+	}
+
+	panic(newError(ErrCPURange, "cpu %d out of range: %d areas (valid ids 0..%d)", cpu, areas.num, areas.num-1))
+}
+
+// addrPointer turns the address of memory the garbage collector does not
+// manage (the linker region, a caller-provided region) into a pointer.
+//
+// The conversion reinterprets the bits, instead of unsafe.Pointer(a), so that
+// the checkptr instrumentation of -race builds does not look for the heap
+// object the address came from: there is none.
+func addrPointer(a uintptr) unsafe.Pointer {
+	return *(*unsafe.Pointer)(unsafe.Pointer(&a))
+}

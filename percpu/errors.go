@@ -1,0 +1,59 @@
+// Per-CPU data support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package percpu
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by [New], [Init] and [InitInPlace], and carried by the
+// panics of the accessors. The error values returned wrap them with the
+// offending value and the limit: test them with [errors.Is].
+var (
+	// ErrNullBase: Init was given base 0.
+	ErrNullBase = errors.New("percpu: null base")
+	// ErrMisaligned: Init was given a base that is not aligned to
+	// linker.AreaAlign (64) bytes.
+	ErrMisaligned = errors.New("percpu: misaligned base")
+	// ErrCPUCount: Init was given a CPU count below 1.
+	ErrCPUCount = errors.New("percpu: bad CPU count")
+	// ErrTooManyCPUs: the region cannot hold an area for every CPU.
+	ErrTooManyCPUs = errors.New("percpu: more CPUs than the region holds")
+	// ErrPointers: the type of a per-CPU variable holds pointers.
+	ErrPointers = errors.New("percpu: type holds pointers")
+	// ErrFrozen: a variable was defined after the layout was frozen by
+	// Init or InitInPlace.
+	ErrFrozen = errors.New("percpu: layout frozen")
+	// ErrInitialised: Init or InitInPlace was called a second time.
+	ErrInitialised = errors.New("percpu: areas already initialised")
+	// ErrNotInitialised: a per-CPU access before Init or InitInPlace.
+	ErrNotInitialised = errors.New("percpu: areas not initialised")
+	// ErrRegister: the per-CPU register of this CPU does not point at an
+	// area (never set, or set to something else).
+	ErrRegister = errors.New("percpu: per-CPU register not set")
+	// ErrCPURange: a CPU id outside [0, AreaNum()).
+	ErrCPURange = errors.New("percpu: CPU id out of range")
+)
+
+// Error is the type of the errors returned and panicked by this package. Its
+// message names the offending value and the limit; Unwrap returns one of the
+// Err* values above.
+type Error struct {
+	kind error
+	msg  string
+}
+
+func (e *Error) Error() string { return e.msg }
+
+// Unwrap returns the sentinel error (ErrNullBase, ErrMisaligned, ...) that
+// classifies e.
+func (e *Error) Unwrap() error { return e.kind }
+
+func newError(kind error, format string, args ...any) *Error {
+	return &Error{kind: kind, msg: "percpu: " + fmt.Sprintf(format, args...)}
+}

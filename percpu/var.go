@@ -1,0 +1,202 @@
+// Per-CPU data support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package percpu
+
+import (
+	"unsafe"
+)
+
+// Integer is the set of types [Add] accepts.
+type Integer interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 |
+		~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr
+}
+
+// Offset returns the offset of v's slot from the base of every area.
+func (v *Var[T]) Offset() uintptr {
+	return v.off
+}
+
+// slotBuf holds a value of type T at an 8-byte aligned address, so that the
+// fast paths move 1, 2, 4 and 8-byte values with aligned accesses (riscv64
+// may trap on misaligned ones).
+type slotBuf[T any] struct {
+	_ [0]uint64
+	v T
+}
+
+// Read returns the value of v on the current CPU.
+//
+// Read compiles to one call of an assembly leaf (it is inlined): for a T of 1,
+// 2, 4 or 8 bytes the leaf checks the register and loads the slot with one
+// register-relative instruction; for other sizes it continues in a copy with
+// the goroutine pinned. See the package documentation for why both are
+// correct when the goroutine moves between CPUs: the value is the one of the
+// CPU the goroutine ran on during the call.
+//
+// Panics: if this CPU's register was never set or the areas were not
+// initialised (errors wrapping [ErrRegister] or [ErrNotInitialised]).
+func (v *Var[T]) Read() T {
+	var b slotBuf[T]
+	this_cpu_load(v.off, unsafe.Sizeof(b.v), unsafe.Pointer(&b.v))
+	return b.v
+}
+
+// Write sets the value of v on the current CPU to val.
+//
+// Write compiles to one call of an assembly leaf (it is inlined): for a T of
+// 1, 2, 4 or 8 bytes the leaf checks the register and stores the slot with one
+// register-relative instruction; for other sizes it continues in a copy with
+// the goroutine pinned.
+//
+// Panics: as [Var.Read].
+func (v *Var[T]) Write(val T) {
+	b := slotBuf[T]{v: val}
+	this_cpu_store(v.off, unsafe.Sizeof(b.v), unsafe.Pointer(&b.v))
+}
+
+// Add adds delta to the value of v on the current CPU, wrapping around like
+// Go integer arithmetic.
+//
+// Add compiles to one call of an assembly leaf (it is inlined): on x86 one
+// GS-relative ADD instruction after the register check (like Linux
+// this_cpu_add), on arm64 and riscv64 a load, an add and a store. It is
+// correct when the goroutine moves between CPUs (the delta goes to the CPU the
+// goroutine ran on during the call) and needs no atomic instruction, because
+// only the owning CPU writes its slot.
+//
+// Concurrency: a concurrent write to the same slot from another CPU
+// ([Var.Remote]) can be lost; sum per-CPU counters with Remote after the
+// writers stopped, or tolerate a racy snapshot.
+//
+// Panics: as [Var.Read].
+func Add[T Integer](v *Var[T], delta T) {
+	this_cpu_add(v.off, uint64(delta), unsafe.Sizeof(delta))
+}
+
+// loadPinned is this_cpu_load for sizes other than 1, 2, 4 and 8 bytes: the
+// assembly jumps here with its own arguments. It copies the slot with the
+// goroutine pinned.
+func loadPinned(off, size uintptr, dst unsafe.Pointer) {
+	p := pin(off)
+	copy(unsafe.Slice((*byte)(dst), size), unsafe.Slice((*byte)(p), size))
+	procUnpin()
+}
+
+// storePinned is this_cpu_store for sizes other than 1, 2, 4 and 8 bytes.
+func storePinned(off, size uintptr, src unsafe.Pointer) {
+	p := pin(off)
+	copy(unsafe.Slice((*byte)(p), size), unsafe.Slice((*byte)(src), size))
+	procUnpin()
+}
+
+// With calls f with a pointer to v's slot on the current CPU, with the
+// goroutine pinned to that CPU until f returns.
+//
+// Preconditions: f must not block (channel operations, sleeping locks,
+// time.Sleep, blocking system calls, runtime.Gosched), must not panic and
+// should be short: it runs with preemption disabled, like the code between
+// Linux get_cpu_var and put_cpu_var; a panic or a block inside f is fatal to
+// the runtime ("panic holding locks", "schedule: holding locks"). f must not
+// keep the pointer after it returns.
+//
+// Concurrency: f is the only code on this CPU touching the slot, except
+// other CPUs through [Var.Remote].
+//
+// Panics: if f is nil, or as [Var.Read].
+func (v *Var[T]) With(f func(*T)) {
+	if f == nil {
+		panic("percpu: With called with a nil function")
+	}
+
+	p := pin(v.off)
+	f((*T)(p))
+	procUnpin()
+}
+
+// Reset sets the value of v on the current CPU back to its initial value,
+// the value given to [Define] or [New].
+//
+// Panics: as [Var.Read].
+func (v *Var[T]) Reset() {
+	v.Write(v.init)
+}
+
+// Remote returns a pointer to v's slot in the area of CPU cpu.
+//
+// Concurrency: nothing synchronises the pointer with CPU cpu, which may be
+// reading or writing the slot at the same time: the caller avoids data races
+// (for example by reading after the owner stopped writing, or by using
+// sync/atomic on both sides).
+//
+// Panics: if cpu is not in [0, AreaNum()), with an error wrapping
+// [ErrCPURange] that names cpu and the number of areas.
+func (v *Var[T]) Remote(cpu int) *T {
+	if uint(cpu) >= uint(areas.num) {
+		cpuRange(cpu)
+	}
+
+	return (*T)(unsafe.Add(areas.base, uintptr(cpu)*areas.stride+v.off))
+}
+
+// RawPtr returns a pointer to v's slot on the current CPU.
+//
+// Preconditions: the goroutine stays on this CPU while it uses the pointer:
+// inside [Var.With], or locked to its thread with [runtime.LockOSThread].
+// Otherwise the pointer may be another CPU's slot by the time it is used.
+//
+// Panics: as [Var.Read].
+func (v *Var[T]) RawPtr() *T {
+	p := this_cpu_ptr(v.off)
+
+	if p == nil {
+		regFault()
+	}
+
+	return (*T)(p)
+}
+
+// RawRead returns the value of v on the current CPU, without pinning.
+//
+// Preconditions: as [Var.RawPtr].
+//
+// Panics: as [Var.Read].
+func (v *Var[T]) RawRead() T {
+	return *v.RawPtr()
+}
+
+// RawWrite sets the value of v on the current CPU to val, without pinning.
+//
+// Preconditions: as [Var.RawPtr].
+//
+// Panics: as [Var.Read].
+func (v *Var[T]) RawWrite(val T) {
+	*v.RawPtr() = val
+}
+
+// pin pins the goroutine to its CPU and returns the address of the slot at
+// offset off on that CPU. The caller unpins with procUnpin.
+//
+// The register check runs while pinned; on failure pin unpins before it
+// panics, because a panic with the goroutine pinned is fatal.
+func pin(off uintptr) unsafe.Pointer {
+	if preCheck {
+		// linux host: a thread whose GS base is 0 faults on the check
+		// load; let it fault unpinned, where it is a plain panic.
+		this_cpu_ptr(off)
+	}
+
+	procPin()
+	p := this_cpu_ptr(off)
+
+	if p == nil {
+		procUnpin()
+		regFault()
+	}
+
+	return p
+}
