@@ -28,14 +28,14 @@
 // Each CPU writes its own per-CPU register; nothing writes another CPU's.
 //
 // This package builds on every GOOS so that its bookkeeping can be tested on
-// the host; [Start] needs GOOS=tamago and a registered [Port].
+// the host; [Start] needs GOOS=tamago (where the runtime calls goos.Task) and
+// a registered [Port].
 package boot
 
 import (
 	"errors"
 	"fmt"
 	"runtime"
-	"runtime/goos"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -166,7 +166,9 @@ func Start(max int, timeout time.Duration) (r Report, err error) {
 			return r, err
 		}
 
-		goos.Task = task
+		if err = installTask(); err != nil {
+			return r, err
+		}
 		runtime.GOMAXPROCS(n)
 
 		// Ms are created lazily, when there is work for another P:
