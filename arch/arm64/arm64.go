@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && arm64
 
 // Package arm64 runs a TamaGo kernel on AArch64 cores at EL2 or at EL1, on
 // every core of the machine.

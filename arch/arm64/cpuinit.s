@@ -6,7 +6,7 @@
 //
 // Adapted from github.com/usbarmory/tamago arm64/init.s (BSD-3-Clause, Copyright (c) The TamaGo Authors).
 
-//go:build tamago && linkcpuinit
+//go:build tamago && arm64 && linkcpuinit
 
 #include "go_asm.h"
 #include "textflag.h"

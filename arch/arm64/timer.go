@@ -6,7 +6,7 @@
 //
 // Adapted from github.com/usbarmory/tamago arm64/timer.go (BSD-3-Clause, Copyright (c) The TamaGo Authors).
 
-//go:build tamago
+//go:build tamago && arm64
 
 package arm64
 

@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
+//go:build tamago && arm64
 
 // Package virt is the board glue for QEMU's aarch64 virt machine, at EL2
 // (virtualization=on) or at EL1, with one or more cores: PL011 serial
