@@ -13,7 +13,7 @@ import (
 )
 
 // PSCI function IDs, SMC64 calling convention where arguments are 64-bit
-// (Arm Power State Coordination Interface, DEN0022, 5.1 Function prototypes).
+// (Arm Power State Coordination Interface, DEN0022, Function prototypes).
 const (
 	PSCI_VERSION        = 0x84000000
 	PSCI_CPU_ON         = 0xc4000003
@@ -23,8 +23,8 @@ const (
 	PSCI_AFFINITY_LEVEL = 0 // AFFINITY_INFO of one core
 )
 
-// PSCI return codes (DEN0022, 5.2.2 Return error codes), and the states
-// AFFINITY_INFO returns (5.1.5).
+// PSCI return codes (DEN0022, Return error codes), and the states
+// AFFINITY_INFO returns (DEN0022, AFFINITY_INFO).
 const (
 	PSCI_SUCCESS            = 0
 	PSCI_NOT_SUPPORTED      = -1
@@ -68,8 +68,8 @@ func (e PSCIError) Error() string {
 	return name + " (" + strconv.FormatInt(int64(e), 10) + ")"
 }
 
-// Conduit is the instruction that reaches the PSCI implementation (DEN0022,
-// 5.4 Conduit; SMC Calling Convention, DEN0028).
+// Conduit is the instruction that reaches the PSCI implementation (SMC
+// Calling Convention, DEN0028: SMC to EL3, HVC to EL2).
 type Conduit int
 
 // PSCI conduits.
@@ -111,7 +111,7 @@ func (p PSCI) Version() (major, minor int) {
 }
 
 // CPUOn powers on the core with MPIDR affinity mpidr at address entry (the
-// MMU is off there), with context in its X0 (DEN0022, 5.1.4 CPU_ON). It
+// MMU is off there), with context in its X0 (DEN0022, CPU_ON). It
 // allocates nothing.
 //
 //go:nosplit
@@ -121,13 +121,13 @@ func (p PSCI) CPUOn(mpidr, entry, context uint64) int64 {
 
 // AffinityInfo returns the state of the core with MPIDR affinity mpidr:
 // PSCI_AFFINITY_ON, _OFF, _ON_PENDING, or a negative error code such as
-// PSCI_INVALID_PARAMETERS for a core that does not exist (DEN0022, 5.1.5
+// PSCI_INVALID_PARAMETERS for a core that does not exist (DEN0022,
 // AFFINITY_INFO).
 func (p PSCI) AffinityInfo(mpidr uint64) int64 {
 	return p.Call(PSCI_AFFINITY_INFO, mpidr, PSCI_AFFINITY_LEVEL, 0)
 }
 
-// SystemOff powers the machine off (DEN0022, 5.1.9 SYSTEM_OFF). QEMU then
+// SystemOff powers the machine off (DEN0022, SYSTEM_OFF). QEMU then
 // exits with status 0, whatever the kernel meant: use [Exit] to report a
 // status.
 func (p PSCI) SystemOff() {

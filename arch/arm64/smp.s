@@ -15,8 +15,8 @@
 // Where control came from: QEMU's PSCI (or firmware) powered the core on at
 // this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
 // and caches off, DAIF masked, SP undefined, and X0 = the context of
-// CPU_ON: the address of the CPU's mailbox (DEN0022, 6.4 CPU_ON entry
-// state). No per-CPU system register holds anything of ours.
+// CPU_ON: the address of the CPU's mailbox (DEN0022, CPU_ON; QEMU
+// target/arm/arm-powerctl.c, arm_set_cpu_on). No per-CPU system register holds anything of ours.
 //
 // What it does: the state cpuinit gives the boot CPU, with the boot CPU's
 // identity map (cpu_setup: vectors, HCR_EL2, CPTR_EL2 or CPACR_EL1, timer
