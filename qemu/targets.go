@@ -78,8 +78,8 @@ const (
 // targets is the table of targets, one row each.
 var targets = []*target{
 	{
-		Name:    "x86_64",
-		GOARCH:  "amd64",
+		Name:   "x86_64",
+		GOARCH: "amd64",
 		// TamaGo amd64 ramStart 0x10000000 + 0x10000; the ELF entry (and
 		// PVH note) is ours, to set GS_BASE before TamaGo's cpuinit
 		LDFlags: "-T 0x10010000 -R 0x1000 -E _rt0_percpu_amd64",
