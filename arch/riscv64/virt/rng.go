@@ -9,40 +9,23 @@
 package virt
 
 import (
-	"encoding/binary"
-	"sync/atomic"
 	_ "unsafe"
 
+	"github.com/tamago-smp/kernel/arch/internal/splitmix"
 	"github.com/tamago-smp/kernel/arch/riscv64"
 )
 
-// rngState is the SplitMix64 state, advanced atomically so that every hart
-// can draw from it at once.
-var rngState atomic.Uint64
+// rng is the runtime's random source, not for cryptography.
+var rng splitmix.Source
 
-// initRNG seeds the generator from mtime. The virt machine has no entropy
-// source the kernel drives: like TamaGo's fu540 timer-seeded generator, this
-// is unsuitable for cryptography.
+// initRNG seeds the generator from mtime. The virt machine has no entropy source the kernel drives.
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {
-	rngState.CompareAndSwap(0, riscv64.Mtime()|1)
+	rng.Seed(riscv64.Mtime())
 }
 
-// getRandomData fills b from SplitMix64 (Steele, Lea, Flood: "Fast
-// splittable pseudorandom number generators", OOPSLA 2014).
-//
 //go:linkname getRandomData runtime/goos.GetRandomData
 func getRandomData(b []byte) {
-	var w [8]byte
-
-	for len(b) > 0 {
-		z := rngState.Add(0x9e3779b97f4a7c15)
-		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-		z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-		z ^= z >> 31
-
-		binary.LittleEndian.PutUint64(w[:], z)
-		b = b[copy(b, w[:]):]
-	}
+	rng.Read(b)
 }
