@@ -8,8 +8,9 @@
 
 // Package microvm is the board glue for QEMU's microvm machine under TCG
 // with one or more x86_64 CPUs: serial console, TSC clock calibrated against
-// the PIT, exit through isa-debug-exit, CPU exceptions, and the x86_64 SMP
-// port registered with the boot package. Importing it is enough.
+// the PIT, exit through isa-debug-exit, CPU exceptions reported on any CPU
+// (see [amd64.EnableFaultReports]), and the x86_64 SMP port registered with
+// the boot package. Importing it is enough.
 //
 // Unlike TamaGo's board/qemu/microvm it does not use the KVM pvclock (which
 // panics "could not set system timer" under TCG) nor TamaGo's own AP start
@@ -79,6 +80,10 @@ func idle(pollUntil int64) {
 }
 
 func init() {
+	// TamaGo's exception vectors, then the fault report over vectors
+	// 0-31, before SMP.Prepare hands the table to every AP
 	CPU.EnableExceptions()
+	amd64.EnableFaultReports()
+
 	boot.Register(amd64.SMP{})
 }

@@ -1,0 +1,160 @@
+// x86_64 SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && amd64
+
+package amd64
+
+import (
+	"unsafe"
+)
+
+// FaultStatus is the exit code the fault report stops the machine with
+// (QEMU status FaultStatus<<1 | 1 through isa-debug-exit), the same as
+// arch/riscv64 TrapStatus.
+const FaultStatus = 99
+
+// COM1 registers the fault report writes to directly (8250/16550 UART: THR
+// at base+0, LSR at base+5, LSR bit 5 = transmitter holding register
+// empty). The report must not depend on any Go code, so it does not use
+// the board's UART driver.
+const (
+	faultTHR  = 0x3f8
+	faultLSR  = 0x3f8 + 5
+	faultTHRE = 1 << 5
+
+	// faultSpin bounds the wait for THRE per character: without a UART
+	// the report is skipped, never a hang.
+	faultSpin = 1 << 20
+)
+
+// Exception vectors that push an error code (Intel SDM Vol. 3A, 6.15
+// Exception and Interrupt Reference; AMD64 APM Vol. 2, 8.2): #DF 8, #TS 10,
+// #NP 11, #SS 12, #GP 13, #PF 14, #AC 17, #CP 21, #VC 29, #SX 30.
+const faultErrorCodes = 1<<8 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<21 | 1<<29 | 1<<30
+
+// Vectors the fault report leaves to TamaGo: NMI (2), which TamaGo uses to
+// wake processors, and #NM (7), which it routes to its interrupt handler.
+const faultKeep = 1<<2 | 1<<7
+
+// faultVectorSize is the size of one entry of faultVectors: a CALL rel32.
+const faultVectorSize = 5
+
+// faultStackSize is the size of the stack the report runs on.
+const faultStackSize = 4096
+
+// faultStrings are the pieces of the report line; fault.s reads them
+// through the go_asm.h offsets.
+type faultStrings struct {
+	cpu, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
+}
+
+// faultFrame is what the fault report saw, kept in memory for a debugger
+// (`print 'github.com/tamago-smp/kernel/arch/amd64.faultRecord'`). Only the
+// first faulting CPU writes it.
+type faultFrame struct {
+	apicID uint64
+	vector uint64
+	code   uint64 // error code, 0 for vectors without one
+	rip    uint64
+	cs     uint64
+	rflags uint64
+	rsp    uint64
+	cr2    uint64
+	gsBase uint64
+}
+
+var (
+	// faultOwner is 0, or the initial APIC ID + 1 of the CPU that is
+	// reporting a fault. It is never cleared: the report ends the run.
+	faultOwner uint32
+
+	faultRecord faultFrame
+
+	// faultStack is the stack of the reporting CPU: the faulting stack
+	// is not trusted beyond the frame the CPU pushed.
+	faultStack [faultStackSize]byte
+
+	// faultNames holds a 4-byte mnemonic per vector (Intel SDM Vol. 3A,
+	// Table 6-1).
+	faultNames = "#DE #DB NMI #BP #OF #BR #UD #NM #DF CSO #TS #NP #SS #GP #PF #15 #MF #AC #MC #XM #VE #CP #22 #23 #24 #25 #26 #27 #HV #VC #SX #31 "
+
+	// pieces of the report line, see faultEntry
+	faultText = faultStrings{
+		cpu:    "\r\nexception: cpu ",
+		vector: " vector=",
+		open:   " (",
+		close:  ")",
+		code:   " error=0x",
+		rip:    " rip=0x",
+		rsp:    " rsp=0x",
+		rflags: " rflags=0x",
+		cr2:    " cr2=0x",
+		gs:     " gs_base=0x",
+		end:    "\r\n",
+	}
+)
+
+// defined in fault.s
+
+// faultVectors is a table of 32 CALL faultEntry instructions, one per
+// exception vector, installed in the IDT by EnableFaultReports; the return
+// address each pushes tells faultEntry the vector. Never called from Go.
+func faultVectors()
+
+// faultEntry is the common exception entry (see fault.s). Never called from
+// Go.
+func faultEntry()
+
+// faultVectorsPC returns the address of faultVectors.
+func faultVectorsPC() uintptr
+
+// EnableFaultReports points the processor exception vectors (0-31, except
+// NMI and #NM) of the interrupt descriptor table in use at the fault
+// report of this package, which replaces TamaGo's (it printed "exception:
+// vector N" on the boot CPU's terms and panicked, which on a secondary CPU
+// could hang). On any CPU, an exception now prints one line on COM1:
+//
+//	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
+//
+// and stops the machine through isa-debug-exit with [FaultStatus]. The CPU
+// id is the initial local APIC ID (CPUID.01H:EBX[31:24]), which is the CPU id
+// of [SMP] (it starts CPU n at APIC ID n); cr2 (the faulting address) is
+// printed for page faults (vector 14) only. The report runs in assembly on a
+// stack of its own and reads nothing the fault could have broken: not the
+// per-CPU area (gs_base is printed, not followed), not g. Only the first
+// faulting CPU reports; any other CPU that faults meanwhile stops, and a
+// fault inside the report exits at once.
+//
+// Call it on the boot CPU after TamaGo's CPU.EnableExceptions (which would
+// overwrite these entries) and before [SMP.Prepare], which hands the same
+// table to every AP. A fault that cannot push its frame (a stack overflow
+// into unmapped memory) still ends in a triple fault, which QEMU
+// -no-reboot turns into an exit with status 0 that the harness reports as
+// a reset.
+func EnableFaultReports() {
+	var idtr [10]byte
+	sidt(&idtr)
+
+	// Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT: 16-byte gates
+	base := uintptr(*(*uint64)(unsafe.Pointer(&idtr[2])))
+	entry := faultVectorsPC()
+
+	for v := 0; v < 32; v++ {
+		if faultKeep&(1<<v) != 0 {
+			continue
+		}
+
+		off := uint64(entry + uintptr(v)*faultVectorSize)
+		gate := (*[2]uint64)(mem(base + uintptr(v)*16))
+
+		gate[0] = off&0xffff | // offset 15:0
+			0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
+			0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
+			(off>>16&0xffff)<<48 // offset 31:16
+		gate[1] = off >> 32 // offset 63:32
+	}
+}
