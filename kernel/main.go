@@ -29,6 +29,11 @@ import (
 // onlineTimeout bounds the wait for the secondary CPUs to come up.
 const onlineTimeout = 30 * time.Second
 
+// deliberate, when set (by the percpu_fault and percpu_fault_noreg build
+// tags, see fault.go and fault_noreg.go), runs once every CPU is online,
+// instead of the self-tests, and must never return: it makes one CPU fault.
+var deliberate func(online []int)
+
 func main() {
 	// Control came from the runtime: CPU 0 runs alone, with its per-CPU
 	// register already pointing at area 0 (set by the board's entry code
@@ -42,6 +47,10 @@ func main() {
 	start, end := linker.Region()
 	fmt.Printf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d\n",
 		start, end, percpu.AreaStride(), areas)
+
+	// Bad input, while CPU 0 runs alone: the results are printed with
+	// the self-tests.
+	selftest.CheckBadInput()
 
 	// Bring up the secondaries: each sets its own register from its
 	// area base before it enters the scheduler.
@@ -66,6 +75,10 @@ func main() {
 
 	for _, cpu := range report.Online {
 		fmt.Printf("cpu %d online: %s=%#x%s\n", cpu, percpu.RegName(), regs[cpu], regSuffix())
+	}
+
+	if deliberate != nil {
+		deliberate(report.Online)
 	}
 
 	passed, failed := selftest.Run(os.Stdout, len(report.Online))

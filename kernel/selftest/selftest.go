@@ -16,7 +16,9 @@
 //	FAIL <test> cpu=<id>: <what was expected, what was seen>
 //
 // Tests run in phases, one test at a time on all CPUs, so that a phase can
-// rely on what every CPU did in the previous one.
+// rely on what every CPU did in the previous one. Before them come the
+// results of [CheckBadInput], run on CPU 0 before the other CPUs started,
+// and after them the [Stress] test, which runs on all CPUs at once.
 package selftest
 
 import (
@@ -78,9 +80,20 @@ var tests = []test{
 	{"concurrent-sum", testConcurrentSum},
 }
 
-// Run runs every test on CPUs 0..n-1, writes one result line per test and
-// CPU to w, and returns the number of results that passed and failed.
+// Run writes the results of [CheckBadInput] (if it ran), runs every test on
+// CPUs 0..n-1, then [Stress], writes one result line per test and CPU to w,
+// and returns the number of results that passed and failed.
 func Run(w io.Writer, n int) (passed, failed int) {
+	for _, r := range early {
+		if r.err != nil {
+			fmt.Fprintf(w, "FAIL bad-input/%s cpu=0: %v\n", r.name, r.err)
+			failed++
+		} else {
+			fmt.Fprintf(w, "PASS bad-input/%s cpu=0\n", r.name)
+			passed++
+		}
+	}
+
 	for _, t := range tests {
 		errs := make([]error, n)
 
@@ -103,7 +116,9 @@ func Run(w io.Writer, n int) (passed, failed int) {
 		}
 	}
 
-	return
+	p, f := Stress(w, n)
+
+	return passed + p, failed + f
 }
 
 func testRegister(cpu, n int) error {

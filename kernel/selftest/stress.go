@@ -1,0 +1,279 @@
+// Boot-time self-tests of per-CPU data
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package selftest
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/linker"
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+// StressAdds is the number of per-CPU adds every CPU must have received
+// before the stress test stops.
+const StressAdds = 1_000_000
+
+// stressGoroutines is the number of adding goroutines per CPU.
+const stressGoroutines = 8
+
+// stressTimeout bounds the stress test.
+const stressTimeout = 20 * time.Second
+
+// canary is the value of the guard words around the stress counter.
+const canary = 0x6775617264fa11ed
+
+// The stress counter between two guard words. Package initialisation runs
+// these three definitions one after the other, so the three slots are
+// adjacent in every area (up to alignment, and all three are 8 bytes): a
+// write that strays from the counter by a slot hits a guard word.
+var (
+	guardLo       = percpu.Define[uint64](canary)
+	stressCounter = percpu.Define[uint64](0)
+	guardHi       = percpu.Define[uint64](canary)
+)
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// stressResult is what the stress test saw, for the report.
+type stressResult struct {
+	adds       uint64        // adds counted by the goroutines themselves
+	perCPU     []uint64      // final counter of every CPU
+	reads      uint64        // remote reads done by the reader
+	readerCPUs uint64        // bit c: the reader ran a burst on CPU c
+	took       time.Duration // until every CPU had StressAdds adds
+}
+
+// Stress is the stress test, run after the per-CPU tests on all n CPUs at
+// once. It writes one result line per CPU (PASS stress cpu=<id> or FAIL
+// stress cpu=<id>: ...) and a summary line to w, and returns the number of
+// results that passed and failed.
+//
+// stressGoroutines * n goroutines, free to migrate (never pinned, never
+// locked), each add 1 to the stress counter with [percpu.Add] in a loop and
+// count their own adds in a local variable, yielding (runtime.Gosched) every
+// few hundred adds, so that they keep changing CPU. Meanwhile a reader
+// goroutine reads every CPU's counter through [percpu.Var.Remote], in
+// bursts pinned to the CPU it is on, checks that no counter ever goes
+// down, and stops the adders once every CPU has received StressAdds adds.
+// Then, per CPU:
+//
+//   - the reader never saw its counter decrease;
+//   - its counter reached StressAdds;
+//   - the sum of all counters equals the sum of the goroutines' own counts
+//     exactly: no add was lost or counted twice, although Add is not atomic
+//     on arm64 and riscv64 (a load, an add and a store);
+//   - its guard words are intact (see [CheckGuards]).
+func Stress(w io.Writer, n int) (passed, failed int) {
+	errs := make([]error, n)
+	res := stressRun(n, errs)
+
+	var sum uint64
+	for _, c := range res.perCPU {
+		sum += c
+	}
+
+	var cpus []string
+	for cpu := 0; cpu < n; cpu++ {
+		if res.readerCPUs&(1<<cpu) != 0 {
+			cpus = append(cpus, fmt.Sprint(cpu))
+		}
+	}
+
+	fmt.Fprintf(w, "stress: %d adds by %d goroutines on %d CPUs in %v, per CPU %v; reader: %d remote reads on cpus %s\n",
+		res.adds, stressGoroutines*n, n, res.took.Round(time.Millisecond), res.perCPU, res.reads, strings.Join(cpus, ","))
+
+	for cpu := 0; cpu < n; cpu++ {
+		err := errs[cpu]
+
+		switch {
+		case err != nil:
+		case res.perCPU[cpu] < StressAdds:
+			err = fmt.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, StressAdds)
+		case sum != res.adds:
+			err = fmt.Errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
+				n, sum, res.adds, int64(res.adds-sum))
+		default:
+			err = CheckGuards(cpu)
+		}
+
+		if err != nil {
+			fmt.Fprintf(w, "FAIL stress cpu=%d: %v\n", cpu, err)
+			failed++
+		} else {
+			fmt.Fprintf(w, "PASS stress cpu=%d\n", cpu)
+			passed++
+		}
+	}
+
+	return
+}
+
+// stressRun runs the adders and the reader; a decrease the reader sees on
+// CPU c is recorded in errs[c].
+func stressRun(n int, errs []error) (r stressResult) {
+	base := make([]uint64, n)
+	for cpu := 0; cpu < n; cpu++ {
+		base[cpu] = atomic.LoadUint64(stressCounter.Remote(cpu))
+	}
+
+	var (
+		stop  atomic.Bool
+		total atomic.Uint64
+		wg    sync.WaitGroup
+	)
+
+	start := time.Now()
+
+	for g := 0; g < stressGoroutines*n; g++ {
+		wg.Add(1)
+
+		go func() {
+			defer wg.Done()
+
+			var adds uint64
+			x := uint32(g)*2654435761 + 1 // xorshift32 state
+
+			for !stop.Load() {
+				x ^= x << 13
+				x ^= x >> 17
+				x ^= x << 5
+
+				// a burst of 64 to 1023 adds, then a yield
+				burst := 64 + x%960
+				for i := burst; i > 0; i-- {
+					percpu.Add(stressCounter, 1)
+				}
+				adds += uint64(burst)
+
+				runtime.Gosched()
+			}
+
+			total.Add(adds)
+		}()
+	}
+
+	last := make([]uint64, n)
+	copy(last, base)
+	deadline := start.Add(stressTimeout)
+
+	// the reader: this goroutine
+	for {
+		var min uint64 = ^uint64(0)
+
+		procPin()
+		r.readerCPUs |= 1 << percpu.CPU()
+
+		for i := 0; i < 64; i++ {
+			for cpu := 0; cpu < n; cpu++ {
+				v := atomic.LoadUint64(stressCounter.Remote(cpu))
+
+				if v < last[cpu] && errs[cpu] == nil {
+					errs[cpu] = fmt.Errorf("remote read of the counter went down from %d to %d", last[cpu], v)
+				}
+
+				last[cpu] = v
+				min = minU64(min, v-base[cpu])
+				r.reads++
+			}
+		}
+
+		procUnpin()
+
+		if min >= StressAdds || time.Now().After(deadline) {
+			break
+		}
+
+		runtime.Gosched()
+	}
+
+	r.took = time.Since(start)
+	stop.Store(true)
+	wg.Wait()
+
+	r.adds = total.Load()
+	r.perCPU = make([]uint64, n)
+
+	for cpu := 0; cpu < n; cpu++ {
+		r.perCPU[cpu] = atomic.LoadUint64(stressCounter.Remote(cpu)) - base[cpu]
+	}
+
+	return
+}
+
+func minU64(a, b uint64) uint64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// CheckGuards checks the guard words of CPU cpu's area and of the region
+// around the areas, and returns an error naming the first word that is not
+// what it must be. The guard words are:
+//
+//   - the two canary slots on either side of the stress counter
+//     (guardLo and guardHi, defined next to it) in the area of cpu;
+//   - the stride padding of the area of cpu: the bytes from AreaSize (the
+//     end of the header and the variables) to AreaStride, which no variable
+//     covers and Init left zero;
+//
+// and, when the areas are the linker region's (InitInPlace), for every cpu:
+//
+//   - the slack of the region before area 0 and after the last area, zero;
+//   - the linker guard zone after the region ([linker.Guard]), zero.
+func CheckGuards(cpu int) error {
+	if v := atomic.LoadUint64(guardLo.Remote(cpu)); v != canary {
+		return fmt.Errorf("guard word before the counter = %#x, want %#x", v, uint64(canary))
+	}
+	if v := atomic.LoadUint64(guardHi.Remote(cpu)); v != canary {
+		return fmt.Errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
+	}
+
+	base := percpu.AreaBase(cpu)
+	if err := zero("stride padding", base+percpu.AreaSize(), base+percpu.AreaStride()); err != nil {
+		return err
+	}
+
+	start, end := linker.Region()
+	first := percpu.AreaBase(0)
+	last := percpu.AreaBase(percpu.AreaNum()-1) + percpu.AreaStride()
+
+	if first < start || last > end {
+		return nil // caller-provided areas: no linker slack to check
+	}
+
+	if err := zero("region slack before area 0", start, first); err != nil {
+		return err
+	}
+	if err := zero("region slack after the last area", last, end); err != nil {
+		return err
+	}
+
+	gs, ge := linker.Guard()
+	return zero("linker guard zone _percpu_end", gs, ge)
+}
+
+// zero returns an error naming the first non-zero byte in [start, end).
+func zero(what string, start, end uintptr) error {
+	for p := start; p < end; p++ {
+		if b := *(*byte)(unsafe.Add(unsafe.Pointer(nil), p)); b != 0 {
+			return fmt.Errorf("%s [%#x, %#x): byte at %#x = %#x, want 0", what, start, end, p, b)
+		}
+	}
+	return nil
+}
