@@ -77,10 +77,11 @@ type Port interface {
 
 // Errors reported by [Start].
 var (
-	ErrNoPort      = errors.New("boot: no Port registered (import a board package)")
-	ErrStarted     = errors.New("boot: Start called twice")
-	ErrRegister    = errors.New("boot: CPU 0 per-CPU register does not point at area 0")
-	ErrCPUsMissing = errors.New("boot: not every CPU came online")
+	ErrNoPort       = errors.New("boot: no Port registered (import a board package)")
+	ErrStarted      = errors.New("boot: Start called twice")
+	ErrRegister     = errors.New("boot: CPU 0 per-CPU register does not point at area 0")
+	ErrCPUsMissing  = errors.New("boot: not every CPU came online")
+	ErrParkedOnline = errors.New("boot: a CPU left parked is online")
 )
 
 // MaxCPUs bounds the CPU ids this package keeps state for.
@@ -116,8 +117,13 @@ type Report struct {
 	Wanted int
 	// Online lists the ids of the CPUs that came online, CPU 0 included.
 	Online []int
-	// Problems has one line per CPU that did not come online, or that
-	// was left parked for lack of an area.
+	// Parked lists the ids of the CPUs present but never started (beyond
+	// the max given to Start, the number of per-CPU areas or MaxCPUs):
+	// the port was never asked to wake them, and Start checked that none
+	// of them is online.
+	Parked []int
+	// Problems has one line per CPU that did not come online, and one
+	// for the CPUs left parked.
 	Problems []string
 }
 
@@ -129,7 +135,10 @@ type Report struct {
 //
 // A CPU that does not come up in time is reported in [Report.Problems] and
 // Start returns [ErrCPUsMissing]; the kernel carries on with the CPUs that
-// did.
+// did. CPUs present beyond the number of per-CPU areas (or [MaxCPUs]) are
+// never woken: they are listed in [Report.Parked], with one line in
+// Report.Problems that names the sizes, and the rest boots (Start returns
+// [ErrParkedOnline] if one of them is online all the same).
 func Start(max int, timeout time.Duration) (r Report, err error) {
 	if port == nil {
 		return r, ErrNoPort
@@ -149,16 +158,15 @@ func Start(max int, timeout time.Duration) (r Report, err error) {
 	if max > 0 && n > max {
 		n = max
 	}
-	if n > MaxCPUs {
-		r.Problems = append(r.Problems, fmt.Sprintf("cpus %d..%d present but not started: boot.MaxCPUs is %d", MaxCPUs, n-1, MaxCPUs))
-		n = MaxCPUs
-	}
-	if n > r.Areas {
-		r.Problems = append(r.Problems, fmt.Sprintf("cpus %d..%d present but left parked: only %d per-CPU areas", r.Areas, n-1, r.Areas))
-		n = r.Areas
+
+	r.Wanted = min(n, MaxCPUs, r.Areas)
+	r.Problems = parkedProblems(n, r.Areas)
+
+	for cpu := r.Wanted; cpu < min(r.Present, MaxCPUs); cpu++ {
+		r.Parked = append(r.Parked, cpu)
 	}
 
-	r.Wanted = n
+	n = r.Wanted
 	ncpu = n
 
 	if n > 1 {
@@ -193,8 +201,34 @@ func Start(max int, timeout time.Duration) (r Report, err error) {
 		}
 	}
 
+	// A parked CPU must never run: the port was not asked to wake it.
+	for _, cpu := range r.Parked {
+		if port.Online(cpu) {
+			r.Problems = append(r.Problems, fmt.Sprintf("cpu %d was left parked but is online", cpu))
+			err = ErrParkedOnline
+		}
+	}
+
 	if len(r.Online) != n {
 		err = ErrCPUsMissing
+	}
+
+	return
+}
+
+// parkedProblems explains why CPUs n0..n-1 of the n CPUs to start are left
+// parked when there are only areas per-CPU areas or MaxCPUs mailboxes,
+// naming the sizes: the bytes the areas hold and the bytes n CPUs need.
+func parkedProblems(n, areas int) (p []string) {
+	if n > MaxCPUs {
+		p = append(p, fmt.Sprintf("cpus %d..%d present but left parked: boot.MaxCPUs is %d", MaxCPUs, n-1, MaxCPUs))
+		n = MaxCPUs
+	}
+
+	if n > areas {
+		stride := percpu.AreaStride()
+		p = append(p, fmt.Sprintf("cpus %d..%d present but left parked: only %d per-CPU areas of %d bytes (%d bytes), %d CPUs need %d bytes",
+			areas, n-1, areas, stride, uintptr(areas)*stride, n, uintptr(n)*stride))
 	}
 
 	return

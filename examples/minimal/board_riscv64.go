@@ -1,0 +1,18 @@
+// Minimal SMP kernel built from the template
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && riscv64
+
+package main
+
+import (
+	_ "github.com/tamago-smp/kernel/arch/riscv64/virt"
+)
+
+// regSuffix is what follows the register value on a "cpu N online" line.
+func regSuffix() string {
+	return ""
+}
