@@ -92,13 +92,23 @@
 // Single call: [Var.Read], [Var.Write] and [Add] on a variable of 1, 2, 4 or 8
 // bytes (integers, bool, floats, small pointer-free structs), and [CPU]. The
 // generic wrapper is inlined, so the call site makes one call of an assembly
-// leaf function that checks the register, picks the access by size (a
-// compare and a branch per size, the 8-byte case first) and does the access
-// with one register-relative instruction. For Add on a uint64:
+// leaf function, with two arguments: the slot key (the offset, with the size
+// of the type folded in at compile time; the offset alone for 8 bytes) and
+// the value or its address. The leaf checks the register, recognises an
+// 8-byte slot with one compare (other sizes cost a few more) and does the
+// access with one register-relative instruction. For Add on a uint64:
 //
-//	x86_64    CMPQ gs:[16], $magic; JNE fault; CMPQ CX, $8; JNE; ADDQ BX, gs:[AX]
-//	arm64     (EL choice) MRS TPIDR_ELx, R0; CBZ R0, fault; CMP; BNE; LDR; ADD; STR
-//	riscv64   BEQZ GP, fault; ADD GP, A1, A1; BNE; LD; ADD; SD
+//	x86_64    CMPQ gs:[16], $magic; JNE fault; CMPQ key, $2^31-1; JA small;
+//	          ADDQ delta, gs:[key]
+//	arm64     (EL choice) MRS TPIDR_ELx, R0; CBZ R0, fault; LSR $32, key;
+//	          CBNZ small; LDR; ADD; STR
+//	riscv64   BEQZ GP, fault; SRLI $32, key; BNEZ small; ADD GP, key; LD;
+//	          ADD; SD
+//
+// Go has no inline assembly, so one call is the floor of a per-CPU access
+// from Go; docs/BENCH.md measures the leaves against a call that does the
+// register-relative add alone, and against the alternatives (a plain global,
+// sync/atomic, sync.Mutex, a per-P array under runtime.procPin).
 //
 // Why one CPU runs the whole leaf: on GOOS=tamago there is no asynchronous
 // preemption, so a goroutine changes CPU only at a cooperative preemption
@@ -109,13 +119,28 @@
 // never preempts asynchronously inside assembly (assembly functions are not
 // asynchronous safe points), a signal handler returns to the same instruction
 // on the same thread, and the GS base belongs to the thread. The register and
-// the slot therefore always belong to the same CPU; a migration just before or
-// just after the call only changes which CPU's slot is used, which is what a
-// per-CPU counter wants (the argument of Linux this_cpu_add). On x86 the access
-// is a single GS-relative instruction, which even an interrupt cannot split;
-// on arm64 and riscv64 Add is a load, an add and a store, safe against
-// migration and against other goroutines, but not against a write to the same
-// slot from an exception handler on the same CPU.
+// the slot therefore always belong to the same CPU for the whole leaf, and
+// each operation is correct for its own reason:
+//
+//   - Read is one load: it returns the value of the CPU that ran the leaf.
+//   - Write is one store: it sets the value of the CPU that ran the leaf.
+//   - Add is one read-modify-write of the slot of the CPU that ran the leaf.
+//     No other goroutine runs on that CPU during the leaf and no other CPU
+//     writes the slot (except through [Var.Remote], see Add), so no update
+//     is lost without an atomic instruction. On x86 it is a single
+//     GS-relative ADD, which even an interrupt cannot split (Linux
+//     this_cpu_add); on arm64 and riscv64 it is a load, an add and a store,
+//     safe against migration and against other goroutines, but not against
+//     a write to the same slot from an exception handler on the same CPU.
+//   - CPU is one load of the header: the id of the CPU that ran the leaf.
+//
+// A migration just before or just after the call only changes which CPU's
+// slot is used, which is what a per-CPU counter wants: the sum over all CPUs
+// is exact (the argument of Linux this_cpu_add). None of them pins: a pin is
+// two runtime calls (runtime.procPin and procUnpin), more than the access.
+// TestMigration and TestConcurrentAdd (stress_test.go) move goroutines
+// between CPUs under garbage collection and check that no access ever lands
+// on another CPU's slot and that the per-CPU sums are exact.
 //
 // Pinned: [Var.With], and [Var.Read], [Var.Write] and [Var.Reset] on
 // variables of other sizes (the assembly leaf jumps to a Go copy). They pin

@@ -45,10 +45,13 @@ func softSlot(off uintptr) unsafe.Pointer {
 	return unsafe.Add(b, off)
 }
 
-// The fast paths of the assembly backends, in Go.
+// The fast paths of the assembly backends, in Go. key is a slot key (see
+// slotKey).
 
-func this_cpu_load(off, size uintptr, dst unsafe.Pointer) {
-	switch size {
+func this_cpu_load(key uint64, dst unsafe.Pointer) {
+	off := keyOff(key)
+
+	switch keySize(key) {
 	case 8:
 		*(*uint64)(dst) = *(*uint64)(softSlot(off))
 	case 4:
@@ -58,12 +61,14 @@ func this_cpu_load(off, size uintptr, dst unsafe.Pointer) {
 	case 1:
 		*(*uint8)(dst) = *(*uint8)(softSlot(off))
 	default:
-		loadPinned(off, size, dst)
+		loadPinned(key, dst)
 	}
 }
 
-func this_cpu_store(off, size uintptr, src unsafe.Pointer) {
-	switch size {
+func this_cpu_store(key uint64, src unsafe.Pointer) {
+	off := keyOff(key)
+
+	switch keySize(key) {
 	case 8:
 		*(*uint64)(softSlot(off)) = *(*uint64)(src)
 	case 4:
@@ -73,12 +78,14 @@ func this_cpu_store(off, size uintptr, src unsafe.Pointer) {
 	case 1:
 		*(*uint8)(softSlot(off)) = *(*uint8)(src)
 	default:
-		storePinned(off, size, src)
+		storePinned(key, src)
 	}
 }
 
-func this_cpu_add(off uintptr, delta uint64, size uintptr) {
-	switch size {
+func this_cpu_add(key uint64, delta uint64) {
+	off := keyOff(key)
+
+	switch keySize(key) {
 	case 8:
 		*(*uint64)(softSlot(off)) += delta
 	case 4:

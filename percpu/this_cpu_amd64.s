@@ -25,95 +25,113 @@
 	CMPQ	header_magic(GS), $const_areaMagic; \
 	JNE	fault
 
-// func this_cpu_load(off, size uintptr, dst unsafe.Pointer)
-TEXT ·this_cpu_load(SB),NOSPLIT,$0-24
-	MOVQ	off+0(FP), AX
-	MOVQ	size+8(FP), CX
-	MOVQ	dst+16(FP), DX
+// SLOT_KEY loads the slot key (see slotKey in var.go) into AX and jumps to
+// small unless it is at most keyPlainMax: then it is the offset of an 8-byte
+// slot, which needs no decoding. At small, DECODE_KEY leaves the size code in
+// CX and the offset in AX; a code of 0 (code8) is an 8-byte slot at an offset
+// above keyPlainMax.
+#define SLOT_KEY \
+	MOVQ	key+0(FP), AX; \
+	CMPQ	AX, $const_keyPlainMax; \
+	JA	small
+
+#define DECODE_KEY \
+	MOVQ	AX, CX; \
+	SHRQ	$const_keyShift, CX; \
+	MOVL	AX, AX
+
+// func this_cpu_load(key uint64, dst unsafe.Pointer)
+TEXT ·this_cpu_load(SB),NOSPLIT,$0-16
+	MOVQ	dst+8(FP), DX
 	CHECK_AREA
-	CMPQ	CX, $8
-	JNE	load4
+	SLOT_KEY
+load8:
 	MOVQ	0(AX)(GS*1), BX		// mov rbx, gs:[rax]
 	MOVQ	BX, (DX)
 	RET
-load4:
-	CMPQ	CX, $4
+small:
+	DECODE_KEY
+	CMPQ	CX, $const_code4
 	JNE	load2
 	MOVL	0(AX)(GS*1), BX		// mov ebx, gs:[rax]
 	MOVL	BX, (DX)
 	RET
 load2:
-	CMPQ	CX, $2
+	CMPQ	CX, $const_code2
 	JNE	load1
 	MOVWLZX	0(AX)(GS*1), BX		// movzx ebx, word ptr gs:[rax]
 	MOVW	BX, (DX)
 	RET
 load1:
-	CMPQ	CX, $1
-	JNE	pinned
+	CMPQ	CX, $const_code1
+	JNE	other
 	MOVBLZX	0(AX)(GS*1), BX		// movzx ebx, byte ptr gs:[rax]
 	MOVB	BX, (DX)
 	RET
-pinned:
-	JMP	·loadPinned(SB)
+other:
+	TESTQ	CX, CX
+	JEQ	load8
+	JMP	·loadPinned(SB)		// same arguments: key, dst
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_store(off, size uintptr, src unsafe.Pointer)
-TEXT ·this_cpu_store(SB),NOSPLIT,$0-24
-	MOVQ	off+0(FP), AX
-	MOVQ	size+8(FP), CX
-	MOVQ	src+16(FP), DX
+// func this_cpu_store(key uint64, src unsafe.Pointer)
+TEXT ·this_cpu_store(SB),NOSPLIT,$0-16
+	MOVQ	src+8(FP), DX
 	CHECK_AREA
-	CMPQ	CX, $8
-	JNE	store4
+	SLOT_KEY
+store8:
 	MOVQ	(DX), BX
 	MOVQ	BX, 0(AX)(GS*1)		// mov gs:[rax], rbx
 	RET
-store4:
-	CMPQ	CX, $4
+small:
+	DECODE_KEY
+	CMPQ	CX, $const_code4
 	JNE	store2
 	MOVL	(DX), BX
 	MOVL	BX, 0(AX)(GS*1)		// mov gs:[rax], ebx
 	RET
 store2:
-	CMPQ	CX, $2
+	CMPQ	CX, $const_code2
 	JNE	store1
 	MOVW	(DX), BX
 	MOVW	BX, 0(AX)(GS*1)		// mov gs:[rax], bx
 	RET
 store1:
-	CMPQ	CX, $1
-	JNE	pinned
+	CMPQ	CX, $const_code1
+	JNE	other
 	MOVB	(DX), BX
 	MOVB	BX, 0(AX)(GS*1)		// mov gs:[rax], bl
 	RET
-pinned:
-	JMP	·storePinned(SB)
+other:
+	TESTQ	CX, CX
+	JEQ	store8
+	JMP	·storePinned(SB)	// same arguments: key, src
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_add(off uintptr, delta uint64, size uintptr)
-TEXT ·this_cpu_add(SB),NOSPLIT,$0-24
-	MOVQ	off+0(FP), AX
+// func this_cpu_add(key uint64, delta uint64)
+TEXT ·this_cpu_add(SB),NOSPLIT,$0-16
 	MOVQ	delta+8(FP), BX
-	MOVQ	size+16(FP), CX
 	CHECK_AREA
-	CMPQ	CX, $8
-	JNE	add4
+	SLOT_KEY
+add8:
 	ADDQ	BX, 0(AX)(GS*1)		// add gs:[rax], rbx
 	RET
-add4:
-	CMPQ	CX, $4
+small:
+	DECODE_KEY
+	CMPQ	CX, $const_code4
 	JNE	add2
 	ADDL	BX, 0(AX)(GS*1)		// add gs:[rax], ebx
 	RET
 add2:
-	CMPQ	CX, $2
+	CMPQ	CX, $const_code2
 	JNE	add1
 	ADDW	BX, 0(AX)(GS*1)		// add gs:[rax], bx
 	RET
 add1:
+	CMPQ	CX, $const_code1
+	JNE	add8
 	ADDB	BX, 0(AX)(GS*1)		// add gs:[rax], bl
 	RET
 fault:

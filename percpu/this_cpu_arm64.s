@@ -29,103 +29,106 @@
 	WORD	$0xd53cd040; \
 	CBZ	R0, fault
 
-// func this_cpu_load(off, size uintptr, dst unsafe.Pointer)
-TEXT ·this_cpu_load(SB),NOSPLIT,$0-24
-	MOVD	off+0(FP), R1
-	MOVD	size+8(FP), R2
-	MOVD	dst+16(FP), R3
+// SLOT_KEY loads the slot key (see slotKey in var.go) into R1 and its size
+// code into R2, and jumps to small unless the code is 0 (code8): then R1 is
+// the offset of an 8-byte slot. At small, R1 still holds the code in its high
+// half: MOVWU R1, R1 leaves the offset.
+#define SLOT_KEY \
+	MOVD	key+0(FP), R1; \
+	LSR	$const_keyShift, R1, R2; \
+	CBNZ	R2, small
+
+// func this_cpu_load(key uint64, dst unsafe.Pointer)
+TEXT ·this_cpu_load(SB),NOSPLIT,$0-16
+	MOVD	dst+8(FP), R3
 	THIS_CPU_BASE
-	CMP	$8, R2
-	BNE	load4
+	SLOT_KEY
 	MOVD	(R0)(R1), R4		// ldr x4, [x0, x1]
 	MOVD	R4, (R3)
 	RET
-load4:
-	CMP	$4, R2
+small:
+	MOVWU	R1, R1
+	CMP	$const_code4, R2
 	BNE	load2
 	MOVWU	(R0)(R1), R4		// ldr w4, [x0, x1]
 	MOVW	R4, (R3)
 	RET
 load2:
-	CMP	$2, R2
+	CMP	$const_code2, R2
 	BNE	load1
 	MOVHU	(R0)(R1), R4		// ldrh w4, [x0, x1]
 	MOVH	R4, (R3)
 	RET
 load1:
-	CMP	$1, R2
+	CMP	$const_code1, R2
 	BNE	pinned
 	MOVBU	(R0)(R1), R4		// ldrb w4, [x0, x1]
 	MOVB	R4, (R3)
 	RET
 pinned:
-	JMP	·loadPinned(SB)
+	JMP	·loadPinned(SB)		// same arguments: key, dst
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_store(off, size uintptr, src unsafe.Pointer)
-TEXT ·this_cpu_store(SB),NOSPLIT,$0-24
-	MOVD	off+0(FP), R1
-	MOVD	size+8(FP), R2
-	MOVD	src+16(FP), R3
+// func this_cpu_store(key uint64, src unsafe.Pointer)
+TEXT ·this_cpu_store(SB),NOSPLIT,$0-16
+	MOVD	src+8(FP), R3
 	THIS_CPU_BASE
-	CMP	$8, R2
-	BNE	store4
+	SLOT_KEY
 	MOVD	(R3), R4
 	MOVD	R4, (R0)(R1)		// str x4, [x0, x1]
 	RET
-store4:
-	CMP	$4, R2
+small:
+	MOVWU	R1, R1
+	CMP	$const_code4, R2
 	BNE	store2
 	MOVWU	(R3), R4
 	MOVW	R4, (R0)(R1)		// str w4, [x0, x1]
 	RET
 store2:
-	CMP	$2, R2
+	CMP	$const_code2, R2
 	BNE	store1
 	MOVHU	(R3), R4
 	MOVH	R4, (R0)(R1)		// strh w4, [x0, x1]
 	RET
 store1:
-	CMP	$1, R2
+	CMP	$const_code1, R2
 	BNE	pinned
 	MOVBU	(R3), R4
 	MOVB	R4, (R0)(R1)		// strb w4, [x0, x1]
 	RET
 pinned:
-	JMP	·storePinned(SB)
+	JMP	·storePinned(SB)	// same arguments: key, src
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_add(off uintptr, delta uint64, size uintptr)
-TEXT ·this_cpu_add(SB),NOSPLIT,$0-24
-	MOVD	off+0(FP), R1
-	MOVD	delta+8(FP), R2
-	MOVD	size+16(FP), R3
+// func this_cpu_add(key uint64, delta uint64)
+TEXT ·this_cpu_add(SB),NOSPLIT,$0-16
+	MOVD	delta+8(FP), R3
 	THIS_CPU_BASE
-	CMP	$8, R3
-	BNE	add4
-	MOVD	(R0)(R1), R4
-	ADD	R2, R4, R4
-	MOVD	R4, (R0)(R1)
+	SLOT_KEY
+	MOVD	(R0)(R1), R4		// ldr x4, [x0, x1]
+	ADD	R3, R4, R4
+	MOVD	R4, (R0)(R1)		// str x4, [x0, x1]
 	RET
-add4:
-	CMP	$4, R3
+small:
+	MOVWU	R1, R1
+	CMP	$const_code4, R2
 	BNE	add2
 	MOVWU	(R0)(R1), R4
-	ADD	R2, R4, R4
+	ADD	R3, R4, R4
 	MOVW	R4, (R0)(R1)
 	RET
 add2:
-	CMP	$2, R3
+	CMP	$const_code2, R2
 	BNE	add1
 	MOVHU	(R0)(R1), R4
-	ADD	R2, R4, R4
+	ADD	R3, R4, R4
 	MOVH	R4, (R0)(R1)
 	RET
 add1:
 	MOVBU	(R0)(R1), R4
-	ADD	R2, R4, R4
+	ADD	R3, R4, R4
 	MOVB	R4, (R0)(R1)
 	RET
 fault:

@@ -19,106 +19,111 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// func this_cpu_load(off, size uintptr, dst unsafe.Pointer)
-TEXT ·this_cpu_load(SB),NOSPLIT,$0-24
-	MOV	off+0(FP), A1
-	MOV	size+8(FP), A2
-	MOV	dst+16(FP), A3
+// SLOT_KEY loads the slot key (see slotKey in var.go) into A1 and its size
+// code into A2, and jumps to small unless the code is 0 (code8): then A1 is
+// the offset of an 8-byte slot. At small, MOVWU A1, A1 leaves the offset.
+#define SLOT_KEY \
+	MOV	key+0(FP), A1; \
+	SRL	$const_keyShift, A1, A2; \
+	BNEZ	A2, small
+
+// func this_cpu_load(key uint64, dst unsafe.Pointer)
+TEXT ·this_cpu_load(SB),NOSPLIT,$0-16
+	MOV	dst+8(FP), A3
 	BEQZ	GP, fault
+	SLOT_KEY
 	ADD	GP, A1, A1
-	MOV	$8, A4
-	BNE	A2, A4, load4
 	MOV	(A1), A0		// ld a0, 0(a1)
 	MOV	A0, (A3)
 	RET
-load4:
-	MOV	$4, A4
+small:
+	MOVWU	A1, A1
+	ADD	GP, A1, A1
+	MOV	$const_code4, A4
 	BNE	A2, A4, load2
 	MOVWU	(A1), A0		// lwu a0, 0(a1)
 	MOVW	A0, (A3)
 	RET
 load2:
-	MOV	$2, A4
+	MOV	$const_code2, A4
 	BNE	A2, A4, load1
 	MOVHU	(A1), A0		// lhu a0, 0(a1)
 	MOVH	A0, (A3)
 	RET
 load1:
-	MOV	$1, A4
+	MOV	$const_code1, A4
 	BNE	A2, A4, pinned
 	MOVBU	(A1), A0		// lbu a0, 0(a1)
 	MOVB	A0, (A3)
 	RET
 pinned:
-	JMP	·loadPinned(SB)
+	JMP	·loadPinned(SB)		// same arguments: key, dst
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_store(off, size uintptr, src unsafe.Pointer)
-TEXT ·this_cpu_store(SB),NOSPLIT,$0-24
-	MOV	off+0(FP), A1
-	MOV	size+8(FP), A2
-	MOV	src+16(FP), A3
+// func this_cpu_store(key uint64, src unsafe.Pointer)
+TEXT ·this_cpu_store(SB),NOSPLIT,$0-16
+	MOV	src+8(FP), A3
 	BEQZ	GP, fault
+	SLOT_KEY
 	ADD	GP, A1, A1
-	MOV	$8, A4
-	BNE	A2, A4, store4
 	MOV	(A3), A0
 	MOV	A0, (A1)		// sd a0, 0(a1)
 	RET
-store4:
-	MOV	$4, A4
+small:
+	MOVWU	A1, A1
+	ADD	GP, A1, A1
+	MOV	$const_code4, A4
 	BNE	A2, A4, store2
 	MOVWU	(A3), A0
 	MOVW	A0, (A1)		// sw a0, 0(a1)
 	RET
 store2:
-	MOV	$2, A4
+	MOV	$const_code2, A4
 	BNE	A2, A4, store1
 	MOVHU	(A3), A0
 	MOVH	A0, (A1)		// sh a0, 0(a1)
 	RET
 store1:
-	MOV	$1, A4
+	MOV	$const_code1, A4
 	BNE	A2, A4, pinned
 	MOVBU	(A3), A0
 	MOVB	A0, (A1)		// sb a0, 0(a1)
 	RET
 pinned:
-	JMP	·storePinned(SB)
+	JMP	·storePinned(SB)	// same arguments: key, src
 fault:
 	JMP	·regFault(SB)
 
-// func this_cpu_add(off uintptr, delta uint64, size uintptr)
-TEXT ·this_cpu_add(SB),NOSPLIT,$0-24
-	MOV	off+0(FP), A1
-	MOV	delta+8(FP), A2
-	MOV	size+16(FP), A3
+// func this_cpu_add(key uint64, delta uint64)
+TEXT ·this_cpu_add(SB),NOSPLIT,$0-16
+	MOV	delta+8(FP), A3
 	BEQZ	GP, fault
+	SLOT_KEY
 	ADD	GP, A1, A1
-	MOV	$8, A4
-	BNE	A3, A4, add4
-	MOV	(A1), A0
-	ADD	A2, A0, A0
-	MOV	A0, (A1)
+	MOV	(A1), A0		// ld a0, 0(a1)
+	ADD	A3, A0, A0
+	MOV	A0, (A1)		// sd a0, 0(a1)
 	RET
-add4:
-	MOV	$4, A4
-	BNE	A3, A4, add2
+small:
+	MOVWU	A1, A1
+	ADD	GP, A1, A1
+	MOV	$const_code4, A4
+	BNE	A2, A4, add2
 	MOVWU	(A1), A0
-	ADD	A2, A0, A0
+	ADD	A3, A0, A0
 	MOVW	A0, (A1)
 	RET
 add2:
-	MOV	$2, A4
-	BNE	A3, A4, add1
+	MOV	$const_code2, A4
+	BNE	A2, A4, add1
 	MOVHU	(A1), A0
-	ADD	A2, A0, A0
+	ADD	A3, A0, A0
 	MOVH	A0, (A1)
 	RET
 add1:
 	MOVBU	(A1), A0
-	ADD	A2, A0, A0
+	ADD	A3, A0, A0
 	MOVB	A0, (A1)
 	RET
 fault:

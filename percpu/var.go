@@ -29,6 +29,50 @@ type slotBuf[T any] struct {
 	v T
 }
 
+// The fast paths take two arguments, not three: the offset of the slot and
+// the size of its type travel together in one word, the slot key,
+//
+//	key = off | ((size+1) ^ keyXor) << keyShift
+//
+// A third argument is one more store and load through the stack on every
+// call, which measures slower than decoding the key. The size code
+// (size+1)^keyXor is 0 for 8 bytes, the common case, so that the key of an
+// 8-byte slot is its offset and the leaf recognises it with one compare and
+// a branch; it is not 0 for any other size (0 included) and keySize inverts
+// it. Offsets must be below 2^keyShift: they are offsets in an area, and no
+// area reaches 4 GiB.
+//
+// size is a constant at every call site (unsafe.Sizeof of the variable's
+// type): once the accessor is inlined, the key folds to off (8 bytes), or to
+// off OR a constant. The accessors spell the expression out (slotKey is the
+// reference) because a call of slotKey would take them over the inlining
+// budget.
+const (
+	keyShift = 32
+	keyXor   = 9
+
+	// keyPlainMax is the largest key the amd64 leaves take for the
+	// offset of an 8-byte slot without decoding it: the largest
+	// sign-extended 32-bit immediate of CMPQ.
+	keyPlainMax = 1<<31 - 1
+
+	// size codes as the leaves compare them
+	code8 = (8 + 1) ^ keyXor
+	code4 = (4 + 1) ^ keyXor
+	code2 = (2 + 1) ^ keyXor
+	code1 = (1 + 1) ^ keyXor
+)
+
+// slotKey returns the slot key of the slot at offset off of a type of size
+// bytes.
+func slotKey(off, size uintptr) uint64 {
+	return uint64(off) | uint64((size+1)^keyXor)<<keyShift
+}
+
+// keySize returns the size packed in a slot key, keyOff its offset.
+func keySize(key uint64) uintptr { return uintptr(key>>keyShift^keyXor) - 1 }
+func keyOff(key uint64) uintptr  { return uintptr(key & (1<<keyShift - 1)) }
+
 // Read returns the value of v on the current CPU.
 //
 // Read compiles to one call of an assembly leaf (it is inlined): for a T of 1,
@@ -42,7 +86,7 @@ type slotBuf[T any] struct {
 // initialised (errors wrapping [ErrRegister] or [ErrNotInitialised]).
 func (v *Var[T]) Read() T {
 	var b slotBuf[T]
-	this_cpu_load(v.off, unsafe.Sizeof(b.v), unsafe.Pointer(&b.v))
+	this_cpu_load(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
 	return b.v
 }
 
@@ -56,7 +100,7 @@ func (v *Var[T]) Read() T {
 // Panics: as [Var.Read].
 func (v *Var[T]) Write(val T) {
 	b := slotBuf[T]{v: val}
-	this_cpu_store(v.off, unsafe.Sizeof(b.v), unsafe.Pointer(&b.v))
+	this_cpu_store(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
 }
 
 // Add adds delta to the value of v on the current CPU, wrapping around like
@@ -75,21 +119,23 @@ func (v *Var[T]) Write(val T) {
 //
 // Panics: as [Var.Read].
 func Add[T Integer](v *Var[T], delta T) {
-	this_cpu_add(v.off, uint64(delta), unsafe.Sizeof(delta))
+	this_cpu_add(uint64(v.off)|uint64((unsafe.Sizeof(delta)+1)^keyXor)<<keyShift, uint64(delta)) // slotKey
 }
 
 // loadPinned is this_cpu_load for sizes other than 1, 2, 4 and 8 bytes: the
 // assembly jumps here with its own arguments. It copies the slot with the
 // goroutine pinned.
-func loadPinned(off, size uintptr, dst unsafe.Pointer) {
-	p := pin(off)
+func loadPinned(key uint64, dst unsafe.Pointer) {
+	size := keySize(key)
+	p := pin(keyOff(key))
 	copy(unsafe.Slice((*byte)(dst), size), unsafe.Slice((*byte)(p), size))
 	procUnpin()
 }
 
 // storePinned is this_cpu_store for sizes other than 1, 2, 4 and 8 bytes.
-func storePinned(off, size uintptr, src unsafe.Pointer) {
-	p := pin(off)
+func storePinned(key uint64, src unsafe.Pointer) {
+	size := keySize(key)
+	p := pin(keyOff(key))
 	copy(unsafe.Slice((*byte)(p), size), unsafe.Slice((*byte)(src), size))
 	procUnpin()
 }
