@@ -1,0 +1,13 @@
+// Per-CPU access benchmark kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && riscv64
+
+package main
+
+import (
+	_ "github.com/tamago-smp/kernel/arch/riscv64/virt"
+)

@@ -1,0 +1,20 @@
+// Per-CPU access benchmark kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && riscv64
+
+package main
+
+// floorAdd adds delta to the 8-byte slot at offset off of the current CPU's
+// area, with no check (floor_riscv64.s).
+func floorAdd(off uintptr, delta uint64)
+
+// floorLoop does iters floor adds to the slot at offset off.
+func floorLoop(off uintptr, iters int) {
+	for i := 0; i < iters; i++ {
+		floorAdd(off, 1)
+	}
+}

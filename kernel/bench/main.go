@@ -1,0 +1,140 @@
+// Per-CPU access benchmark kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+// Command bench is a kernel that measures per-CPU access against the
+// alternatives a Go kernel has, on one CPU and on all CPUs at once, timed
+// with the kernel's own clock, and prints one line per measurement:
+//
+//	bench: <where> <op> cpus=<n> ns/op=<x>
+//
+// where is the target (x86_64, aarch64-el2, aarch64 or riscv64), op one of
+// plain, percpu, percpu-raw, atomic, mutex and perp (see ops.go), n the
+// number of CPUs that ran it together. ns/op is the wall time from the moment
+// the n CPUs leave a common start barrier until the last one finishes,
+// divided by the operations of all of them, as testing.B.RunParallel and the
+// host benchmarks (percpu/bench_test.go) define it. The last line is
+//
+//	benchmarks: <measured> measured, <failed> failed
+//
+// and the kernel exits with status 0 only if every CPU came online and every
+// measurement ran and counted its operations exactly. Before it come the
+// lines
+//
+//	floor: <where> cpus=<n> ns/op=<x>
+//
+// of the floor of a per-CPU add from Go, one assembly call doing only the
+// register-relative add (see floorOp), to compare percpu with. `go tool qemu bench`
+// boots it on every target and prints the table.
+//
+// The board (and with it the ISA port) is chosen per GOARCH by the
+// board_<arch>.go files, as in the demo kernel.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/linker"
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+// onlineTimeout bounds the wait for the secondary CPUs to come up.
+const onlineTimeout = 30 * time.Second
+
+func main() {
+	// Control came from the runtime: CPU 0 runs alone, its per-CPU
+	// register pointing at area 0, every per-CPU variable defined.
+	areas, err := percpu.InitInPlace()
+	if err != nil {
+		fail("percpu: %v", err)
+	}
+
+	start, end := linker.Region()
+	fmt.Printf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d\n",
+		start, end, percpu.AreaStride(), areas)
+
+	report, err := boot.Start(0, onlineTimeout)
+	for _, p := range report.Problems {
+		fmt.Println("boot:", p)
+	}
+	if err != nil {
+		fail("%v", err)
+	}
+
+	// boot.Start returned without error: CPUs 0..n-1 are online.
+	n := len(report.Online)
+	where := whereName()
+
+	fmt.Printf("cpus online: %d (%s, per-CPU register %s)\n", n, where, percpu.RegName())
+
+	counts := []int{1}
+	if n > 1 {
+		counts = append(counts, n)
+	}
+
+	measured, failed := 0, 0
+
+	for _, o := range ops {
+		for _, c := range counts {
+			ns, err := measure(o, c)
+			if err != nil {
+				fmt.Printf("FAIL %s cpus=%d: %v\n", o.name, c, err)
+				failed++
+				continue
+			}
+
+			fmt.Printf("bench: %s %s cpus=%d ns/op=%.3f\n", where, o.name, c, ns)
+			measured++
+		}
+	}
+
+	for _, c := range counts {
+		ns, err := measure(floorOp, c)
+		if err != nil {
+			fmt.Printf("FAIL %s cpus=%d: %v\n", floorOp.name, c, err)
+			failed++
+			continue
+		}
+
+		fmt.Printf("floor: %s cpus=%d ns/op=%.3f\n", where, c, ns)
+	}
+
+	fmt.Printf("benchmarks: %d measured, %d failed\n", measured, failed)
+
+	if failed != 0 {
+		os.Exit(1)
+	}
+
+	os.Exit(0)
+}
+
+// whereName names the target the kernel runs on, as the harness's target
+// table does.
+func whereName() string {
+	switch runtime.GOARCH {
+	case "amd64":
+		return "x86_64"
+	case "arm64":
+		if percpu.RegName() == "tpidr_el2" {
+			return "aarch64-el2"
+		}
+		return "aarch64"
+	}
+
+	return runtime.GOARCH
+}
+
+// fail reports an error that stops the kernel and exits with status 1.
+func fail(format string, args ...any) {
+	fmt.Printf(format+"\n", args...)
+	fmt.Println("benchmarks: 0 measured, 1 failed")
+	os.Exit(1)
+}
