@@ -15,6 +15,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,22 +34,32 @@ const (
 	// targets (default: every row of the table).
 	envTargets = "PERCPU_TARGETS"
 
-	// envPkg names the main package to boot (default ./kernel, relative
-	// to the module root).
+	// envPkg names the main package TestBoot boots (default ./kernel,
+	// relative to the module root).
 	envPkg = "PERCPU_PKG"
 )
 
-// bootSMP are the CPU counts every target boots with.
-var bootSMP = []int{1, 4}
+// bootSMP are the CPU counts of the boot matrix: every target boots the
+// kernel with each of them (those above the target's MaxSMP are left out).
+var bootSMP = []int{1, 2, 3, 4, 8}
 
 // qemuSlots bounds the QEMU processes the boot tests run at once: the
 // reference host has 2 cores and TCG runs one host thread per vCPU.
 var qemuSlots = make(chan struct{}, 2)
 
-// TestBoot builds the kernel once per target, boots it with each CPU count
-// of bootSMP, and checks the output contract, the exit code and the ELF
-// region symbols.
-func TestBoot(t *testing.T) {
+// bootEnv is what the boot tests share: the mode, the targets, the
+// compiler.
+type bootEnv struct {
+	required    bool
+	targets     []*target
+	compiler    *compiler
+	compilerErr error
+}
+
+// newBootEnv reads the environment of the boot tests, or skips t.
+func newBootEnv(t *testing.T) *bootEnv {
+	t.Helper()
+
 	mode := os.Getenv(envBootTests)
 
 	switch mode {
@@ -58,24 +70,15 @@ func TestBoot(t *testing.T) {
 		t.Fatalf("%s=%q: want require, off or unset", envBootTests, mode)
 	}
 
-	required := mode == "require"
+	e := &bootEnv{required: mode == "require"}
 
-	// unavailable fails or skips a test that cannot run, saying why.
-	unavailable := func(t *testing.T, format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if required {
-			t.Fatalf("%s\n(a failure because %s=require)", msg, envBootTests)
-		}
-		t.Skipf("%s\n(set %s=require to make this a failure)", msg, envBootTests)
-	}
-
-	if testing.Short() && !required {
+	if testing.Short() && !e.required {
 		t.Skip("boot tests do not run with -short")
 	}
 
-	sel, err := findTargets(os.Getenv(envTargets))
-	if err != nil {
+	var err error
+
+	if e.targets, err = findTargets(os.Getenv(envTargets)); err != nil {
 		t.Fatalf("%s: %v", envTargets, err)
 	}
 
@@ -84,32 +87,79 @@ func TestBoot(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	e.compiler, e.compilerErr = findCompiler(root, false, io.Discard)
+
+	return e
+}
+
+// unavailable fails or skips a test that cannot run, saying why.
+func (e *bootEnv) unavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+
+	msg := fmt.Sprintf(format, args...)
+
+	if e.required {
+		t.Fatalf("%s\n(a failure because %s=require)", msg, envBootTests)
+	}
+
+	t.Skipf("%s\n(set %s=require to make this a failure)", msg, envBootTests)
+}
+
+// build builds pkg for target tg with the extra build tags, into a
+// temporary directory, and returns the ELF; it calls unavailable when the
+// compiler, QEMU or the build is missing.
+func (e *bootEnv) build(t *testing.T, tg *target, pkg string, tags ...string) string {
+	t.Helper()
+
+	if e.compilerErr != nil {
+		e.unavailable(t, "%s: no TamaGo compiler: %v", tg.Name, e.compilerErr)
+	}
+	if err := haveQEMU(tg); err != nil {
+		e.unavailable(t, "%s: %v", tg.Name, err)
+	}
+
+	bt := *tg
+	bt.Tags = append(append([]string(nil), tg.Tags...), tags...)
+
+	elf := filepath.Join(t.TempDir(), "kernel.elf")
+
+	var log bytes.Buffer
+	if err := e.compiler.build(&bt, pkg, elf, &log); err != nil {
+		e.unavailable(t, "%s: %s (tags %v) does not build: %v\n%s", tg.Name, pkg, bt.Tags, err, log.String())
+	}
+
+	return elf
+}
+
+// smpCounts returns the CPU counts of bootSMP that target tg runs.
+func smpCounts(tg *target) (smps []int) {
+	for _, smp := range bootSMP {
+		if smp <= tg.MaxSMP {
+			smps = append(smps, smp)
+		}
+	}
+	return
+}
+
+// TestBoot is the boot matrix: it builds the kernel once per target, boots
+// it with each CPU count of bootSMP, and checks the output contract, the
+// exit code and the ELF region symbols. A hang or a failure is reported
+// with the target, the CPU count and the last console line.
+func TestBoot(t *testing.T) {
+	env := newBootEnv(t)
+
 	pkg := os.Getenv(envPkg)
 	if pkg == "" {
 		pkg = "./kernel"
 	}
 
-	c, compilerErr := findCompiler(root, false, io.Discard)
-
-	for _, tg := range sel {
+	for _, tg := range env.targets {
 		t.Run(tg.Name, func(t *testing.T) {
 			t.Parallel()
 
-			if compilerErr != nil {
-				unavailable(t, "%s: no TamaGo compiler: %v", tg.Name, compilerErr)
-			}
-			if err := haveQEMU(tg); err != nil {
-				unavailable(t, "%s: %v", tg.Name, err)
-			}
+			elf := env.build(t, tg, pkg)
 
-			elf := filepath.Join(t.TempDir(), "kernel.elf")
-
-			var log bytes.Buffer
-			if err := c.build(tg, pkg, elf, &log); err != nil {
-				unavailable(t, "%s: %s does not build: %v\n%s", tg.Name, pkg, err, log.String())
-			}
-
-			for _, smp := range bootSMP {
+			for _, smp := range smpCounts(tg) {
 				t.Run(fmt.Sprintf("smp=%d", smp), func(t *testing.T) {
 					testBoot(t, tg, smp, elf)
 				})
@@ -118,8 +168,108 @@ func TestBoot(t *testing.T) {
 	}
 }
 
-// testBoot boots elf on target tg with smp CPUs and checks the result.
-func testBoot(t *testing.T, tg *target, smp int, elf string) {
+// TestExampleMinimal boots the second kernel of the template,
+// examples/minimal, on every target with 4 CPUs, with the checks of
+// TestBoot: it prints the same output contract.
+func TestExampleMinimal(t *testing.T) {
+	env := newBootEnv(t)
+
+	for _, tg := range env.targets {
+		t.Run(tg.Name, func(t *testing.T) {
+			t.Parallel()
+
+			elf := env.build(t, tg, "./examples/minimal")
+			testBoot(t, tg, min(4, tg.MaxSMP), elf)
+		})
+	}
+}
+
+// regionCPUs is examples/region RegionCPUs: the per-CPU areas it has.
+const regionCPUs = 4
+
+// TestRegionParked boots examples/region, whose caller-provided region
+// holds regionCPUs per-CPU areas, with more CPUs than that: the extra CPUs
+// must stay parked (never woken: no online line, boot.Start checked they
+// are not online) and be reported with both sizes, and the others must boot
+// and pass.
+func TestRegionParked(t *testing.T) {
+	env := newBootEnv(t)
+
+	for _, tg := range env.targets {
+		t.Run(tg.Name, func(t *testing.T) {
+			t.Parallel()
+
+			smp := min(8, tg.MaxSMP)
+			if smp <= regionCPUs {
+				t.Skipf("%s runs at most %d CPUs, not more than the %d areas", tg.Name, tg.MaxSMP, regionCPUs)
+			}
+
+			elf := env.build(t, tg, "./examples/region")
+			res, took, runErr := bootOnce(t, tg, smp, elf)
+
+			var errs []error
+			bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+			switch {
+			case runErr != nil:
+				bad("%v", runErr)
+			case res.Code != 0:
+				bad("kernel exit code %d, want 0", res.Code)
+			}
+
+			var online []int
+			for _, l := range res.Lines {
+				if m := onlineLine.FindStringSubmatch(l); m != nil {
+					id, _ := strconv.Atoi(m[1])
+					online = append(online, id)
+				}
+			}
+
+			if len(online) != regionCPUs {
+				bad("%d CPUs online (%v), want %d: one per area", len(online), online, regionCPUs)
+			}
+			for _, id := range online {
+				if id >= regionCPUs {
+					bad("cpu %d online, but it has no area: it must stay parked", id)
+				}
+			}
+
+			parked := make([]string, 0, smp-regionCPUs)
+			for cpu := regionCPUs; cpu < smp; cpu++ {
+				parked = append(parked, strconv.Itoa(cpu))
+			}
+
+			for _, want := range []*regexp.Regexp{
+				regexp.MustCompile(fmt.Sprintf(`^boot: cpus %d\.\.%d present but left parked: only %d per-CPU areas of \d+ bytes \(\d+ bytes\), %d CPUs need \d+ bytes$`,
+					regionCPUs, smp-1, regionCPUs, smp)),
+				regexp.MustCompile(`^parked: cpus ` + strings.Join(parked, ",") + `$`),
+				regexp.MustCompile(fmt.Sprintf(`^selftest: %d passed, 0 failed$`, regionCPUs)),
+			} {
+				if !hasLine(res.Lines, want) {
+					bad("no line matching %s", want)
+				}
+			}
+
+			report(t, tg, smp, res, took, errs)
+		})
+	}
+}
+
+// hasLine reports whether a line of lines matches re.
+func hasLine(lines []string, re *regexp.Regexp) bool {
+	for _, l := range lines {
+		if re.MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// bootOnce boots elf on target tg with smp CPUs, in one of the qemuSlots,
+// ending before the test's deadline.
+func bootOnce(t *testing.T, tg *target, smp int, elf string) (res *result, took time.Duration, err error) {
+	t.Helper()
+
 	qemuSlots <- struct{}{}
 	defer func() { <-qemuSlots }()
 
@@ -146,14 +296,30 @@ func testBoot(t *testing.T, tg *target, smp int, elf string) {
 	}
 
 	start := time.Now()
-	res, runErr := b.run(context.Background())
-	took := time.Since(start).Round(time.Millisecond)
+	res, err = b.run(context.Background())
+
+	return res, time.Since(start).Round(time.Millisecond), err
+}
+
+// testBoot boots elf on target tg with smp CPUs and checks the output
+// contract, the exit code and the ELF symbols.
+func testBoot(t *testing.T, tg *target, smp int, elf string) {
+	res, took, runErr := bootOnce(t, tg, smp, elf)
 
 	con, errs := checkBoot(res, runErr, expectFor(tg, smp))
 	errs = append(errs, checkELF(elf, con)...)
 
+	report(t, tg, smp, res, took, errs)
+}
+
+// report logs a boot that passed, or fails t with every error, a summary
+// naming the target, the CPU count and the last console line, and the
+// console.
+func report(t *testing.T, tg *target, smp int, res *result, took time.Duration, errs []error) {
+	t.Helper()
+
 	if len(errs) == 0 {
-		t.Logf("%s SMP=%d: output contract OK, exit code 0, %d lines in %v", tg.Name, smp, len(res.Lines), took)
+		t.Logf("%s SMP=%d: OK, exit code %d, %d lines in %v", tg.Name, smp, res.Code, len(res.Lines), took)
 		return
 	}
 
@@ -161,7 +327,9 @@ func testBoot(t *testing.T, tg *target, smp int, elf string) {
 		t.Error(err)
 	}
 
-	t.Logf("%s SMP=%d after %v, QEMU status %d; console:\n%s", tg.Name, smp, took, res.Status, strings.Join(res.Lines, "\n"))
+	t.Errorf("%s SMP=%d: failed after %v (QEMU status %d); last line: %q", tg.Name, smp, took, res.Status, res.Last)
+	t.Logf("console:\n%s", strings.Join(res.Lines, "\n"))
+
 	if res.Stderr != "" {
 		t.Logf("QEMU stderr:\n%s", res.Stderr)
 	}

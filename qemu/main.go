@@ -66,6 +66,8 @@ func main() {
 		err = vetCmd(args)
 	case "run":
 		code, err = runCmd(args)
+	case "soak":
+		code, err = soakCmd(args)
 	case "bench":
 		code, err = benchCmd(args)
 	case "targets":
