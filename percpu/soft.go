@@ -97,6 +97,10 @@ func this_cpu_add(key uint64, delta uint64) {
 	}
 }
 
+func this_cpu_addr(off uintptr) unsafe.Pointer {
+	return softSlot(off)
+}
+
 func this_cpu_ptr(off uintptr) unsafe.Pointer {
 	b := softBase()
 

@@ -42,8 +42,12 @@ func this_cpu_store(key uint64, src unsafe.Pointer)
 // current CPU's area (size 1, 2, 4 or 8).
 func this_cpu_add(key uint64, delta uint64)
 
+// this_cpu_addr returns the address of offset off in the current CPU's area
+// (RawPtr).
+func this_cpu_addr(off uintptr) unsafe.Pointer
+
 // this_cpu_ptr returns the address of offset off in the current CPU's area,
-// or nil if the register check fails.
+// or nil if the register check fails (pin).
 func this_cpu_ptr(off uintptr) unsafe.Pointer
 
 // this_cpu_id returns the CPU id in the header of the current CPU's area.

@@ -137,6 +137,16 @@ add1:
 fault:
 	JMP	·regFault(SB)
 
+// func this_cpu_addr(off uintptr) unsafe.Pointer
+TEXT ·this_cpu_addr(SB),NOSPLIT,$0-16
+	MOVQ	off+0(FP), AX
+	CHECK_AREA
+	ADDQ	header_self(GS), AX	// LEA ignores GS: add the self pointer
+	MOVQ	AX, ret+8(FP)
+	RET
+fault:
+	JMP	·regFault(SB)
+
 // func this_cpu_ptr(off uintptr) unsafe.Pointer
 TEXT ·this_cpu_ptr(SB),NOSPLIT,$0-16
 	MOVQ	off+0(FP), AX

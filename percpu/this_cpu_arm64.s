@@ -134,6 +134,16 @@ add1:
 fault:
 	JMP	·regFault(SB)
 
+// func this_cpu_addr(off uintptr) unsafe.Pointer
+TEXT ·this_cpu_addr(SB),NOSPLIT,$0-16
+	MOVD	off+0(FP), R1
+	THIS_CPU_BASE
+	ADD	R1, R0, R0
+	MOVD	R0, ret+8(FP)
+	RET
+fault:
+	JMP	·regFault(SB)
+
 // func this_cpu_ptr(off uintptr) unsafe.Pointer
 TEXT ·this_cpu_ptr(SB),NOSPLIT,$0-16
 	MOVD	off+0(FP), R1

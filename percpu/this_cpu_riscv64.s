@@ -129,6 +129,16 @@ add1:
 fault:
 	JMP	·regFault(SB)
 
+// func this_cpu_addr(off uintptr) unsafe.Pointer
+TEXT ·this_cpu_addr(SB),NOSPLIT,$0-16
+	MOV	off+0(FP), A1
+	BEQZ	GP, fault
+	ADD	GP, A1, A1
+	MOV	A1, ret+8(FP)
+	RET
+fault:
+	JMP	·regFault(SB)
+
 // func this_cpu_ptr(off uintptr) unsafe.Pointer
 TEXT ·this_cpu_ptr(SB),NOSPLIT,$0-16
 	MOV	off+0(FP), A1

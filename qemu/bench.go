@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -219,11 +220,11 @@ func median(v []float64) float64 {
 	s := slices.Clone(v)
 	sort.Float64s(s)
 
-	if n := len(s); n%2 == 1 {
+	n := len(s)
+	if n%2 == 1 {
 		return s[n/2]
-	} else {
-		return (s[n/2-1] + s[n/2]) / 2
 	}
+	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // sortMeasurements orders measurements by where (in the order of wheres),
@@ -420,8 +421,8 @@ func benchCmd(args []string) (int, error) {
 	list := fs.String("target", strings.Join(benchWheres, ","), "targets to boot, comma separated, all, or none")
 	smp := fs.Int("smp", 4, "CPUs of the all-CPU boot (the 1-CPU figures come from a boot with -smp 1)")
 	host := fs.Bool("host", true, "run the host benchmarks (go test -bench ^BenchmarkOps$ ./percpu)")
-	benchtime := fs.String("benchtime", "500ms", "go test -benchtime of the host benchmarks")
-	count := fs.Int("count", 3, "go test -count of the host benchmarks: the median of the runs is reported")
+	benchtime := fs.String("benchtime", "300ms", "go test -benchtime of the host benchmarks")
+	count := fs.Int("count", 5, "go test -count of the host benchmarks: the median of the runs is reported")
 	pkg := fs.String("pkg", "./kernel/bench", "benchmark kernel package")
 	timeout := fs.Duration("timeout", 0, "timeout of each boot (default: the target's)")
 	verbose := fs.Bool("v", false, "stream the go test output and the kernel consoles to stderr")
@@ -478,6 +479,8 @@ func benchCmd(args []string) (int, error) {
 			fmt.Printf("qemu: bench: %s unavailable: %v\n", where, err)
 		}
 	}
+
+	fmt.Fprintf(os.Stderr, "qemu: bench: host %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 
 	if *host {
 		fmt.Fprintf(os.Stderr, "qemu: bench: host benchmarks, go test -bench ^BenchmarkOps$ -benchtime %s -count %d ./percpu\n", *benchtime, *count)
@@ -572,6 +575,10 @@ func tail(s string, n int) string {
 func benchTargetRun(ctx context.Context, c *compiler, t *target, pkg, root string, smp int, timeout time.Duration, log io.Writer) ([]measurement, error) {
 	if err := ensureQEMU(t, os.Stderr); err != nil {
 		return nil, err
+	}
+
+	if v, err := exec.Command(t.QEMU, "--version").Output(); err == nil {
+		fmt.Fprintf(os.Stderr, "qemu: bench: %s: %s\n", t.Name, firstLine(string(v)))
 	}
 
 	elf := filepath.Join(root, "build", t.Name, "bench.elf")
