@@ -173,16 +173,53 @@
 //   - x86_64: CMPQ gs:[16], $magic; JNE. The magic is written by Init: the
 //     check fails when the areas are not initialised (the word is 0) and when
 //     GS_BASE points at memory that is not an area, where a non-zero self
-//     pointer check would pass. A GS_BASE of 0 makes the load itself fault,
-//     since page 0 is mapped on neither system: tamago amd64 unmaps the zero
-//     page (amd64/init.s, PT[0]) and its exception handler throws ("exception:
-//     vector 14") with a trace through the percpu function; Linux never maps it
+//     pointer check would pass. A GS_BASE of 0 makes the load itself fault
+//     at address 0x10, a read, since page 0 is mapped on neither system:
+//     tamago amd64 unmaps the zero page (amd64/init.s, PT[0]) and the
+//     kernel's fault report (arch/amd64 EnableFaultReports) prints the CPU,
+//     cr2=0x10 and gs_base=0 and stops the machine; Linux never maps it
 //     (vm.mmap_min_addr) and Go reports a nil pointer dereference there.
 //   - arm64, riscv64: CBZ / BEQZ on the base: a register that was never set
 //     is 0. A register that is set before the areas are initialised (the boot
 //     CPU between cpuinit and InitInPlace) points into the region, so an access
 //     there is not wild; the values are those of the empty area until Init
 //     copies the template.
+//
+// # Bad input
+//
+// Every misuse fails loudly, with an [Error] that wraps one of the Err*
+// values and names the offending value and the limit (docs/RELIABILITY.md
+// has the full table, with the host test and the boot-time check of each):
+//
+//	case                              behaviour                     message (example)
+//	type holding pointers             New: ErrPointers; Define      type *int holds pointers: it is a pointer (*int);
+//	                                  panics with it                per-CPU areas are not scanned by the garbage collector
+//	New/Define after Init             ErrFrozen (panic in Define)   New[uint32] after the layout was frozen by Init: the
+//	                                                                area size (128 bytes) is final
+//	region too small for one area     InitInPlace: ErrTooManyCPUs   1 CPU needs 1088 bytes (one 1088-byte area) but the
+//	                                                                region [0x..., 0x...) holds 1000 bytes from ...
+//	areas beyond the address space    Init: ErrTooManyCPUs          8 CPUs need 8 areas of 64 bytes but the address space
+//	                                                                above base 0x... holds 256 bytes (4 areas)
+//	more CPUs than areas              boot.Start parks the extra    cpus 4..7 present but left parked: only 4 per-CPU
+//	                                  CPUs, the rest boots          areas of 64 bytes (256 bytes), 8 CPUs need 512 bytes
+//	Init base 0 / misaligned          ErrNullBase / ErrMisaligned   base 0x10001 is not aligned to 64 bytes (it is 1
+//	                                                                bytes past 0x10000)
+//	Init CPU count < 1                ErrCPUCount                   CPU count 0 is below 1
+//	CPU id < 0 or >= AreaNum()        Remote, AreaBase, InitReg     cpu 4 out of range: 4 areas (valid ids 0..3)
+//	                                  panic ErrCPURange (InitReg
+//	                                  before touching the register)
+//	register never set (0)            arm64, riscv64: ErrRegister   gp is 0 on this CPU: register never set (InitReg)
+//	                                  x86_64: fault at 0x10, read   exception: cpu 3 vector=14 (#PF) ... cr2=0x00..10
+//	                                  (see above), never a write    gs_base=0x00..00 (kernel report, exit status 99)
+//	register not an area (x86_64)     ErrRegister                   gs_base=0x... is not the base of a per-CPU area
+//	                                                                (4 areas at 0x..., 64 bytes apart)
+//	access before Init                ErrNotInitialised             areas not initialised (InitInPlace/Init)
+//	Init or InitInPlace twice         ErrInitialised                areas already initialised (4 areas of 64 bytes at
+//	                                                                0x...): Init and InitInPlace may run once
+//
+// Every message starts with "percpu: " (boot's with "boot: "). [Init] cannot
+// check that the memory at base holds ncpu areas: the caller sizes it with
+// [RegionLayout].
 //
 // # Builds
 //

@@ -1,0 +1,109 @@
+// Per-CPU data support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package percpu
+
+import (
+	"fmt"
+	"testing"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/linker"
+)
+
+// TestBadInput walks the bad-input table of the package documentation (and
+// of docs/RELIABILITY.md), one subtest per row: every case is refused with
+// an error, or a panic, that wraps the row's Err* value and names the
+// offending value and the limit. The rows about CPUs beyond the areas are
+// tested in package boot (TestParked), the register rows also in
+// TestRegisterErrors and TestRegisterZero, and the kernel checks the same
+// cases at boot (kernel/selftest CheckBadInput, qemu TestFault).
+func TestBadInput(t *testing.T) {
+	n := fresh(t)
+	base := testBase()
+	stride := AreaStride()
+	areas := fmt.Sprintf("%d areas", n)
+
+	t.Run("type holding pointers", func(t *testing.T) {
+		_, err := New[*int](nil)
+		wantError(t, "New[*int]", err, ErrPointers, "type *int", "pointer (*int)", "garbage collector")
+
+		_, err = New[struct{ M map[int]int }](struct{ M map[int]int }{})
+		wantError(t, "New[struct{M map}]", err, ErrPointers, "field .M", "map")
+
+		wantPanic(t, "Define[[]byte]", func() { Define[[]byte](nil) }, ErrPointers, "type []uint8", "slice")
+	})
+
+	t.Run("definition after the layout is frozen", func(t *testing.T) {
+		_, err := New[uint32](7)
+		wantError(t, "New after Init", err, ErrFrozen, "New[uint32]", "frozen", fmt.Sprintf("(%d bytes)", AreaSize()))
+
+		wantPanic(t, "Define after Init", func() { Define[int8](1) }, ErrFrozen, "New[int8]", "frozen")
+	})
+
+	t.Run("region too small for one area", func(t *testing.T) {
+		start := alignUp(uintptr(unsafe.Pointer(&testRegion)), linker.AreaAlign)
+		end := start + stride - 8
+
+		_, err := initRegion(start, end)
+		wantError(t, "initRegion(stride-8 bytes)", err, ErrTooManyCPUs,
+			fmt.Sprintf("1 CPU needs %d bytes", stride), fmt.Sprintf("holds %d bytes", stride-8), hex(start), hex(end))
+	})
+
+	t.Run("areas beyond the address space", func(t *testing.T) {
+		top := ^uintptr(0) &^ (linker.AreaAlign - 1) // the last 64 bytes
+		ncpu := int(linker.AreaAlign/stride) + 2
+
+		_, err := Init(top, ncpu)
+		wantError(t, "Init(top, n)", err, ErrTooManyCPUs,
+			fmt.Sprintf("%d CPUs need %d areas of %d bytes", ncpu, ncpu, stride), hex(top), "holds 64 bytes")
+	})
+
+	t.Run("null or misaligned base", func(t *testing.T) {
+		_, err := Init(0, 2)
+		wantError(t, "Init(0, 2)", err, ErrNullBase, "base 0x0 is null", "aligned to 64 bytes")
+
+		for _, off := range []uintptr{1, 8, 32, 63} {
+			_, err = Init(base+off, 2)
+			wantError(t, fmt.Sprintf("Init(base+%d, 2)", off), err, ErrMisaligned,
+				hex(base+off), "not aligned to 64 bytes", fmt.Sprintf("it is %d bytes past %s", off, hex(base)))
+		}
+
+		_, err = Init(base, -1)
+		wantError(t, "Init(base, -1)", err, ErrCPUCount, "CPU count -1 is below 1")
+	})
+
+	t.Run("CPU id out of range", func(t *testing.T) {
+		for _, cpu := range []int{-1, -1 << 40, n, n + 1} {
+			id := fmt.Sprintf("cpu %d out of range", cpu)
+			limit := fmt.Sprintf("%s (valid ids 0..%d)", areas, n-1)
+
+			wantPanic(t, "Remote", func() { vU64.Remote(cpu) }, ErrCPURange, id, limit)
+			wantPanic(t, "AreaBase", func() { AreaBase(cpu) }, ErrCPURange, id, limit)
+
+			// InitReg refuses before it touches the register
+			onThread(func() {
+				InitReg(0)
+				wantPanic(t, "InitReg", func() { InitReg(cpu) }, ErrCPURange, id, limit)
+
+				if got := ReadReg(); got != AreaBase(0) && !naive {
+					t.Errorf("register %#x after a refused InitReg(%d), want area 0 %#x", got, cpu, AreaBase(0))
+				}
+			})
+		}
+	})
+
+	t.Run("init called twice", func(t *testing.T) {
+		_, err := InitInPlace()
+		wantError(t, "InitInPlace twice", err, ErrInitialised, "already initialised", areas, fmt.Sprintf("%d bytes", stride), "may run once")
+
+		_, err = Init(base, 1)
+		wantError(t, "Init after InitInPlace", err, ErrInitialised, "already initialised", areas)
+
+		// the live areas are untouched
+		runCPUs(min(n, 2), func(cpu int) { checkInitial(t, cpu) })
+	})
+}
