@@ -8,6 +8,7 @@ package percpu
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"unsafe"
 
@@ -77,7 +78,7 @@ func TestBadInput(t *testing.T) {
 	})
 
 	t.Run("CPU id out of range", func(t *testing.T) {
-		for _, cpu := range []int{-1, -1 << 40, n, n + 1} {
+		for _, cpu := range []int{-1, math.MinInt, n, n + 1} {
 			id := fmt.Sprintf("cpu %d out of range", cpu)
 			limit := fmt.Sprintf("%s (valid ids 0..%d)", areas, n-1)
 
