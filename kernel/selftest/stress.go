@@ -171,6 +171,11 @@ func stressRun(n int, errs []error) (r stressResult) {
 	copy(last, base)
 	deadline := start.Add(stressTimeout)
 
+	// the first decrease seen on each CPU, from and to; errors are made
+	// after the reader stopped, since nothing may allocate while pinned
+	down := make([][2]uint64, n)
+	wentDown := make([]bool, n)
+
 	// the reader: this goroutine
 	for {
 		var min uint64 = ^uint64(0)
@@ -182,8 +187,8 @@ func stressRun(n int, errs []error) (r stressResult) {
 			for cpu := 0; cpu < n; cpu++ {
 				v := atomic.LoadUint64(stressCounter.Remote(cpu))
 
-				if v < last[cpu] && errs[cpu] == nil {
-					errs[cpu] = fmt.Errorf("remote read of the counter went down from %d to %d", last[cpu], v)
+				if v < last[cpu] && !wentDown[cpu] {
+					down[cpu], wentDown[cpu] = [2]uint64{last[cpu], v}, true
 				}
 
 				last[cpu] = v
@@ -204,6 +209,12 @@ func stressRun(n int, errs []error) (r stressResult) {
 	r.took = time.Since(start)
 	stop.Store(true)
 	wg.Wait()
+
+	for cpu := 0; cpu < n; cpu++ {
+		if wentDown[cpu] {
+			errs[cpu] = fmt.Errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
+		}
+	}
 
 	r.adds = total.Load()
 	r.perCPU = make([]uint64, n)
