@@ -5,6 +5,7 @@
 # qemu/ (go run ./qemu), never here.
 
 SMP ?= 4
+SOAK ?= 20
 TIMEOUT ?=
 # `go tool` (qemu/ is a tool of this module) passes the kernel's exit status
 # through; `go run` would turn every failure into 1.
@@ -14,7 +15,7 @@ TARGETS = x86_64 aarch64-el2 aarch64 riscv64
 # the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
 export PERCPU_BOOT_TESTS = require
 
-.PHONY: all test vet clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
+.PHONY: all test vet soak clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
 
 all: $(addprefix build-,$(TARGETS))
 
@@ -39,6 +40,11 @@ vet:
 # the test command: host unit tests, cross vet and build, boot matrix under QEMU
 test: vet
 	go test -count=1 -timeout 30m ./...
+
+# make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
+# times in a row and count passes, failures and hangs (not part of make test)
+soak:
+	$(HARNESS) soak -n $(SOAK) -smp $(SMP)
 
 clean:
 	rm -rf build

@@ -154,8 +154,10 @@
 //
 // Raw: [Var.RawPtr], [Var.RawRead] and [Var.RawWrite] do not pin. The caller
 // guarantees that the goroutine stays on its CPU while it uses the result: from
-// inside With, or from a goroutine locked with [runtime.LockOSThread] (on TamaGo
-// and on the host an M never changes CPU). Use them in hot loops.
+// inside With (or boot.OnEachCPU, which pins the same way), or, on the host,
+// from a goroutine locked with [runtime.LockOSThread]. Do not lock OS threads
+// on TamaGo: a locked goroutine that blocks makes the runtime ask for one more
+// M, and there is no CPU left to run it. Use them in hot loops.
 //
 // Remote: [Var.Remote] returns a pointer into another CPU's area. Nothing
 // synchronises it with that CPU: the caller avoids data races (for example by

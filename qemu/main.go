@@ -38,12 +38,14 @@ import (
 	"time"
 )
 
-const usage = `usage: go run ./qemu <command> [flags]
+const usage = `usage: go tool qemu <command> [flags]
 
 commands:
   build    build the kernel for one or more targets
   vet      run the TamaGo go vet over the module for one or more targets
   run      build (unless -build=false), boot under QEMU, exit with the kernel's code
+  soak     boot each target N times in a row, count passes, failures and hangs
+  bench    run the host and in-kernel benchmarks, print bench: lines and ratios
   targets  print the target table (Markdown)
 
 targets: %s
