@@ -11,6 +11,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -569,6 +570,78 @@ func tail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
+// tcgPage is the guest page size of TCG on every target (QEMU
+// TARGET_PAGE_BITS 12; arm selects 4 KiB pages for the cortex-a72).
+const tcgPage = 4096
+
+// hotCode matches the ELF symbols of the code a benchmark loop runs: the
+// loops of the benchmark kernel (main.<op>Loop) and the per-CPU leaves and
+// floor functions they call.
+var hotCode = regexp.MustCompile(`^(main\.[a-zA-Z]+Loop|main\.floorAdd(EL[12])?\.abi0|github\.com/tamago-smp/kernel/percpu\.this_cpu_[a-z0-9_]+\.abi0)$`)
+
+// pageCrossings returns one line per hot function of the ELF that crosses a
+// tcgPage boundary. Under TCG a translation block ends at a page boundary
+// and a jump from one page to another is not chained (it looks the target
+// up in a hash table), so a loop that crosses a page pays that lookup on
+// every iteration: its figure measures the layout, not the code.
+func pageCrossings(path string) ([]string, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+
+	syms, err := f.Symbols()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+
+	return crossings(syms), nil
+}
+
+// crossings returns one line per hot function of syms that crosses a
+// tcgPage boundary, sorted, and one if the floor loop calls a floor
+// function on its own page: TCG chains that call, which it never does for
+// the calls of percpu's leaves (another package, far away), so the floor
+// would be cheaper for a reason that is not its code.
+func crossings(syms []elf.Symbol) []string {
+	var (
+		out         []string
+		floorLoop   = map[uint64]bool{}
+		floorLeaves []elf.Symbol
+	)
+
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Size == 0 || !hotCode.MatchString(s.Name) {
+			continue
+		}
+
+		if s.Name == "main.floorLoop" {
+			for p := s.Value / tcgPage; p <= (s.Value+s.Size-1)/tcgPage; p++ {
+				floorLoop[p] = true
+			}
+		}
+		if strings.HasPrefix(s.Name, "main.floorAdd") {
+			floorLeaves = append(floorLeaves, s)
+		}
+
+		end := s.Value + s.Size
+		if boundary := (s.Value/tcgPage + 1) * tcgPage; boundary < end {
+			out = append(out, fmt.Sprintf("%s [%#x, %#x) crosses the page boundary %#x", s.Name, s.Value, end, boundary))
+		}
+	}
+
+	for _, s := range floorLeaves {
+		if floorLoop[s.Value/tcgPage] {
+			out = append(out, fmt.Sprintf("%s at %#x is on a page of main.floorLoop, which calls it", s.Name, s.Value))
+		}
+	}
+
+	sort.Strings(out)
+
+	return out
+}
+
 // benchTargetRun builds the benchmark kernel for t and boots it with 1 and
 // with smp CPUs. It returns the cpus=1 measurements of the first boot and the
 // cpus=smp measurements of the second.
@@ -584,6 +657,14 @@ func benchTargetRun(ctx context.Context, c *compiler, t *target, pkg, root strin
 	elf := filepath.Join(root, "build", t.Name, "bench.elf")
 	if err := c.build(t, pkg, elf, os.Stderr); err != nil {
 		return nil, err
+	}
+
+	crossings, err := pageCrossings(elf)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range crossings {
+		fmt.Printf("qemu: bench: %s: warning: %s: under TCG this changes what an iteration costs, the figures depend on the layout\n", t.Name, c)
 	}
 
 	counts := []int{1}

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"debug/elf"
 	"reflect"
 	"strings"
 	"testing"
@@ -190,5 +191,34 @@ func TestBenchTableAndTargets(t *testing.T) {
 
 	if report := checkTargets(host[:1]); !strings.Contains(report, "not measured (no measurements on x86_64)") {
 		t.Errorf("targets without measurements: %s", report)
+	}
+}
+
+func TestCrossings(t *testing.T) {
+	fn := elf.ST_INFO(elf.STB_GLOBAL, elf.STT_FUNC)
+	obj := elf.ST_INFO(elf.STB_GLOBAL, elf.STT_OBJECT)
+
+	syms := []elf.Symbol{
+		{Name: "main.percpuLoop", Info: fn, Value: 0x100b0fc0, Size: 0x71},                                         // crosses 0x100b1000
+		{Name: "main.plainLoop", Info: fn, Value: 0x100b1000, Size: 0x100},                                         // starts on it
+		{Name: "main.atomicLoop", Info: fn, Value: 0x100b1f00, Size: 0x100},                                        // ends on it
+		{Name: "main.floorAddEL2.abi0", Info: fn, Value: 0x100b2ff0, Size: 0x20},                                   // crosses
+		{Name: "github.com/tamago-smp/kernel/percpu.this_cpu_add.abi0", Info: fn, Value: 0x100affe0, Size: 0x53},   // crosses
+		{Name: "github.com/tamago-smp/kernel/percpu.(*Var[uint64]).Read", Info: fn, Value: 0x100affe0, Size: 0x53}, // not hot
+		{Name: "main.mutexLoop", Info: obj, Value: 0x100affe0, Size: 0x53},                                         // not code
+		{Name: "main.main", Info: fn, Value: 0x100affe0, Size: 0x53},                                               // not a loop
+		{Name: "main.floorLoop", Info: fn, Value: 0x100b4000, Size: 0x80},
+		{Name: "main.floorAdd.abi0", Info: fn, Value: 0x100b4100, Size: 0x10}, // same page as floorLoop
+	}
+
+	want := []string{
+		"github.com/tamago-smp/kernel/percpu.this_cpu_add.abi0 [0x100affe0, 0x100b0033) crosses the page boundary 0x100b0000",
+		"main.floorAdd.abi0 at 0x100b4100 is on a page of main.floorLoop, which calls it",
+		"main.floorAddEL2.abi0 [0x100b2ff0, 0x100b3010) crosses the page boundary 0x100b3000",
+		"main.percpuLoop [0x100b0fc0, 0x100b1031) crosses the page boundary 0x100b1000",
+	}
+
+	if got := crossings(syms); !reflect.DeepEqual(got, want) {
+		t.Errorf("crossings\n%q\nwant\n%q", got, want)
 	}
 }

@@ -18,17 +18,21 @@ import (
 func floorAddEL1(off uintptr, delta uint64)
 func floorAddEL2(off uintptr, delta uint64)
 
-// floorLoop does iters floor adds to the slot at offset off, through the
-// register percpu uses at this exception level, chosen outside the loop.
-func floorLoop(off uintptr, iters int) {
+// floorLoop does iters floor adds to v's slot, reading the offset from v on
+// every iteration as percpu.Add does, through the register percpu uses at
+// this exception level, chosen outside the loop (not inlined, so that the
+// harness finds it in the ELF).
+//
+//go:noinline
+func floorLoop(v *percpu.Var[uint64], iters int) {
 	if percpu.RegName() == "tpidr_el2" {
 		for i := 0; i < iters; i++ {
-			floorAddEL2(off, 1)
+			floorAddEL2(v.Offset(), 1)
 		}
 		return
 	}
 
 	for i := 0; i < iters; i++ {
-		floorAddEL1(off, 1)
+		floorAddEL1(v.Offset(), 1)
 	}
 }

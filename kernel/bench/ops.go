@@ -41,12 +41,8 @@ var ops = []op{
 		name:   "percpu",
 		pinned: true,
 		reset:  resetCounter,
-		run: func(cpu, iters int) {
-			for i := 0; i < iters; i++ {
-				percpu.Add(counter, 1)
-			}
-		},
-		check: checkCounter,
+		run:    percpuLoop,
+		check:  checkCounter,
 	},
 	{
 		// percpu-raw: the raw tier, *RawPtr() += 1 per operation,
@@ -54,23 +50,15 @@ var ops = []op{
 		name:   "percpu-raw",
 		pinned: true,
 		reset:  resetCounter,
-		run: func(cpu, iters int) {
-			for i := 0; i < iters; i++ {
-				*counter.RawPtr() += 1
-			}
-		},
-		check: checkCounter,
+		run:    percpuRawLoop,
+		check:  checkCounter,
 	},
 	{
 		// atomic: one counter shared by all CPUs, sync/atomic Add.
 		name:   "atomic",
 		pinned: true,
 		reset:  func() { sharedAtomic.n.Store(0) },
-		run: func(cpu, iters int) {
-			for i := 0; i < iters; i++ {
-				sharedAtomic.n.Add(1)
-			}
-		},
+		run:    atomicLoop,
 		check: func(n int, total uint64) error {
 			return valueIs("shared atomic", sharedAtomic.n.Load(), total)
 		},
@@ -81,13 +69,7 @@ var ops = []op{
 		// the workers are plain goroutines (see runOnce).
 		name:  "mutex",
 		reset: func() { sharedMutex.n = 0 },
-		run: func(cpu, iters int) {
-			for i := 0; i < iters; i++ {
-				sharedMutex.mu.Lock()
-				sharedMutex.n++
-				sharedMutex.mu.Unlock()
-			}
-		},
+		run:   mutexLoop,
 		check: func(n int, total uint64) error {
 			return valueIs("mutex counter", sharedMutex.n, total)
 		},
@@ -99,13 +81,7 @@ var ops = []op{
 		name:   "perp",
 		pinned: true,
 		reset:  func() { clear(perpSlots[:]) },
-		run: func(cpu, iters int) {
-			for i := 0; i < iters; i++ {
-				pid := procPin()
-				perpSlots[pid].n++
-				procUnpin()
-			}
-		},
+		run:    perpLoop,
 		check: func(n int, total uint64) error {
 			return sumIs("per-P slots", perpSlots[:], total)
 		},
@@ -122,7 +98,7 @@ var floorOp = op{
 	pinned: true,
 	reset:  resetCounter,
 	run: func(cpu, iters int) {
-		floorLoop(counter.Offset(), iters)
+		floorLoop(counter, iters)
 	},
 	check: checkCounter,
 }
@@ -175,51 +151,6 @@ var (
 		_  [cacheLine]byte
 	}
 )
-
-// plainLoop increments CPU cpu's plain global iters times, naming the slot
-// with a constant index so that the increment is one instruction on a global
-// memory operand, as global++ is (CPUs 8 and up use a pointer).
-func plainLoop(cpu, iters int) {
-	switch cpu {
-	case 0:
-		for i := 0; i < iters; i++ {
-			plainSlots[0].n++
-		}
-	case 1:
-		for i := 0; i < iters; i++ {
-			plainSlots[1].n++
-		}
-	case 2:
-		for i := 0; i < iters; i++ {
-			plainSlots[2].n++
-		}
-	case 3:
-		for i := 0; i < iters; i++ {
-			plainSlots[3].n++
-		}
-	case 4:
-		for i := 0; i < iters; i++ {
-			plainSlots[4].n++
-		}
-	case 5:
-		for i := 0; i < iters; i++ {
-			plainSlots[5].n++
-		}
-	case 6:
-		for i := 0; i < iters; i++ {
-			plainSlots[6].n++
-		}
-	case 7:
-		for i := 0; i < iters; i++ {
-			plainSlots[7].n++
-		}
-	default:
-		p := &plainSlots[cpu].n
-		for i := 0; i < iters; i++ {
-			*p++
-		}
-	}
-}
 
 // resetCounter zeroes counter on every CPU; no CPU runs an op meanwhile.
 func resetCounter() {

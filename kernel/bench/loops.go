@@ -1,0 +1,98 @@
+// Per-CPU access benchmark kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+package main
+
+import (
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+// The loops of the operations are named functions (<op>Loop), so that
+// `go tool qemu bench` can find them in the ELF and warn when one crosses a
+// 4 KiB page: under TCG a translation block ends at a page boundary and a
+// jump to another page is not chained, which adds a hash-table lookup to
+// every iteration of a loop that crosses one (see docs/BENCH.md).
+
+func percpuLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		percpu.Add(counter, 1)
+	}
+}
+
+func percpuRawLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		*counter.RawPtr() += 1
+	}
+}
+
+func atomicLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		sharedAtomic.n.Add(1)
+	}
+}
+
+func mutexLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		sharedMutex.mu.Lock()
+		sharedMutex.n++
+		sharedMutex.mu.Unlock()
+	}
+}
+
+func perpLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		pid := procPin()
+		perpSlots[pid].n++
+		procUnpin()
+	}
+}
+
+// plainLoop increments CPU cpu's plain global iters times, naming the slot
+// with a constant index so that the increment is one instruction on a global
+// memory operand, as global++ is (CPUs 8 and up use a pointer).
+func plainLoop(cpu, iters int) {
+	switch cpu {
+	case 0:
+		for i := 0; i < iters; i++ {
+			plainSlots[0].n++
+		}
+	case 1:
+		for i := 0; i < iters; i++ {
+			plainSlots[1].n++
+		}
+	case 2:
+		for i := 0; i < iters; i++ {
+			plainSlots[2].n++
+		}
+	case 3:
+		for i := 0; i < iters; i++ {
+			plainSlots[3].n++
+		}
+	case 4:
+		for i := 0; i < iters; i++ {
+			plainSlots[4].n++
+		}
+	case 5:
+		for i := 0; i < iters; i++ {
+			plainSlots[5].n++
+		}
+	case 6:
+		for i := 0; i < iters; i++ {
+			plainSlots[6].n++
+		}
+	case 7:
+		for i := 0; i < iters; i++ {
+			plainSlots[7].n++
+		}
+	default:
+		p := &plainSlots[cpu].n
+		for i := 0; i < iters; i++ {
+			*p++
+		}
+	}
+}
