@@ -45,8 +45,9 @@ var ops = []op{
 		check:  checkCounter,
 	},
 	{
-		// percpu-raw: the raw tier, *RawPtr() += 1 per operation,
-		// correct because the worker is pinned to its CPU.
+		// percpu-raw: the raw tier in a hot loop, RawPtr() once and
+		// then *p += 1 per operation, correct because the worker is
+		// pinned to its CPU.
 		name:   "percpu-raw",
 		pinned: true,
 		reset:  resetCounter,
