@@ -15,7 +15,7 @@ TARGETS = x86_64 aarch64-el2 aarch64 riscv64
 # the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
 export PERCPU_BOOT_TESTS = require
 
-.PHONY: all test vet soak clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
+.PHONY: all test vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
 
 all: $(addprefix build-,$(TARGETS))
 
@@ -45,6 +45,11 @@ test: vet
 # times in a row and count passes, failures and hangs (not part of make test)
 soak:
 	$(HARNESS) soak -n $(SOAK) -smp $(SMP)
+
+# make bench [SMP=n]: per-CPU access against plain, atomic, mutex and per-P, on
+# the host and in the kernel of every target (docs/BENCH.md); not part of make test
+bench:
+	$(HARNESS) bench -smp $(SMP)
 
 clean:
 	rm -rf build
