@@ -21,7 +21,7 @@ all: $(addprefix build-,$(TARGETS))
 
 # make qemu-x86_64 [SMP=n]: build, boot, stream the console, return the kernel's status
 $(addprefix qemu-,$(TARGETS)): qemu-%:
-	$(HARNESS) run -target $* -smp $(SMP) -check $(if $(TIMEOUT),-timeout $(TIMEOUT))
+	$(HARNESS) run -target $* -smp $(SMP) -check$(if $(TIMEOUT), -timeout $(TIMEOUT))
 
 # make qemu-gdb-x86_64: as above, QEMU waiting for gdb on :1234
 $(addprefix qemu-gdb-,$(TARGETS)): qemu-gdb-%:
