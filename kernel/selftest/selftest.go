@@ -149,61 +149,77 @@ func first(errs ...error) error {
 	return nil
 }
 
-func testInitial(cpu, n int) error {
+// values holds one value for each of the variables under test.
+type values struct {
+	b   bool
+	u8  uint8
+	u16 uint16
+	u32 uint32
+	u64 uint64
+	up  uintptr
+	p   pair
+}
+
+// initial is what every CPU must see before any write, and after Reset.
+var initial = values{true, 1, 2, 3, 4, 5, pair{6, 7}}
+
+// own returns the values CPU cpu writes into its own copies.
+func own(cpu int) values {
+	c := uint64(cpu)
+	return values{cpu%2 == 0, uint8(0x10 + c), uint16(0x1000 + c), uint32(0x10000000 + c),
+		0x1000000000000000 + c, uintptr(0x2000 + c), pair{uint32(0x300 + c), 0x400 + c}}
+}
+
+// write stores want into this CPU's copies.
+func (want values) write() {
+	vBool.Write(want.b)
+	vUint8.Write(want.u8)
+	vUint16.Write(want.u16)
+	vUint32.Write(want.u32)
+	vUint64.Write(want.u64)
+	vUintptr.Write(want.up)
+	vPair.Write(want.p)
+}
+
+// check compares copies read locally or remotely (got) with want; where
+// prefixes the names in the message.
+func (want values) check(where string, got values) error {
 	return first(
-		expect("bool", vBool.Read(), true),
-		expect("uint8", vUint8.Read(), 1),
-		expect("uint16", vUint16.Read(), 2),
-		expect("uint32", vUint32.Read(), 3),
-		expect("uint64", vUint64.Read(), 4),
-		expect("uintptr", vUintptr.Read(), 5),
-		expect("struct", vPair.Read(), pair{6, 7}),
+		expect(where+"bool", got.b, want.b),
+		expect(where+"uint8", got.u8, want.u8),
+		expect(where+"uint16", got.u16, want.u16),
+		expect(where+"uint32", got.u32, want.u32),
+		expect(where+"uint64", got.u64, want.u64),
+		expect(where+"uintptr", got.up, want.up),
+		expect(where+"struct", got.p, want.p),
 	)
 }
 
-// own returns the values CPU cpu writes into its own copies.
-func own(cpu int) (b bool, u8 uint8, u16 uint16, u32 uint32, u64 uint64, up uintptr, p pair) {
-	c := uint64(cpu)
-	return cpu%2 == 0, uint8(0x10 + c), uint16(0x1000 + c), uint32(0x10000000 + c),
-		0x1000000000000000 + c, uintptr(0x2000 + c), pair{uint32(0x300 + c), 0x400 + c}
+// local reads this CPU's copies.
+func local() values {
+	return values{vBool.Read(), vUint8.Read(), vUint16.Read(), vUint32.Read(),
+		vUint64.Read(), vUintptr.Read(), vPair.Read()}
+}
+
+// remote reads CPU cpu's copies through Remote.
+func remote(cpu int) values {
+	return values{*vBool.Remote(cpu), *vUint8.Remote(cpu), *vUint16.Remote(cpu), *vUint32.Remote(cpu),
+		*vUint64.Remote(cpu), *vUintptr.Remote(cpu), *vPair.Remote(cpu)}
+}
+
+func testInitial(cpu, n int) error {
+	return initial.check("", local())
 }
 
 func testLocalWrite(cpu, n int) error {
-	b, u8, u16, u32, u64, up, p := own(cpu)
-
-	vBool.Write(b)
-	vUint8.Write(u8)
-	vUint16.Write(u16)
-	vUint32.Write(u32)
-	vUint64.Write(u64)
-	vUintptr.Write(up)
-	vPair.Write(p)
-
-	return first(
-		expect("bool", vBool.Read(), b),
-		expect("uint8", vUint8.Read(), u8),
-		expect("uint16", vUint16.Read(), u16),
-		expect("uint32", vUint32.Read(), u32),
-		expect("uint64", vUint64.Read(), u64),
-		expect("uintptr", vUintptr.Read(), up),
-		expect("struct", vPair.Read(), p),
-	)
+	own(cpu).write()
+	return own(cpu).check("", local())
 }
 
 // testIsolation runs after every CPU wrote its own values: this CPU's copies
 // must still hold what it wrote, not what any other CPU wrote.
 func testIsolation(cpu, n int) error {
-	b, u8, u16, u32, u64, up, p := own(cpu)
-
-	return first(
-		expect("bool", vBool.Read(), b),
-		expect("uint8", vUint8.Read(), u8),
-		expect("uint16", vUint16.Read(), u16),
-		expect("uint32", vUint32.Read(), u32),
-		expect("uint64", vUint64.Read(), u64),
-		expect("uintptr", vUintptr.Read(), up),
-		expect("struct", vPair.Read(), p),
-	)
+	return own(cpu).check("", local())
 }
 
 // testRemoteRead reads every other CPU's copies.
@@ -213,18 +229,7 @@ func testRemoteRead(cpu, n int) error {
 			continue
 		}
 
-		b, u8, u16, u32, u64, up, p := own(other)
-		where := fmt.Sprintf("cpu %d ", other)
-
-		if err := first(
-			expect(where+"bool", *vBool.Remote(other), b),
-			expect(where+"uint8", *vUint8.Remote(other), u8),
-			expect(where+"uint16", *vUint16.Remote(other), u16),
-			expect(where+"uint32", *vUint32.Remote(other), u32),
-			expect(where+"uint64", *vUint64.Remote(other), u64),
-			expect(where+"uintptr", *vUintptr.Remote(other), up),
-			expect(where+"struct", *vPair.Remote(other), p),
-		); err != nil {
+		if err := own(other).check(fmt.Sprintf("cpu %d ", other), remote(other)); err != nil {
 			return err
 		}
 	}
