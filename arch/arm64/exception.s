@@ -188,6 +188,7 @@ lock:
 	BL	·exc_puthex(SB)
 	PRINT(·excEOL)
 
+exit:
 	// semihosting SYS_EXIT {ADP_Stopped_ApplicationExit, ExceptionExitCode}
 	MOVD	$const_SYS_EXIT, R0
 	MOVD	$·excExit(SB), R1
@@ -195,8 +196,11 @@ lock:
 	B	park
 
 busy:
-	// Another CPU is reporting: wait for it to end QEMU. Or this CPU is
-	// (R12 == R11) and faulted again while reporting: stop here.
+	// This CPU holds the lock (R12 == R11): it faulted again while
+	// reporting, exit without the rest of the report. Otherwise another
+	// CPU is reporting: wait for it to end QEMU.
+	CMPW	R11, R12
+	BEQ	exit
 park:
 	WFE
 	B	park
