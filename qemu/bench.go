@@ -582,9 +582,10 @@ func tail(s string, n int) string {
 const tcgPage = 4096
 
 // hotCode matches the ELF symbols of the code a benchmark loop runs: the
-// loops of the benchmark kernel (main.<op>Loop) and the per-CPU leaves and
-// floor functions they call.
-var hotCode = regexp.MustCompile(`^(main\.[a-zA-Z]+Loop|main\.floorAdd(EL[12])?\.abi0|github\.com/tamago-smp/kernel/percpu\.this_cpu_[a-z0-9_]+\.abi0)$`)
+// loops of the operations (internal/benchops, benchops.<op>Loop) and the
+// floor loop of the benchmark kernel (main.floorLoop), and the per-CPU
+// leaves and floor functions they call.
+var hotCode = regexp.MustCompile(`^(github\.com/tamago-smp/kernel/internal/benchops\.[a-zA-Z]+Loop|main\.floorLoop|main\.floorAdd(EL[12])?\.abi0|github\.com/tamago-smp/kernel/percpu\.this_cpu_[a-z0-9_]+\.abi0)$`)
 
 // pageCrossings returns one line per hot function of the ELF that crosses a
 // tcgPage boundary. Under TCG a translation block ends at a page boundary

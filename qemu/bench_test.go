@@ -11,8 +11,11 @@ package main
 import (
 	"debug/elf"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tamago-smp/kernel/internal/benchops"
 )
 
 // a console of the benchmark kernel, as it prints it (with one board line)
@@ -34,6 +37,19 @@ var benchConsole = []string{
 	"floor: x86_64 cpus=1 ns/op=20.000",
 	"floor: x86_64 cpus=2 ns/op=10.500",
 	"benchmarks: 12 measured, 0 failed",
+}
+
+// The harness's operations are those the host benchmarks and the kernel run,
+// in the same order.
+func TestBenchOpNames(t *testing.T) {
+	var names []string
+	for _, op := range benchops.Ops {
+		names = append(names, op.Name)
+	}
+
+	if !slices.Equal(names, benchOpNames) {
+		t.Errorf("benchOpNames = %q, the operations of benchops are %q", benchOpNames, names)
+	}
 }
 
 func TestParseKernelBench(t *testing.T) {
@@ -199,23 +215,23 @@ func TestCrossings(t *testing.T) {
 	obj := elf.ST_INFO(elf.STB_GLOBAL, elf.STT_OBJECT)
 
 	syms := []elf.Symbol{
-		{Name: "main.percpuLoop", Info: fn, Value: 0x100b0fc0, Size: 0x71},                                         // crosses 0x100b1000
-		{Name: "main.plainLoop", Info: fn, Value: 0x100b1000, Size: 0x100},                                         // starts on it
-		{Name: "main.atomicLoop", Info: fn, Value: 0x100b1f00, Size: 0x100},                                        // ends on it
-		{Name: "main.floorAddEL2.abi0", Info: fn, Value: 0x100b2ff0, Size: 0x20},                                   // crosses
-		{Name: "github.com/tamago-smp/kernel/percpu.this_cpu_add.abi0", Info: fn, Value: 0x100affe0, Size: 0x53},   // crosses
-		{Name: "github.com/tamago-smp/kernel/percpu.(*Var[uint64]).Read", Info: fn, Value: 0x100affe0, Size: 0x53}, // not hot
-		{Name: "main.mutexLoop", Info: obj, Value: 0x100affe0, Size: 0x53},                                         // not code
-		{Name: "main.main", Info: fn, Value: 0x100affe0, Size: 0x53},                                               // not a loop
+		{Name: "github.com/tamago-smp/kernel/internal/benchops.percpuLoop", Info: fn, Value: 0x100b0fc0, Size: 0x71},  // crosses 0x100b1000
+		{Name: "github.com/tamago-smp/kernel/internal/benchops.plainLoop", Info: fn, Value: 0x100b1000, Size: 0x100},  // starts on it
+		{Name: "github.com/tamago-smp/kernel/internal/benchops.atomicLoop", Info: fn, Value: 0x100b1f00, Size: 0x100}, // ends on it
+		{Name: "main.floorAddEL2.abi0", Info: fn, Value: 0x100b2ff0, Size: 0x20},                                      // crosses
+		{Name: "github.com/tamago-smp/kernel/percpu.this_cpu_add.abi0", Info: fn, Value: 0x100affe0, Size: 0x53},      // crosses
+		{Name: "github.com/tamago-smp/kernel/percpu.(*Var[uint64]).Read", Info: fn, Value: 0x100affe0, Size: 0x53},    // not hot
+		{Name: "github.com/tamago-smp/kernel/internal/benchops.mutexLoop", Info: obj, Value: 0x100affe0, Size: 0x53},  // not code
+		{Name: "main.main", Info: fn, Value: 0x100affe0, Size: 0x53},                                                  // not a loop
 		{Name: "main.floorLoop", Info: fn, Value: 0x100b4000, Size: 0x80},
 		{Name: "main.floorAdd.abi0", Info: fn, Value: 0x100b4100, Size: 0x10}, // same page as floorLoop
 	}
 
 	want := []string{
+		"github.com/tamago-smp/kernel/internal/benchops.percpuLoop [0x100b0fc0, 0x100b1031) crosses the page boundary 0x100b1000",
 		"github.com/tamago-smp/kernel/percpu.this_cpu_add.abi0 [0x100affe0, 0x100b0033) crosses the page boundary 0x100b0000",
 		"main.floorAdd.abi0 at 0x100b4100 is on a page of main.floorLoop, which calls it",
 		"main.floorAddEL2.abi0 [0x100b2ff0, 0x100b3010) crosses the page boundary 0x100b3000",
-		"main.percpuLoop [0x100b0fc0, 0x100b1031) crosses the page boundary 0x100b1000",
 	}
 
 	if got := crossings(syms); !reflect.DeepEqual(got, want) {

@@ -13,11 +13,11 @@
 //	bench: <where> <op> cpus=<n> ns/op=<x>
 //
 // where is the target (x86_64, aarch64-el2, aarch64 or riscv64), op one of
-// plain, percpu, percpu-raw, atomic, mutex and perp (see ops.go), n the
+// plain, percpu, percpu-raw, atomic, mutex and perp (package benchops), n the
 // number of CPUs that ran it together. ns/op is the wall time from the moment
 // the n CPUs leave a common start barrier until the last one finishes,
 // divided by the operations of all of them, as testing.B.RunParallel and the
-// host benchmarks (percpu/bench_test.go) define it. The last line is
+// host benchmarks (percpu/bench_ops_test.go) define it. The last line is
 //
 //	benchmarks: <measured> measured, <failed> failed
 //
@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/benchops"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -82,16 +83,16 @@ func main() {
 
 	measured, failed := 0, 0
 
-	for _, o := range ops {
+	for _, o := range benchops.Ops {
 		for _, c := range counts {
 			ns, err := measure(o, c)
 			if err != nil {
-				fmt.Printf("FAIL %s cpus=%d: %v\n", o.name, c, err)
+				fmt.Printf("FAIL %s cpus=%d: %v\n", o.Name, c, err)
 				failed++
 				continue
 			}
 
-			fmt.Printf("bench: %s %s cpus=%d ns/op=%.3f\n", where, o.name, c, ns)
+			fmt.Printf("bench: %s %s cpus=%d ns/op=%.3f\n", where, o.Name, c, ns)
 			measured++
 		}
 	}
@@ -99,7 +100,7 @@ func main() {
 	for _, c := range counts {
 		ns, err := measure(floorOp, c)
 		if err != nil {
-			fmt.Printf("FAIL %s cpus=%d: %v\n", floorOp.name, c, err)
+			fmt.Printf("FAIL %s cpus=%d: %v\n", floorOp.Name, c, err)
 			failed++
 			continue
 		}

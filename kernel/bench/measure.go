@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/benchops"
 )
 
 const (
@@ -43,7 +44,7 @@ const (
 // one lasts runTime, as testing.B calibrates, then rounds timed rounds of
 // that length. It returns the median ns/op of the timed rounds: wall time
 // over the operations of all n CPUs.
-func measure(o op, n int) (float64, error) {
+func measure(o benchops.Op, n int) (float64, error) {
 	iters := firstIters
 
 	for {
@@ -84,13 +85,16 @@ func measure(o op, n int) (float64, error) {
 // returns the wall time from the first CPU leaving the start barrier to the
 // last CPU finishing. It then checks that the counters hold n*iters.
 //
-// Pinned ops run through boot.OnEachCPU, one call per CPU with the goroutine
-// pinned: the start barrier spins, bounded. The others (mutex) run in n
-// goroutines that are not pinned: they yield while they wait at the barrier,
-// since a goroutine that spins without yielding would keep another worker
-// from the CPU they share until the scheduler spreads them.
-func runOnce(o op, n, iters int) (time.Duration, error) {
-	o.reset()
+// Ops run through boot.OnEachCPU, one call per CPU with the goroutine
+// pinned: the start barrier spins, bounded. An op that may park (mutex,
+// whose Lock may park the goroutine, which a pinned goroutine must never do)
+// runs in n goroutines that are not pinned: they yield while they wait at
+// the barrier, since a goroutine that spins without yielding would keep
+// another worker from the CPU they share until the scheduler spreads them.
+func runOnce(o benchops.Op, n, iters int) (time.Duration, error) {
+	pinned := !o.Parks
+
+	o.Reset()
 
 	var (
 		arrived  atomic.Int32
@@ -111,18 +115,18 @@ func runOnce(o op, n, iters int) (time.Duration, error) {
 				late.Add(1)
 				return
 			}
-			if !o.pinned {
+			if !pinned {
 				runtime.Gosched()
 			}
 		}
 
 		starts[cpu] = int64(time.Since(epoch))
-		o.run(cpu, iters)
+		o.Run(cpu, iters)
 		ends[cpu] = int64(time.Since(epoch))
 		finished.Add(1)
 	}
 
-	if o.pinned {
+	if pinned {
 		if missed := boot.OnEachCPU(n, runTimeout, body); len(missed) > 0 {
 			return 0, fmt.Errorf("did not run on CPUs %v within %v", missed, runTimeout)
 		}
@@ -149,7 +153,7 @@ func runOnce(o op, n, iters int) (time.Duration, error) {
 		last = max(last, ends[cpu])
 	}
 
-	if err := o.check(n, uint64(n)*uint64(iters)); err != nil {
+	if err := o.Check(n, uint64(n)*uint64(iters)); err != nil {
 		return 0, fmt.Errorf("%d CPUs, %d operations each: %v", n, iters, err)
 	}
 

@@ -1,34 +1,33 @@
-// Per-CPU access benchmark kernel
+// Per-CPU access benchmark operations
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago
-
-package main
+package benchops
 
 import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
 // The loops of the operations are named functions (<op>Loop), so that
-// `go tool qemu bench` can find them in the ELF and warn when one crosses a
-// 4 KiB page: under TCG a translation block ends at a page boundary and a
-// jump to another page is not chained, which adds a hash-table lookup to
-// every iteration of a loop that crosses one (see docs/BENCH.md).
+// `go tool qemu bench` can find them in the ELF of the benchmark kernel and
+// warn when one crosses a 4 KiB page: under TCG a translation block ends at
+// a page boundary and a jump to another page is not chained, which adds a
+// hash-table lookup to every iteration of a loop that crosses one (see
+// docs/BENCH.md).
 
 func percpuLoop(cpu, iters int) {
 	for i := 0; i < iters; i++ {
-		percpu.Add(counter, 1)
+		percpu.Add(Counter, 1)
 	}
 }
 
-// percpuRawLoop is the raw tier as it is meant to be used: the worker is
+// percpuRawLoop is the raw tier as it is meant to be used: the caller is
 // pinned, so the CPU's slot is looked up once and the hot loop is a plain
 // memory increment.
 func percpuRawLoop(cpu, iters int) {
-	p := counter.RawPtr()
+	p := Counter.RawPtr()
 	for i := 0; i < iters; i++ {
 		*p += 1
 	}
@@ -56,9 +55,12 @@ func perpLoop(cpu, iters int) {
 	}
 }
 
-// plainLoop increments CPU cpu's plain global iters times, naming the slot
-// with a constant index so that the increment is one instruction on a global
-// memory operand, as global++ is (CPUs 8 and up use a pointer).
+// plainLoop increments CPU cpu's plain global iters times. Each case names
+// its slot with a constant index, so that the increment is one instruction
+// with a global memory operand (on x86 a RIP-relative INCQ
+// plainSlots+64*cpu(SB)), as a Go global++ is. CPUs 8 and up go through a
+// pointer in a register, which AMD Zen cores rename: see BenchmarkPlainPtr
+// (percpu/bench_test.go) and docs/BENCH.md.
 func plainLoop(cpu, iters int) {
 	switch cpu {
 	case 0:

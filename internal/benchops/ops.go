@@ -1,0 +1,196 @@
+// Per-CPU access benchmark operations
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+// Package benchops holds the operations that the per-CPU access benchmark
+// compares: their counters, their loops and the checks that every operation
+// was counted. The host benchmarks (BenchmarkOps, percpu/bench_ops_test.go)
+// and the benchmark kernel (kernel/bench) run these same operations; each of
+// them keeps only how it runs them on its CPUs and how it times them.
+//
+// Every operation adds 1 to a counter, iters times in a loop, as one CPU of
+// n running it at once. A caller runs Reset, then Run on each of its n CPUs,
+// then, after every CPU stopped, Check with n and the total number of
+// operations of all CPUs.
+//
+// The package builds on every GOOS: on the host it runs under go test, with
+// locked threads as CPUs; on a TamaGo kernel, with the kernel's CPUs.
+package benchops
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+	_ "unsafe" // go:linkname
+
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+// Op is one operation of the comparison.
+type Op struct {
+	// Name names the operation on the bench: lines and in the
+	// benchmark names (BenchmarkOps/<Name>/cpus=<n>).
+	Name string
+
+	// Parks is true if Run may park its goroutine (sync.Mutex.Lock): it
+	// must then not run with its goroutine pinned to a CPU.
+	Parks bool
+
+	// Reset zeroes the operation's counters; no CPU runs the operation
+	// meanwhile.
+	Reset func()
+
+	// Run does iters operations as CPU cpu, in [0, MaxCPUs).
+	Run func(cpu, iters int)
+
+	// Check verifies, after the n CPUs stopped, that the counters hold
+	// total operations.
+	Check func(n int, total uint64) error
+}
+
+// Ops are the operations compared, in the order of every table.
+var Ops = []Op{
+	{
+		// plain: a non-atomic increment of a plain global (global++),
+		// one memory read-modify-write per operation. With n CPUs each
+		// increments its own global: no sharing and no per-CPU
+		// lookup, the unreachable ideal. See plainLoop.
+		Name:  "plain",
+		Reset: func() { clear(plainSlots[:]) },
+		Run:   plainLoop,
+		Check: func(n int, total uint64) error {
+			return sumIs("plain slots", plainSlots[:n], total)
+		},
+	},
+	{
+		// percpu: the safe tier, percpu.Add: one assembly call, one
+		// register-relative add, no pinning needed.
+		Name:  "percpu",
+		Reset: ResetCounter,
+		Run:   percpuLoop,
+		Check: CheckCounter,
+	},
+	{
+		// percpu-raw: the raw tier in a hot loop, RawPtr() once and
+		// then *p += 1 per operation, correct because the caller runs
+		// it pinned to its CPU (a locked thread on the host).
+		Name:  "percpu-raw",
+		Reset: ResetCounter,
+		Run:   percpuRawLoop,
+		Check: CheckCounter,
+	},
+	{
+		// atomic: one counter shared by all CPUs, sync/atomic Add
+		// (LOCK XADD on x86).
+		Name:  "atomic",
+		Reset: func() { sharedAtomic.n.Store(0) },
+		Run:   atomicLoop,
+		Check: func(n int, total uint64) error {
+			return valueIs("shared atomic", sharedAtomic.n.Load(), total)
+		},
+	},
+	{
+		// mutex: one shared counter behind a sync.Mutex. Lock may
+		// park the goroutine, which a pinned goroutine must never do.
+		Name:  "mutex",
+		Parks: true,
+		Reset: func() { sharedMutex.n = 0 },
+		Run:   mutexLoop,
+		Check: func(n int, total uint64) error {
+			return valueIs("mutex counter", sharedMutex.n, total)
+		},
+	},
+	{
+		// perp: the best a Go program can do without per-CPU
+		// registers: a padded array indexed by the P id, under
+		// runtime.procPin (the pin of sync.Pool), two runtime calls
+		// per operation.
+		Name:  "perp",
+		Reset: func() { clear(perpSlots[:]) },
+		Run:   perpLoop,
+		Check: func(n int, total uint64) error {
+			return sumIs("per-P slots", perpSlots[:], total)
+		},
+	},
+}
+
+// MaxCPUs bounds the CPUs that run an operation together (the cpu argument
+// of Run) and the P ids of perp.
+const MaxCPUs = 64
+
+// cacheLine pads the counters so that no two share a line.
+const cacheLine = 64
+
+type paddedU64 struct {
+	n uint64
+	_ [cacheLine - 8]byte
+}
+
+var (
+	// Counter is the per-CPU counter of percpu and percpu-raw; the
+	// kernel's floor loop adds to it too.
+	Counter = percpu.Define[uint64](0)
+
+	// plainSlots: slot cpu is CPU cpu's plain counter (with one CPU, a
+	// plain global).
+	plainSlots [MaxCPUs]paddedU64
+
+	// perpSlots: slot p is the counter of the Go scheduler's P number p.
+	perpSlots [MaxCPUs]paddedU64
+
+	// sharedAtomic is the one counter every CPU adds to atomically.
+	sharedAtomic struct {
+		_ [cacheLine]byte
+		n atomic.Uint64
+		_ [cacheLine - 8]byte
+	}
+
+	// sharedMutex guards one counter shared by every CPU.
+	sharedMutex struct {
+		_  [cacheLine]byte
+		mu sync.Mutex
+		n  uint64
+		_  [cacheLine]byte
+	}
+)
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// ResetCounter zeroes Counter on every CPU; no CPU runs an operation
+// meanwhile.
+func ResetCounter() {
+	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
+		*Counter.Remote(cpu) = 0
+	}
+}
+
+// CheckCounter sums Counter over every CPU, after the CPUs stopped, and
+// returns an error unless the sum is total.
+func CheckCounter(n int, total uint64) error {
+	var sum uint64
+	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
+		sum += *Counter.Remote(cpu)
+	}
+	return valueIs("per-CPU counters", sum, total)
+}
+
+func sumIs(what string, slots []paddedU64, total uint64) error {
+	var sum uint64
+	for i := range slots {
+		sum += slots[i].n
+	}
+	return valueIs(what, sum, total)
+}
+
+func valueIs(what string, got, want uint64) error {
+	if got != want {
+		return fmt.Errorf("%s add up to %d, want %d operations", what, got, want)
+	}
+	return nil
+}
