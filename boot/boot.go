@@ -209,7 +209,7 @@ func Start(max int, timeout time.Duration) (r Report, err error) {
 		}
 	}
 
-	if len(r.Online) != n {
+	if len(r.Online) != n && err == nil {
 		err = ErrCPUsMissing
 	}
 
