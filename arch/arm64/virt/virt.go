@@ -11,12 +11,10 @@
 // console, generic timer clock, exit through semihosting with the real
 // status, an idle governor that is safe on every core, and the PSCI CPU_ON
 // port of package [github.com/tamago-smp/kernel/arch/arm64]. Importing it is
-// enough:
-//
-//	qemu-system-aarch64 -machine virt,virtualization=on -cpu cortex-a72 -m 1G -smp 4 \
-//		-nographic -monitor none -serial stdio -semihosting -kernel kernel.elf
-//
-// (-machine virt for EL1; see the README).
+// enough. It runs on virt,virtualization=on (EL2) and on plain virt (EL1);
+// the QEMU command lines are in the qemu/ harness table (`go tool qemu run
+// -target aarch64-el2` prints the one it runs), and the README says what the
+// board needs from them.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=arm64` and
 // the `linkcpuinit` build tag, as supported by the TamaGo framework for bare

@@ -14,10 +14,9 @@
 //
 // The machine starts every hart at 0x80000000 in M-mode, never at the ELF
 // entry: QEMU must load the 12-byte boot shim there with -bios (see the
-// README and the qemu/ harness), with at least 1 GiB of RAM:
-//
-//	qemu-system-riscv64 -machine virt -m 1G -smp 4 -nographic -monitor none \
-//		-serial stdio -bios shim.bin -kernel kernel.elf
+// README and the qemu/ harness), with at least 1 GiB of RAM. The QEMU
+// command line is in the qemu/ harness table (`go tool qemu run -target
+// riscv64` prints it).
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
 // and the `linkcpuinit` build tag, as supported by the TamaGo framework for
