@@ -101,46 +101,8 @@ var targets = []*target{
 		BootTimeout: bootTimeout,
 		CPUTimeout:  cpuTimeout,
 	},
-	{
-		Name:    "aarch64-el2",
-		GOARCH:  "arm64",
-		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x40100000 -R 0x1000", // virt RAM 0x40000000 + 1 MiB: QEMU puts the DTB at RAM start
-		QEMU:    "qemu-system-aarch64",
-		Debian:  "qemu-system-arm",
-		Args: []string{
-			"-machine", "virt,virtualization=on", "-cpu", "cortex-a72", "-m", "1G", "-smp", "{smp}",
-			"-nographic", "-monitor", "none", "-serial", "stdio", "-semihosting",
-			"-kernel", "{elf}",
-		},
-		ExitDevice:  "semihosting SYS_EXIT",
-		Exit:        exitStatus,
-		Reg:         "tpidr_el2",
-		EL:          2,
-		MaxSMP:      8, // virt with its default GICv2
-		BootTimeout: bootTimeout,
-		CPUTimeout:  cpuTimeout,
-	},
-	{
-		Name:    "aarch64",
-		GOARCH:  "arm64",
-		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x40100000 -R 0x1000", // as aarch64-el2
-		QEMU:    "qemu-system-aarch64",
-		Debian:  "qemu-system-arm",
-		Args: []string{
-			"-machine", "virt", "-cpu", "cortex-a72", "-m", "1G", "-smp", "{smp}",
-			"-nographic", "-monitor", "none", "-serial", "stdio", "-semihosting",
-			"-kernel", "{elf}",
-		},
-		ExitDevice:  "semihosting SYS_EXIT",
-		Exit:        exitStatus,
-		Reg:         "tpidr_el1",
-		EL:          1,
-		MaxSMP:      8, // virt with its default GICv2
-		BootTimeout: bootTimeout,
-		CPUTimeout:  cpuTimeout,
-	},
+	aarch64("aarch64-el2", "virt,virtualization=on", "tpidr_el2", 2),
+	aarch64("aarch64", "virt", "tpidr_el1", 1),
 	{
 		Name:    "riscv64",
 		GOARCH:  "riscv64",
@@ -306,4 +268,30 @@ func renderTable() string {
 	}
 
 	return b.String()
+}
+
+// aarch64 returns the row of an aarch64 target: the same kernel ELF on QEMU
+// virt, started at EL2 with virtualization=on (PSCI over SMC) or at EL1
+// without it (PSCI over HVC); the per-CPU register follows the level.
+func aarch64(name, machine, reg string, el int) *target {
+	return &target{
+		Name:    name,
+		GOARCH:  "arm64",
+		Tags:    []string{"linkcpuinit"},
+		LDFlags: "-T 0x40100000 -R 0x1000", // virt RAM 0x40000000 + 1 MiB: QEMU puts the DTB at RAM start
+		QEMU:    "qemu-system-aarch64",
+		Debian:  "qemu-system-arm",
+		Args: []string{
+			"-machine", machine, "-cpu", "cortex-a72", "-m", "1G", "-smp", "{smp}",
+			"-nographic", "-monitor", "none", "-serial", "stdio", "-semihosting",
+			"-kernel", "{elf}",
+		},
+		ExitDevice:  "semihosting SYS_EXIT",
+		Exit:        exitStatus,
+		Reg:         reg,
+		EL:          el,
+		MaxSMP:      8, // virt with its default GICv2
+		BootTimeout: bootTimeout,
+		CPUTimeout:  cpuTimeout,
+	}
 }
