@@ -25,6 +25,9 @@ GLOBL trapVal<>(SB), RODATA, $16
 DATA trapEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
 GLOBL trapEnd<>(SB), RODATA, $8
 
+// FIELD prints the message text, then the value of csr with put.
+#define FIELD(text, csr, put)	MOV $text(SB), A1; CALL trap_puts<>(SB); CSRRS X0, csr, A2; CALL put(SB)
+
 // Only the first trapping hart reports; the word is never cleared.
 GLOBL trapLock<>(SB), NOPTR, $4
 
@@ -54,25 +57,10 @@ TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
 	MOV	·trapUART(SB), A0
 	BEQZ	A0, exit
 
-	MOV	$trapHart<>(SB), A1
-	CALL	trap_puts<>(SB)
-	CSRRS	X0, MHARTID, A2
-	CALL	trap_putdec<>(SB)
-
-	MOV	$trapCause<>(SB), A1
-	CALL	trap_puts<>(SB)
-	CSRRS	X0, MCAUSE, A2
-	CALL	trap_puthex<>(SB)
-
-	MOV	$trapEPC<>(SB), A1
-	CALL	trap_puts<>(SB)
-	CSRRS	X0, MEPC, A2
-	CALL	trap_puthex<>(SB)
-
-	MOV	$trapVal<>(SB), A1
-	CALL	trap_puts<>(SB)
-	CSRRS	X0, MTVAL, A2
-	CALL	trap_puthex<>(SB)
+	FIELD(trapHart<>, MHARTID, trap_putdec<>)
+	FIELD(trapCause<>, MCAUSE, trap_puthex<>)
+	FIELD(trapEPC<>, MEPC, trap_puthex<>)
+	FIELD(trapVal<>, MTVAL, trap_puthex<>)
 
 	MOV	$trapEnd<>(SB), A1
 	CALL	trap_puts<>(SB)
