@@ -48,10 +48,13 @@ var (
 	vPair    = percpu.Define(pair{6, 7})
 
 	// mark is written remotely by the previous CPU
-	mark = percpu.Define[uint64](0)
+	mark = percpu.Define[uint64](markInitial)
 	// counter is the target of the concurrent adds
 	counter = percpu.Define[uint64](0)
 )
+
+// markInitial is the initial value of mark.
+const markInitial = 0
 
 // Adds is the number of per-CPU adds each CPU does in the concurrency test.
 const Adds = 100000
@@ -240,12 +243,13 @@ func markValue(writer int) uint64 {
 	return 0xabc00000 + uint64(writer)
 }
 
-// testRemoteWrite writes the next CPU's mark.
+// testRemoteWrite writes the next CPU's mark. This CPU is the only writer of
+// that slot, so it must still hold its initial value: anything else means
+// Remote reached a slot some other CPU writes.
 func testRemoteWrite(cpu, n int) error {
 	next := (cpu + 1) % n
-	p := mark.Remote(next)
-	atomic.StoreUint64(p, markValue(cpu))
-	return expect(fmt.Sprintf("cpu %d mark", next), atomic.LoadUint64(p), markValue(cpu))
+	old := atomic.SwapUint64(mark.Remote(next), markValue(cpu))
+	return expect(fmt.Sprintf("cpu %d mark before the write", next), old, uint64(markInitial))
 }
 
 // testRemoteWriteSeen checks, locally, the mark the previous CPU wrote.
