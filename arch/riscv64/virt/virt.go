@@ -63,6 +63,17 @@ var (
 	ramStackOffset uint64 = 0x100
 )
 
+// The devices the trap vector and the early reports of cpuinit use, named
+// at link time so that they work from the first instruction of every hart,
+// before any Go code runs (see riscv64.SetTrapDevices).
+var (
+	//go:linkname trapUART github.com/tamago-smp/kernel/arch/riscv64.trapUART
+	trapUART uint64 = UART0_BASE
+
+	//go:linkname trapTest github.com/tamago-smp/kernel/arch/riscv64.trapTest
+	trapTest uint64 = TEST_BASE
+)
+
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
 // called before Hwinit1, so it must not allocate.
 //
@@ -71,16 +82,14 @@ func nanotime() int64 {
 	return int64(riscv64.Mtime() * nsPerTick)
 }
 
-// hwinit0 runs on hart 0 before the Go runtime is set up (no allocation):
-// from here on a trap is reported on the console.
+// hwinit0 runs on the boot hart before the Go runtime is set up: the trap
+// devices are already named at link time, there is nothing left to do.
 //
 //go:linkname hwinit0 runtime/goos.Hwinit0
-func hwinit0() {
-	riscv64.SetTrapDevices(UART0_BASE, TEST_BASE)
-}
+func hwinit0() {}
 
 // Init takes care of the lower level initialization triggered early in
-// runtime setup (post World start), on hart 0.
+// runtime setup (post World start), on the boot hart.
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
