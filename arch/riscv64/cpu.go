@@ -8,8 +8,9 @@
 
 // Package riscv64 runs a TamaGo kernel in machine mode on every hart of a
 // RISC-V 64-bit machine whose harts all start at the same address, as QEMU
-// virt does: its own cpuinit lets hart 0 into the Go runtime and parks every
-// other hart until [SMP.Start] hands it a Go scheduler M.
+// virt does: its own cpuinit lets the first hart to claim the boot lottery
+// into the Go runtime and parks every other hart until [SMP.Wake] and
+// [SMP.Enter] (package boot's two-phase bring-up) hand it a Go scheduler M.
 //
 // The boot story:
 //
@@ -61,9 +62,12 @@ import (
 	"github.com/tamago-smp/kernel/linker"
 )
 
-// Core-Local Interruptor registers (RISC-V ACLINT specification v1.0,
-// MSWI and MTIMER devices, in the SiFive CLINT layout used by QEMU virt,
-// hw/intc/riscv_aclint.c, and by SiFive SoCs).
+// Core-Local Interruptor registers of the first socket (RISC-V ACLINT
+// specification v1.0, MSWI and MTIMER devices, in the SiFive CLINT layout
+// used by QEMU virt, hw/intc/riscv_aclint.c, and by SiFive SoCs). The
+// runtime clock reads CLINT_MTIME until the device tree names the boot
+// hart's CLINT; every hart's MSIP and MTIMECMP come from the device tree
+// (see [Harts]).
 const (
 	CLINT_BASE     = 0x2000000
 	CLINT_MSIP     = CLINT_BASE + 0x0000 // 32-bit per hart, bit 0 = mip.MSIP

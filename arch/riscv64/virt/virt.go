@@ -14,7 +14,8 @@
 //
 // The machine starts every hart at 0x80000000 in M-mode, never at the ELF
 // entry: QEMU must load the 12-byte boot shim there with -bios (see the
-// README and the qemu/ harness), with at least 1 GiB of RAM. The QEMU
+// README and the qemu/ harness), with at least 1 GiB of RAM. The harts,
+// their CLINTs and the kernel command line come from the device tree. The QEMU
 // command line is in the qemu/ harness table (`go tool qemu run -target
 // riscv64` prints it).
 //
@@ -54,7 +55,7 @@ const nsPerTick = 1e9 / TIMEBASE
 
 // RAM layout: the boot shim owns the first page of DRAM (the kernel is
 // linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
-// hart 0's stack ramStackOffset below ramStart+ramSize (mem.go).
+// the boot hart's stack ramStackOffset below ramStart+ramSize (mem.go).
 var (
 	//go:linkname ramStart runtime/goos.RamStart
 	ramStart uint64 = DRAM_BASE
