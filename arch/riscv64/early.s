@@ -85,14 +85,29 @@ GLOBL regName<>(SB), RODATA, $8
 // Only the first hart to fail reports; the word is never cleared.
 GLOBL earlyLock<>(SB), NOPTR, $4
 
-// early_isa reports a hart that lacks an extension the kernel needs
+// early_isa handles a hart that lacks an extension the kernel needs
+// (Privileged Architecture, 3.1.1 misa). T0 = misa, T1 = the misa bits
+// needed. Never returns; no compressed instruction.
+//
+// Another hart may still boot the kernel: SoCs pair application harts with
+// a monitor hart that has no F and D (SiFive FU540: E51 rv64imac, U54
+// rv64gc). The hart waits a bounded time (2^24 turns of a loop) for a hart
+// that passed the check to claim the boot lottery; if one does, it halts,
+// and SMP.CPUs reports it from its riscv,isa. If none does, it reports
 //
 //	riscv64: misa=0x<16 hex> lacks <letters>: the kernel needs rv64imafdc
 //
-// and stops the machine with ISAStatus (Privileged Architecture, 3.1.1
-// misa). T0 = misa, T1 = the misa bits needed. Never returns; no
-// compressed instruction.
+// and stops the machine with ISAStatus.
 TEXT early_isa(SB),NOSPLIT|NOFRAME,$0
+	MOV	$·lottery(SB), X30
+	ORI	$1, X0, X25
+	SLL	$24, X25, X29
+another:
+	MOVWU	(X30), X16
+	BNE	X16, X0, halt			// a hart with every extension boots
+	SUB	X25, X29, X29
+	BNE	X29, X0, another
+
 	MOV	$earlyLock<>(SB), X28
 	ORI	$1, X0, X29
 	AMOSWAPW X29, (X28), X29

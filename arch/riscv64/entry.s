@@ -48,7 +48,8 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	CSRRW	T0, MTVEC, X0
 
 	// Privileged Architecture, 3.1.1 misa: every extension the compiler
-	// emits must be there (misa = 0 means not implemented: no check)
+	// emits must be there (misa = 0 means not implemented: no check);
+	// a hart without one stays out of the boot lottery (early.s)
 	CSRRS	X0, MISA, T0
 	BEQ	T0, X0, isa_ok
 	MOV	misaNeed<>(SB), T1

@@ -272,6 +272,10 @@ func (*SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	}
 
 	mb := &mailboxes[cpu]
+	if mb.msip == 0 {
+		return // never woken: Wake refused it
+	}
+
 	mb.sp = uint64(sp)
 	mb.g = uint64(g0)
 	atomic.StoreUint64(&mb.fn, uint64(fn))
