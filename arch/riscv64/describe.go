@@ -103,6 +103,29 @@ func isaLacks(isa string) string {
 	return string(lacks)
 }
 
+// isaOf returns the ISA string of a /cpus node: riscv,isa, or, on trees
+// that describe the ISA the newer way (Devicetree bindings, riscv/cpus.yaml,
+// riscv,isa-base and the riscv,isa-extensions string list), the string
+// built from those.
+func isaOf(n *fdt.Node) string {
+	if isa := n.String("riscv,isa"); isa != "" {
+		return isa
+	}
+	base := n.String("riscv,isa-base")
+	if base == "" {
+		return ""
+	}
+	var single, multi []string
+	for _, e := range n.Strings("riscv,isa-extensions") {
+		if len(e) == 1 {
+			single = append(single, e)
+		} else {
+			multi = append(multi, e)
+		}
+	}
+	return strings.Join(append([]string{base[:4] + strings.Join(single, "")}, multi...), "_")
+}
+
 // Harts returns the harts of the /cpus node of t in tree order, each with
 // the CLINT that serves it. A hart is Unusable when its status is not okay,
 // it has no mmu-type, its riscv,isa lacks an extension the kernel needs,
@@ -130,7 +153,7 @@ func Harts(t *fdt.Tree) ([]Hart, error) {
 			}
 		}
 
-		isa := c.Node.String("riscv,isa")
+		isa := isaOf(c.Node)
 
 		switch {
 		case !c.Node.Okay():

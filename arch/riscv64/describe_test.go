@@ -91,6 +91,11 @@ func TestHartsUnusable(t *testing.T) {
 		{"no mmu", func(n *fdt.Node) { delProp(n, "mmu-type") }, "no mmu-type"},
 		{"no isa", func(n *fdt.Node) { delProp(n, "riscv,isa") }, "no riscv,isa"},
 		{"no C", func(n *fdt.Node) { setProp(n, "riscv,isa", []byte("rv64imafdh_zicsr\x00")) }, `lacks c (the kernel needs rv64imafdc)`},
+		{"isa-extensions", func(n *fdt.Node) {
+			delProp(n, "riscv,isa")
+			setProp(n, "riscv,isa-base", []byte("rv64i\x00"))
+			setProp(n, "riscv,isa-extensions", []byte("i\x00m\x00a\x00f\x00d\x00zicsr\x00"))
+		}, `riscv,isa "rv64imafd_zicsr" lacks c`},
 		{"rv32", func(n *fdt.Node) { setProp(n, "riscv,isa", []byte("rv32imafdc\x00")) }, "lacks rv64"},
 		{"no F D", func(n *fdt.Node) { setProp(n, "riscv,isa", []byte("rv64imac\x00")) }, "lacks fd "},
 		{"big id", func(n *fdt.Node) { setProp(n, "reg", cell(HartTable)) }, "outside the park table"},
@@ -204,5 +209,21 @@ func TestHartsFourSockets(t *testing.T) {
 		if h.ID != uint64(i) || h.CLINT != clint || h.Index != index || h.Unusable != "" {
 			t.Errorf("hart %d: %+v, want id %d CLINT %#x index %d usable", i, h, i, clint, index)
 		}
+	}
+}
+
+func TestISAExtensions(t *testing.T) {
+	tr := tree(t)
+	n := tr.Find("/cpus/cpu@3")
+	delProp(n, "riscv,isa")
+	setProp(n, "riscv,isa-base", []byte("rv64i\x00"))
+	setProp(n, "riscv,isa-extensions", []byte("i\x00m\x00a\x00f\x00d\x00c\x00zicsr\x00zifencei\x00"))
+
+	if isa := isaOf(n); isa != "rv64imafdc_zicsr_zifencei" {
+		t.Errorf("isa %q, want rv64imafdc_zicsr_zifencei", isa)
+	}
+	harts, err := Harts(tr)
+	if err != nil || harts[3].Unusable != "" {
+		t.Errorf("hart 3 with riscv,isa-extensions: %+v, %v; want usable", harts[3], err)
 	}
 }
