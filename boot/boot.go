@@ -57,7 +57,7 @@ const MaxCPUs = linker.MaxCPUs
 
 // DefaultTimeout is how long [Start] waits, after waking them, for the CPUs
 // to answer when [Options.Timeout] is 0.
-const DefaultTimeout = 2 * time.Second
+const DefaultTimeout = 5 * time.Second
 
 // Errors reported by [Start].
 var (
