@@ -21,6 +21,8 @@
 // c.lui). `go tool objdump -s early_ build/riscv64/kernel.elf` shows every
 // instruction 4 bytes long.
 
+DATA hartTable<>+0(SB)/8, $const_HartTable
+GLOBL hartTable<>(SB), RODATA, $8
 DATA isaExit<>+0(SB)/8, $(const_ISAStatus<<16 | const_finisherFail)
 GLOBL isaExit<>(SB), RODATA, $8
 DATA ramExit<>+0(SB)/8, $(const_RAMStatus<<16 | const_finisherFail)
@@ -91,14 +93,27 @@ GLOBL earlyLock<>(SB), NOPTR, $4
 //
 // Another hart may still boot the kernel: SoCs pair application harts with
 // a monitor hart that has no F and D (SiFive FU540: E51 rv64imac, U54
-// rv64gc). The hart waits a bounded time (2^24 turns of a loop) for a hart
-// that passed the check to claim the boot lottery; if one does, it halts,
-// and SMP.CPUs reports it from its riscv,isa. If none does, it reports
+// rv64gc). The hart leaves its misa in its slot of the hart table and
+// waits a bounded time (2^24 turns of a loop) for a hart that passed the
+// check to claim the boot lottery; if one does, it halts, and SMP.CPUs
+// reports it as unusable, naming what misa lacks. If none does, it reports
 //
 //	riscv64: misa=0x<16 hex> lacks <letters>: the kernel needs rv64imafdc
 //
 // and stops the machine with ISAStatus.
 TEXT early_isa(SB),NOSPLIT|NOFRAME,$0
+	// hartSlots[mhartid].misa = misa: SMP.CPUs reports the hart
+	CSRRS	X0, MHARTID, X17
+	MOV	hartTable<>(SB), X16
+	BGEU	X17, X16, bounded
+	ORI	$hartSlot__size, X0, X18
+	MUL	X18, X17, X18
+	MOV	$·hartSlots(SB), X16
+	ADD	X16, X18, X19
+	MOV	T0, hartSlot_misa(X19)
+	FENCE
+
+bounded:
 	MOV	$·lottery(SB), X30
 	ORI	$1, X0, X25
 	SLL	$24, X25, X29

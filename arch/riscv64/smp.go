@@ -39,8 +39,28 @@ type hartSlot struct {
 	mailbox  uint64 // &mailboxes[cpu], stored last with release order; 0 = stay in the reset park
 	msip     uint64 // address of the hart's MSIP register in its socket's CLINT
 	mtimecmp uint64 // address of the hart's MTIMECMP register, 0 = unknown (WaitTimer does not sleep)
+	misa     uint64 // set by a hart that lacks an extension the kernel needs, before it halts
 	arrived  uint32 // set by the hart when it reaches its reset park
 	_        [4]byte
+}
+
+// misaLacks returns why hart id halted at reset for want of an extension
+// the kernel needs, "" if it did not.
+func misaLacks(id uint64) string {
+	if id >= HartTable {
+		return ""
+	}
+	misa := atomic.LoadUint64(&hartSlots[id].misa)
+	if misa == 0 {
+		return ""
+	}
+	var lacks []byte
+	for bit := 0; bit < 26; bit++ {
+		if misaNeed&^misa&(1<<bit) != 0 {
+			lacks = append(lacks, byte('a'+bit))
+		}
+	}
+	return fmt.Sprintf("misa=%#x lacks %s (the kernel needs rv64%s): halted at reset", misa, lacks, isaNeed)
 }
 
 // Written by the harts in entry.s, read by [SMP]. None of them is touched by
@@ -155,7 +175,8 @@ func (*SMP) HWIDName() string {
 // CPUs returns every hart of the device tree's /cpus node, in tree order,
 // the boot hart marked. Harts the tree marks disabled, without mmu-type,
 // without an extension the kernel needs (rv64imafdc), with an id not below
-// [HartTable] or served by no CLINT are Unusable, with the reason.
+// [HartTable] or served by no CLINT are Unusable, with the reason; so is a
+// hart whose misa lacked an extension at reset (it halted in cpuinit).
 func (*SMP) CPUs() ([]boot.CPU, error) {
 	if err := describe(); err != nil {
 		return nil, err
@@ -164,6 +185,12 @@ func (*SMP) CPUs() ([]boot.CPU, error) {
 	l, err := cpus(machine.harts, BootHart())
 	if err != nil {
 		return nil, err
+	}
+
+	for i := range l {
+		if why := misaLacks(l[i].HWID); why != "" && !l[i].Boot && l[i].Unusable == "" {
+			l[i].Unusable = why
+		}
 	}
 
 	if n := atomic.LoadUint32(&nlost); n != 0 {
@@ -218,6 +245,8 @@ func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 			errs[i] = fmt.Errorf("riscv64: hart %d is not in the device tree", hart)
 		case machine.harts[j].Unusable != "":
 			errs[i] = fmt.Errorf("riscv64: hart %d: %s", hart, machine.harts[j].Unusable)
+		case misaLacks(hart) != "":
+			errs[i] = fmt.Errorf("riscv64: hart %d: %s", hart, misaLacks(hart))
 		case hart == BootHart():
 			errs[i] = fmt.Errorf("riscv64: hart %d is the boot hart", hart)
 		case atomic.LoadUint64(&hartSlots[hart].mailbox) != 0:
