@@ -20,8 +20,10 @@
 //     [TrapStatus] from the first instruction on (the board names the
 //     devices at link time). Then it checks misa for the extensions the
 //     compiler emits (rv64imafdc): up to that check the code has no
-//     compressed instruction, so a hart without C reports and stops with
-//     [ISAStatus] instead of hanging.
+//     compressed instruction. A hart that fails it stays out of the boot
+//     lottery and halts, reported by [SMP.CPUs], once another hart has
+//     claimed the lottery; if none does (every hart lacks C, say), it
+//     prints one line and stops the machine with [ISAStatus].
 //  2. The first hart to claim the boot lottery is the boot hart, whatever
 //     its mhartid (every hart starts at reset, as under OpenSBI's
 //     lottery). It keeps the device tree address (a1), checks that the RAM
