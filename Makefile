@@ -7,6 +7,10 @@
 SMP ?= 4
 SOAK ?= 20
 TIMEOUT ?=
+APPEND ?=
+# The variables above reach the recipes through the environment, quoted
+# ("$$SMP"), never as shell text: SMP='1;true' is one (bad) -smp value.
+export SMP SOAK TIMEOUT APPEND
 # `go tool` (qemu/ is a tool of this module) passes the kernel's exit status
 # through; `go run` would turn every failure into 1.
 HARNESS = go tool qemu
@@ -19,13 +23,14 @@ export PERCPU_BOOT_TESTS = require
 
 all: $(addprefix build-,$(TARGETS))
 
-# make qemu-x86_64 [SMP=n]: build, boot, stream the console, return the kernel's status
+# make qemu-x86_64 [SMP=n|spec] [APPEND='kernel command line'] [TIMEOUT=d]:
+# build, boot, stream the console, return the kernel's status
 $(addprefix qemu-,$(TARGETS)): qemu-%:
-	$(HARNESS) run -target $* -smp $(SMP) -check$(if $(TIMEOUT), -timeout $(TIMEOUT))
+	$(HARNESS) run -target $* -smp "$$SMP" -check $${TIMEOUT:+-timeout "$$TIMEOUT"} $${APPEND:+-append "$$APPEND"}
 
 # make qemu-gdb-x86_64: as above, QEMU waiting for gdb on :1234
 $(addprefix qemu-gdb-,$(TARGETS)): qemu-gdb-%:
-	$(HARNESS) run -target $* -smp $(SMP) -gdb
+	$(HARNESS) run -target $* -smp "$$SMP" -gdb $${APPEND:+-append "$$APPEND"}
 
 $(addprefix build-,$(TARGETS)): build-%:
 	$(HARNESS) build -target $*
@@ -44,12 +49,12 @@ test: vet
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
 # times in a row and count passes, failures and hangs (not part of make test)
 soak:
-	$(HARNESS) soak -n $(SOAK) -smp $(SMP)
+	$(HARNESS) soak -n "$$SOAK" -smp "$$SMP"
 
 # make bench [SMP=n]: per-CPU access against plain, atomic, mutex and per-P, on
 # the host and in the kernel of every target (docs/BENCH.md); not part of make test
 bench:
-	$(HARNESS) bench -smp $(SMP)
+	$(HARNESS) bench -smp "$$SMP"
 
 clean:
 	rm -rf build

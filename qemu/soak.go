@@ -35,6 +35,7 @@ const (
 // soakStats counts the boots of one target.
 type soakStats struct {
 	Target string
+	SMP    int // CPUs each boot ran
 	Pass   int
 	Fail   int
 	Hang   int
@@ -116,8 +117,8 @@ func soakCmd(args []string) (int, error) {
 	start := time.Now()
 
 	for i, t := range sel {
-		stats[i] = &soakStats{Target: t.Name}
 		cpus := min(*smp, t.MaxSMP)
+		stats[i] = &soakStats{Target: t.Name, SMP: cpus}
 		limit := *timeout
 		if limit == 0 {
 			limit = t.Timeout(cpus)
@@ -156,7 +157,7 @@ func soakCmd(args []string) (int, error) {
 
 	wg.Wait()
 
-	fmt.Printf("soak: %d boots per target, SMP=%d, %s, in %v\n", *n, *smp, *pkg, time.Since(start).Round(time.Second))
+	fmt.Printf("soak: %d boots per target, %s, in %v\n", *n, *pkg, time.Since(start).Round(time.Second))
 	printSoak(os.Stdout, stats)
 
 	if ctx.Err() != nil {
@@ -210,10 +211,11 @@ func soakBoot(ctx context.Context, t *target, smp int, elf string, timeout time.
 	return soakFail, took, fmt.Sprintf("%v (%d problems); last line: %q", errs[0], len(errs), res.Last)
 }
 
-// printSoak writes the table of a soak: passes, failures and hangs, and the
-// boot times, per target.
+// printSoak writes the table of a soak: the CPUs that ran (a target runs
+// fewer than -smp asked for when its machine takes fewer), passes, failures
+// and hangs, and the boot times, per target.
 func printSoak(w io.Writer, stats []*soakStats) {
-	fmt.Fprintf(w, "%-12s %5s %5s %5s %5s %8s %8s %8s\n", "target", "boots", "pass", "fail", "hang", "min", "median", "max")
+	fmt.Fprintf(w, "%-12s %4s %5s %5s %5s %5s %8s %8s %8s\n", "target", "smp", "boots", "pass", "fail", "hang", "min", "median", "max")
 
 	for _, s := range stats {
 		times := slices.Clone(s.Times)
@@ -226,8 +228,8 @@ func printSoak(w io.Writer, stats []*soakStats) {
 
 		round := func(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
 
-		fmt.Fprintf(w, "%-12s %5d %5d %5d %5d %8s %8s %8s\n",
-			s.Target, len(s.Times), s.Pass, s.Fail, s.Hang, round(lo), round(mid), round(hi))
+		fmt.Fprintf(w, "%-12s %4d %5d %5d %5d %5d %8s %8s %8s\n",
+			s.Target, s.SMP, len(s.Times), s.Pass, s.Fail, s.Hang, round(lo), round(mid), round(hi))
 	}
 
 	for _, s := range stats {
