@@ -62,8 +62,11 @@ func TestTargetTable(t *testing.T) {
 		if !regs[tg.Reg] {
 			bad("register %q", tg.Reg)
 		}
-		if tg.MaxSMP < 4 || tg.MaxSMP > linker.MaxCPUs {
-			bad("MaxSMP %d, want 4..%d", tg.MaxSMP, linker.MaxCPUs)
+		if tg.MaxSMP != linker.MaxCPUs {
+			bad("MaxSMP %d, want linker.MaxCPUs = %d", tg.MaxSMP, linker.MaxCPUs)
+		}
+		if want := map[string]string{"amd64": "apic", "arm64": "mpidr", "riscv64": "hart"}[tg.GOARCH]; tg.HWID != want {
+			bad("hardware id %q, want %q", tg.HWID, want)
 		}
 		if tg.BootTimeout <= 0 || tg.CPUTimeout <= 0 {
 			bad("timeouts %v + %v per CPU", tg.BootTimeout, tg.CPUTimeout)
