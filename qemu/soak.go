@@ -48,7 +48,7 @@ type soakStats struct {
 // passes, failures and hangs per target. It returns 1 if any boot did not
 // pass.
 func soakCmd(args []string) (int, error) {
-	fs := flags("soak", "[-target name[,name...|all]] [-n boots] [-smp n] [-timeout d] [-parallel p] [-pkg dir]")
+	fs := flags("soak", "[-target name[,name...|all]] [-n boots] [-smp n] [-timeout d] [-parallel p] [-pkg dir] [-tags list]")
 
 	def := os.Getenv(envSoakTargets)
 	if def == "" {
@@ -61,6 +61,7 @@ func soakCmd(args []string) (int, error) {
 	timeout := fs.Duration("timeout", 0, "timeout of one boot (default: the target's, 60s + 15s per CPU)")
 	parallel := fs.Int("parallel", 2, "targets soaked at the same time (one QEMU each)")
 	pkg := fs.String("pkg", "./kernel", "main package to boot")
+	tags := fs.String("tags", "", "extra build tags, comma separated")
 
 	if err := parse(fs, args); err != nil {
 		return 0, err
@@ -98,7 +99,7 @@ func soakCmd(args []string) (int, error) {
 
 	for _, t := range sel {
 		elf := filepath.Join(root, "build", "soak", t.Name, "kernel.elf")
-		if err := c.build(t, p, elf, os.Stderr); err != nil {
+		if err := c.build(t.withTags(*tags), p, elf, os.Stderr); err != nil {
 			return 0, err
 		}
 		if err := ensureQEMU(t, os.Stderr); err != nil {
