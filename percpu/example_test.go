@@ -12,14 +12,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tamago-smp/kernel/internal/kerneltest"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
 // TestMain initialises the areas once, over the linker region, as a kernel
-// does at boot. (The internal tests re-initialise them for themselves and
-// leave this state behind.)
+// does at boot, and on the kernel brings every CPU up. (The internal tests
+// re-initialise them for themselves and leave this state behind.)
 func TestMain(m *testing.M) {
-	if _, err := percpu.InitInPlace(); err != nil {
+	if _, err := kerneltest.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

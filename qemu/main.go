@@ -46,6 +46,8 @@ commands:
   build    build the kernel for one or more targets
   vet      run the TamaGo go vet over the module for one or more targets
   run      build (unless -build=false), boot under QEMU, exit with the kernel's code
+  test     go test packages inside the kernel of a target under QEMU (go test -exec)
+  exec     the go test -exec runner: boot a test binary, test flags on the kernel command line
   soak     boot each target N times in a row, count passes, failures and hangs
   bench    run the host and in-kernel benchmarks, print bench: lines and ratios
   targets  print the target table (Markdown)
@@ -72,6 +74,10 @@ func main() {
 		code, err = runCmd(args)
 	case "soak":
 		code, err = soakCmd(args)
+	case "test":
+		code, err = testCmd(args)
+	case "exec":
+		code, err = execCmd(args)
 	case "bench":
 		code, err = benchCmd(args)
 	case "targets":

@@ -313,6 +313,21 @@ func (t *target) buildArgs(pkg, out string) []string {
 	return append(args, "-ldflags", t.LDFlags, "-o", out, pkg)
 }
 
+// testArgs returns the arguments of the TamaGo go command that tests
+// packages for this target, each test binary run by exec; args are go
+// test's own (flags and packages).
+func (t *target) testArgs(exec string, args []string) []string {
+	out := []string{"test"}
+
+	if len(t.Tags) > 0 {
+		out = append(out, "-tags", strings.Join(t.Tags, ","))
+	}
+
+	out = append(out, "-ldflags", t.LDFlags, "-exec", exec)
+
+	return append(out, args...)
+}
+
 // vetArgs returns the arguments of the TamaGo go command that vets the
 // module for this target.
 func (t *target) vetArgs() []string {
