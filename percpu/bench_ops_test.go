@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tamago-smp/kernel/internal/benchops"
+	"github.com/tamago-smp/kernel/internal/kerneltest"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -83,6 +84,7 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 
 		go func() {
 			defer done.Done()
+			defer kerneltest.KeepReg()() // inside the kernel: the real CPU's register
 
 			percpu.InitReg(cpu) // locks the goroutine to its thread: CPU cpu
 			ready.Done()
@@ -108,7 +110,7 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 // that a count off by one is reported, and that Reset zeroes the counters.
 // The benchmarks only check their counts when they run (-bench).
 func TestOps(t *testing.T) {
-	n := min(percpu.AreaNum(), 9) // 9: the default case of the plain loop too
+	n := kerneltest.CPUs(min(percpu.AreaNum(), 9)) // 9: the default case of the plain loop too
 	const iters = 1000
 
 	seen := map[string]bool{}

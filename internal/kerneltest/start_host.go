@@ -8,7 +8,11 @@
 
 package kerneltest
 
-import "github.com/tamago-smp/kernel/percpu"
+import (
+	"fmt"
+
+	"github.com/tamago-smp/kernel/percpu"
+)
 
 // OnKernel tells whether the test binary runs as the kernel.
 const OnKernel = false
@@ -21,4 +25,42 @@ func Start() (online []int, err error) {
 		return nil, err
 	}
 	return []int{0}, nil
+}
+
+// Online returns the CPUs Start brought up: none on the host.
+func Online() []int {
+	return nil
+}
+
+// OnCPU runs f as CPU cpu and waits for it: on the host, on a goroutine
+// whose register points at area cpu (InitReg; on linux/amd64 the goroutine
+// is locked to its thread, whose GS base is set, and the thread ends with
+// it).
+func OnCPU(cpu int, f func()) {
+	done := make(chan struct{})
+
+	go func() {
+		defer close(done)
+		percpu.InitReg(cpu)
+		f()
+	}()
+
+	<-done
+}
+
+// CPUs returns n: every CPU a host test asks for is a thread it makes.
+func CPUs(n int) int {
+	return n
+}
+
+// KeepReg returns a function that does nothing: on the host a goroutine
+// that sets its register is locked to a thread that ends with it.
+func KeepReg() (restore func()) {
+	return func() {}
+}
+
+// OnEachCPU runs f on the CPUs of the kernel; on the host there are none
+// and it fails.
+func OnEachCPU(n int, f func(cpu int)) error {
+	return fmt.Errorf("kerneltest: OnEachCPU(%d) on the host: the CPUs are threads there", n)
 }

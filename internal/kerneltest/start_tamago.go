@@ -11,6 +11,7 @@ package kerneltest
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -20,8 +21,16 @@ import (
 // OnKernel tells whether the test binary runs as the kernel.
 const OnKernel = true
 
-// onlineTimeout bounds the wait for the secondary CPUs.
+// onlineTimeout bounds the wait for the secondary CPUs, and for a call
+// of OnEachCPU.
 const onlineTimeout = 30 * time.Second
+
+// online are the CPUs Start brought up, and bases their register values
+// then (the bases of their areas in the linker region).
+var (
+	online []int
+	bases  = map[uintptr]int{}
+)
 
 // The test flags are in os.Args before the testing package parses them
 // (in testing.M.Run, after every init).
@@ -46,7 +55,7 @@ func init() {
 // every CPU of the machine up, as the demo kernel does; it fails, naming
 // the CPUs, unless every CPU came online. It prints the header and online
 // lines of the output contract.
-func Start() (online []int, err error) {
+func Start() ([]int, error) {
 	areas, err := percpu.InitInPlace()
 	if err != nil {
 		return nil, err
@@ -56,11 +65,53 @@ func Start() (online []int, err error) {
 	for _, p := range report.Problems {
 		fmt.Println("boot:", p)
 	}
+	online = report.Online
 	if err != nil {
-		return report.Online, err
+		return online, err
+	}
+
+	for _, cpu := range online {
+		bases[percpu.AreaBase(cpu)] = cpu
 	}
 
 	fmt.Printf("kerneltest: %d CPUs online %v, %d per-CPU areas, register %s\n", len(report.Online), report.Online, areas, percpu.RegName())
 
-	return report.Online, nil
+	return online, nil
+}
+
+// Online returns the CPUs Start brought up.
+func Online() []int {
+	return online
+}
+
+// CPUs returns n, at most the number of CPUs online: a test that would
+// make n goroutines into CPUs on the host uses the real CPUs.
+func CPUs(n int) int {
+	return min(n, len(online))
+}
+
+// KeepReg locks the calling goroutine to its CPU and returns the function
+// that restores the CPU's register and unlocks it: a test that points the
+// register of its CPU elsewhere (percpu.InitReg on a goroutine, as on the
+// host) leaves the CPU as it found it.
+func KeepReg() (restore func()) {
+	runtime.LockOSThread()
+	saved := percpu.ReadReg()
+
+	return func() {
+		percpu.WriteReg(saved)
+		runtime.UnlockOSThread()
+	}
+}
+
+// OnCPU runs f on CPU cpu, pinned to it (f must not block), and waits for
+// it; it panics if cpu is not online.
+func OnCPU(cpu int, f func()) {
+	if err := OnEachCPU(cpu+1, func(c int) {
+		if c == cpu {
+			f()
+		}
+	}); err != nil {
+		panic(err)
+	}
 }

@@ -1,0 +1,87 @@
+// Go tests inside the kernel
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago
+
+package kerneltest
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+	_ "unsafe"
+
+	"github.com/tamago-smp/kernel/linker"
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+//go:linkname procPin runtime.procPin
+func procPin() int
+
+//go:linkname procUnpin runtime.procUnpin
+func procUnpin()
+
+// OnEachCPU runs f once on each of the CPUs 0..n-1 at once, pinned to it
+// (f must not block), with the CPU's register pointing at area cpu of the
+// areas as they are now, and restored afterwards; it fails naming the CPUs
+// where f did not run.
+//
+// Unlike boot.OnEachCPU it tells the CPUs apart by the register values
+// Start saw, not by the area header the register points at: a test may
+// have re-initialised the areas elsewhere (percpu.Init at its own memory),
+// which leaves every register pointing at memory that is no longer an area.
+func OnEachCPU(n int, f func(cpu int)) error {
+	if n > len(online) {
+		return fmt.Errorf("kerneltest: OnEachCPU(%d) with %d CPUs online", n, len(online))
+	}
+
+	var claimed [linker.MaxCPUs]atomic.Bool
+	var remaining atomic.Int32
+
+	deadline := time.Now().Add(onlineTimeout)
+	done := make(chan struct{}, n)
+	remaining.Store(int32(n))
+
+	for i := 0; i < n; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+
+			for remaining.Load() > 0 && time.Now().Before(deadline) {
+				procPin()
+				saved := percpu.ReadReg()
+
+				if cpu, ok := bases[saved]; ok && cpu < n && claimed[cpu].CompareAndSwap(false, true) {
+					percpu.InitReg(cpu)
+					f(cpu)
+					percpu.WriteReg(saved)
+					procUnpin()
+					remaining.Add(-1)
+					return
+				}
+
+				procUnpin()
+				runtime.Gosched()
+			}
+		}()
+	}
+
+	for i := 0; i < n; i++ {
+		<-done
+	}
+
+	var missed []int
+	for cpu := 0; cpu < n; cpu++ {
+		if !claimed[cpu].Load() {
+			missed = append(missed, cpu)
+		}
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("kerneltest: OnEachCPU(%d): no call on CPUs %v within %v", n, missed, onlineTimeout)
+	}
+
+	return nil
+}
