@@ -38,15 +38,33 @@ func OnEachCPU(n int, f func(cpu int)) error {
 	if n > len(online) {
 		return fmt.Errorf("kerneltest: OnEachCPU(%d) with %d CPUs online", n, len(online))
 	}
+	return onCPUs(n, 0, n, f)
+}
 
+// OnCPU runs f on CPU cpu as OnEachCPU does, and waits for it; it panics
+// if cpu is not online.
+func OnCPU(cpu int, f func()) {
+	if cpu >= len(online) {
+		panic(fmt.Sprintf("kerneltest: OnCPU(%d) with %d CPUs online", cpu, len(online)))
+	}
+	if err := onCPUs(len(online), cpu, cpu+1, func(int) { f() }); err != nil {
+		panic(err)
+	}
+}
+
+// onCPUs runs f once on each of the CPUs lo..hi-1 at once, pinned, from g
+// goroutines that claim them: each pins itself, looks at the CPU it runs
+// on, and runs f there if that CPU is still unclaimed, or else unpins and
+// yields so that another CPU's scheduler can steal it.
+func onCPUs(g, lo, hi int, f func(cpu int)) error {
 	var claimed [linker.MaxCPUs]atomic.Bool
 	var remaining atomic.Int32
 
 	deadline := time.Now().Add(onlineTimeout)
-	done := make(chan struct{}, n)
-	remaining.Store(int32(n))
+	done := make(chan struct{}, g)
+	remaining.Store(int32(hi - lo))
 
-	for i := 0; i < n; i++ {
+	for i := 0; i < g; i++ {
 		go func() {
 			defer func() { done <- struct{}{} }()
 
@@ -54,7 +72,7 @@ func OnEachCPU(n int, f func(cpu int)) error {
 				procPin()
 				saved := percpu.ReadReg()
 
-				if cpu, ok := bases[saved]; ok && cpu < n && claimed[cpu].CompareAndSwap(false, true) {
+				if cpu, ok := bases[saved]; ok && cpu >= lo && cpu < hi && claimed[cpu].CompareAndSwap(false, true) {
 					percpu.InitReg(cpu)
 					f(cpu)
 					percpu.WriteReg(saved)
@@ -69,18 +87,18 @@ func OnEachCPU(n int, f func(cpu int)) error {
 		}()
 	}
 
-	for i := 0; i < n; i++ {
+	for i := 0; i < g; i++ {
 		<-done
 	}
 
 	var missed []int
-	for cpu := 0; cpu < n; cpu++ {
+	for cpu := lo; cpu < hi; cpu++ {
 		if !claimed[cpu].Load() {
 			missed = append(missed, cpu)
 		}
 	}
 	if len(missed) > 0 {
-		return fmt.Errorf("kerneltest: OnEachCPU(%d): no call on CPUs %v within %v", n, missed, onlineTimeout)
+		return fmt.Errorf("kerneltest: no call on CPUs %v within %v", missed, onlineTimeout)
 	}
 
 	return nil

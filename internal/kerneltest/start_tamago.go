@@ -103,15 +103,3 @@ func KeepReg() (restore func()) {
 		runtime.UnlockOSThread()
 	}
 }
-
-// OnCPU runs f on CPU cpu, pinned to it (f must not block), and waits for
-// it; it panics if cpu is not online.
-func OnCPU(cpu int, f func()) {
-	if err := OnEachCPU(cpu+1, func(c int) {
-		if c == cpu {
-			f()
-		}
-	}); err != nil {
-		panic(err)
-	}
-}
