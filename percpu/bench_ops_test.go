@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tamago-smp/kernel/internal/benchops"
@@ -52,6 +53,10 @@ func benchCPUCounts() []int {
 	threadCPUs := runtime.GOOS == "linux" && percpu.RegName() == "gs_base"
 	all := min(runtime.NumCPU(), percpu.AreaNum(), benchops.MaxCPUs)
 
+	if kerneltest.OnKernel { // the real CPUs
+		threadCPUs, all = true, kerneltest.CPUs(min(percpu.AreaNum(), benchops.MaxCPUs))
+	}
+
 	if !threadCPUs || all < 2 {
 		return []int{1}
 	}
@@ -70,6 +75,11 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 
 	op.Reset()
 
+	if kerneltest.OnKernel {
+		runOnKernelCPUs(b, n, op)
+		return
+	}
+
 	var ready, done sync.WaitGroup
 	start := make(chan struct{})
 
@@ -84,7 +94,6 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 
 		go func() {
 			defer done.Done()
-			defer kerneltest.KeepReg()() // inside the kernel: the real CPU's register
 
 			percpu.InitReg(cpu) // locks the goroutine to its thread: CPU cpu
 			ready.Done()
@@ -140,5 +149,33 @@ func TestOps(t *testing.T) {
 		if err := op.Check(n, 0); err != nil {
 			t.Errorf("%s after Reset: %v", op.Name, err)
 		}
+	}
+}
+
+// runOnKernelCPUs is runOnCPUs inside the kernel: the n real CPUs, each
+// pinned (kerneltest.OnEachCPU), wait for one another spinning, then do
+// their share of the b.N operations.
+func runOnKernelCPUs(b *testing.B, n int, op benchops.Op) {
+	var arrived atomic.Int32
+
+	b.ResetTimer()
+	err := kerneltest.OnEachCPU(n, func(cpu int) {
+		arrived.Add(1)
+		for arrived.Load() < int32(n) {
+		}
+
+		iters := b.N / n
+		if cpu < b.N%n {
+			iters++
+		}
+		op.Run(cpu, iters)
+	})
+	b.StopTimer()
+
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := op.Check(n, uint64(b.N)); err != nil {
+		b.Fatalf("%s with %d CPUs, %d operations: %v", op.Name, n, b.N, err)
 	}
 }

@@ -38,7 +38,7 @@ func OnEachCPU(n int, f func(cpu int)) error {
 	if n > len(online) {
 		return fmt.Errorf("kerneltest: OnEachCPU(%d) with %d CPUs online", n, len(online))
 	}
-	return onCPUs(n, 0, n, f)
+	return onCPUs(len(online), 0, n, f)
 }
 
 // OnCPU runs f on CPU cpu as OnEachCPU does, and waits for it; it panics

@@ -53,12 +53,6 @@ func CPUs(n int) int {
 	return n
 }
 
-// KeepReg returns a function that does nothing: on the host a goroutine
-// that sets its register is locked to a thread that ends with it.
-func KeepReg() (restore func()) {
-	return func() {}
-}
-
 // OnEachCPU runs f on the CPUs of the kernel; on the host there are none
 // and it fails.
 func OnEachCPU(n int, f func(cpu int)) error {

@@ -11,7 +11,6 @@ package kerneltest
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -88,18 +87,4 @@ func Online() []int {
 // make n goroutines into CPUs on the host uses the real CPUs.
 func CPUs(n int) int {
 	return min(n, len(online))
-}
-
-// KeepReg locks the calling goroutine to its CPU and returns the function
-// that restores the CPU's register and unlocks it: a test that points the
-// register of its CPU elsewhere (percpu.InitReg on a goroutine, as on the
-// host) leaves the CPU as it found it.
-func KeepReg() (restore func()) {
-	runtime.LockOSThread()
-	saved := percpu.ReadReg()
-
-	return func() {
-		percpu.WriteReg(saved)
-		runtime.UnlockOSThread()
-	}
 }
