@@ -135,3 +135,30 @@ func TestMakeQuotes(t *testing.T) {
 		t.Errorf("make qemu-x86_64 SMP='1;true' TIMEOUT='1s `id`' APPEND='a b' ran the harness with\n%s\nwant\n%s", out, want)
 	}
 }
+
+// TestGoTestArgs checks the go test command of `qemu test` and what `qemu
+// exec` passes to the kernel.
+func TestGoTestArgs(t *testing.T) {
+	tg, _ := findTarget("aarch64-el2")
+
+	exec := execLine("/c/qemu dir/qemu", tg.Name, "4,sockets=2", "boot.degraded x")
+	if want := `"/c/qemu dir/qemu" exec -target aarch64-el2 -smp 4,sockets=2 -append "boot.degraded x"`; exec != want {
+		t.Errorf("execLine = %s, want %s", exec, want)
+	}
+
+	got := tg.withTags("x").testArgs(exec, []string{"-run", "TestAdd", "./percpu"})
+	want := []string{"test", "-tags", "linkcpuinit,x", "-ldflags", "-T 0x40200000 -R 0x1000", "-exec", exec, "-run", "TestAdd", "./percpu"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("test args %q, want %q", got, want)
+	}
+
+	args := kernelArgs([]string{"-test.paniconexit0", "-test.timeout=10m0s", "-test.testlogfile=/tmp/x/testlog.txt",
+		"-test.v=true", "-test.gocoverdir=/tmp/c", "-test.run=TestA"})
+	if want := []string{"-test.paniconexit0", "-test.timeout=10m0s", "-test.v=true", "-test.run=TestA"}; !reflect.DeepEqual(args, want) {
+		t.Errorf("kernel args %q, want %q (no host files)", args, want)
+	}
+
+	if d := testTimeout(args); d.String() != "10m0s" {
+		t.Errorf("testTimeout = %v, want 10m0s", d)
+	}
+}

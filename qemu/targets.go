@@ -384,7 +384,12 @@ func aarch64(name, machine, reg string, el int) *target {
 		Name:    name,
 		GOARCH:  "arm64",
 		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x40100000 -R 0x1000", // virt RAM 0x40000000 + 1 MiB: QEMU puts the DTB at RAM start
+		// virt RAM 0x40000000 + 2 MiB: QEMU puts the device tree at the
+		// start of RAM only if its unpacked 1 MiB (FDT_MAX_SIZE) fits
+		// below the lowest ELF segment (hw/arm/boot.c, arm_load_dtb:
+		// silently none otherwise), and the ELF header page is at
+		// -T minus 0x1000
+		LDFlags: "-T 0x40200000 -R 0x1000",
 		QEMU:    "qemu-system-aarch64",
 		Debian:  "qemu-system-arm",
 		Args: []string{
