@@ -381,9 +381,9 @@ func renderTable() string {
 // use GICv3: with the default GICv2 virt refuses more than 8 CPUs.
 func aarch64(name, machine, reg string, el int) *target {
 	return &target{
-		Name:    name,
-		GOARCH:  "arm64",
-		Tags:    []string{"linkcpuinit"},
+		Name:   name,
+		GOARCH: "arm64",
+		Tags:   []string{"linkcpuinit"},
 		// virt RAM 0x40000000 + 2 MiB: QEMU puts the device tree at the
 		// start of RAM only if its unpacked 1 MiB (FDT_MAX_SIZE) fits
 		// below the lowest ELF segment (hw/arm/boot.c, arm_load_dtb:
