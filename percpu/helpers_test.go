@@ -153,7 +153,7 @@ func testCPUs() int {
 // the n calls run concurrently, each on its own locked thread, and the
 // threads end with their goroutines; elsewhere they run one after the other.
 func runCPUs(n int, f func(cpu int)) {
-	if onKernel() { // the real CPUs, pinned, at once
+	if onKernel() { // the real CPUs, pinned, one after the other
 		if err := KernelOnEachCPU(n, f); err != nil {
 			panic(err)
 		}

@@ -11,8 +11,8 @@ import "runtime"
 // When the tests run inside the kernel (go tool qemu test), the external
 // test package sets these (main_tamago_test.go); they stay nil on the host.
 var (
-	// KernelOnEachCPU runs f on each of the real CPUs 0..n-1 at once,
-	// pinned to it.
+	// KernelOnEachCPU runs f on each of the real CPUs 0..n-1 in turn,
+	// pinned to it (as runCPUs does where threads are not CPUs).
 	KernelOnEachCPU func(n int, f func(cpu int)) error
 
 	// KernelCPUs returns the number of CPUs online.

@@ -16,6 +16,6 @@ import (
 // Inside the kernel the multi-CPU tests run on the real CPUs that TestMain
 // brought up (kerneltest.Start).
 func init() {
-	percpu.KernelOnEachCPU = kerneltest.OnEachCPU
+	percpu.KernelOnEachCPU = kerneltest.InTurn
 	percpu.KernelCPUs = func() int { return len(kerneltest.Online()) }
 }

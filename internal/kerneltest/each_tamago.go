@@ -26,7 +26,8 @@ func procPin() int
 func procUnpin()
 
 // OnEachCPU runs f once on each of the CPUs 0..n-1 at once, pinned to it
-// (f must not block), with the CPU's register pointing at area cpu of the
+// (f must not block: no locks that another call may hold, such as those of
+// a testing.T, no channel operations), with the CPU's register pointing at area cpu of the
 // areas as they are now, and restored afterwards; it fails naming the CPUs
 // where f did not run.
 //
@@ -39,6 +40,23 @@ func OnEachCPU(n int, f func(cpu int)) error {
 		return fmt.Errorf("kerneltest: OnEachCPU(%d) with %d CPUs online", n, len(online))
 	}
 	return onCPUs(len(online), 0, n, f)
+}
+
+// InTurn runs f on each of the CPUs 0..n-1 in turn, pinned to it as
+// OnEachCPU does, and fails naming the first CPU where f did not run. One
+// call at a time, f may use a testing.T: its lock is never contended by
+// another pinned call (which would park a pinned goroutine: a fatal
+// "schedule: holding locks").
+func InTurn(n int, f func(cpu int)) error {
+	if n > len(online) {
+		return fmt.Errorf("kerneltest: InTurn(%d) with %d CPUs online", n, len(online))
+	}
+	for cpu := 0; cpu < n; cpu++ {
+		if err := onCPUs(len(online), cpu, cpu+1, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OnCPU runs f on CPU cpu as OnEachCPU does, and waits for it; it panics

@@ -53,6 +53,12 @@ func CPUs(n int) int {
 	return n
 }
 
+// InTurn runs f on the CPUs of the kernel in turn; on the host there are
+// none and it fails.
+func InTurn(n int, f func(cpu int)) error {
+	return fmt.Errorf("kerneltest: InTurn(%d) on the host: the CPUs are threads there", n)
+}
+
 // OnEachCPU runs f on the CPUs of the kernel; on the host there are none
 // and it fails.
 func OnEachCPU(n int, f func(cpu int)) error {
