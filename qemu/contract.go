@@ -32,8 +32,8 @@ import (
 // The header is the only line that starts with headerPrefix: a kernel may
 // print other lines starting "percpu:" (the library's error messages do),
 // and they are not the header. A kernel told to carry on without the CPUs
-// that did not start says so with a line starting degradedPrefix; its online
-// ids may then have gaps. Other lines (runtime or board messages) are
+// that did not start (boot.degraded) says so with a line starting
+// degradedPrefix; its online ids may then have gaps. Other lines (runtime or board messages) are
 // allowed anywhere but at the end.
 var (
 	percpuLine  = regexp.MustCompile(`^percpu: _percpu_start=0x([0-9a-fA-F]+) _percpu_end=0x([0-9a-fA-F]+) area_size=([0-9]+) areas=([0-9]+)$`)
@@ -48,7 +48,7 @@ var (
 const (
 	headerPrefix   = "percpu: _percpu_start="
 	bootPrefix     = "boot:"
-	degradedPrefix = "boot: degraded"
+	degradedPrefix = "boot: running degraded"
 )
 
 // expect is what a boot must show.
@@ -64,6 +64,19 @@ func expectFor(t *target, smp int) expect {
 	return expect{SMP: smp, Reg: t.Reg, EL: t.EL, HWID: t.HWID}
 }
 
+// expectedCPUs returns the CPUs a boot with smp CPUs and kernel command
+// line cmdline brings up: maxcpus=N caps them (boot.Options.Max).
+func expectedCPUs(smp int, cmdline string) int {
+	for _, w := range strings.Fields(cmdline) {
+		if v, ok := strings.CutPrefix(w, "maxcpus="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n >= 1 {
+				smp = min(smp, n)
+			}
+		}
+	}
+	return smp
+}
+
 // console is the parsed contract part of a console.
 type console struct {
 	// HavePercpu tells whether exactly one valid percpu: line was seen;
@@ -74,7 +87,7 @@ type console struct {
 	Areas      uint64
 
 	// Degraded tells whether the kernel said it carries on without some
-	// CPUs (a line starting "boot: degraded").
+	// CPUs (a line starting "boot: running degraded").
 	Degraded bool
 }
 

@@ -372,17 +372,17 @@ func TestContractHWID(t *testing.T) {
 // when the online ids may have gaps.
 func TestContractDegraded(t *testing.T) {
 	good := canned("gs_base", 0, 4)
-	skip2 := replace(t, replace(t, replace(t, good, "cpu 2 online", ""), "PASS read_write cpu=2", ""), "PASS remote cpu=2", "boot: cpu 2 (apic=0x2) not started: boot.skip")
+	skip2 := replace(t, replace(t, replace(t, good, "cpu 2 online", ""), "PASS read_write cpu=2", ""), "PASS remote cpu=2", "boot: cpu 2 (apic=0x2) did not come online: not woken (boot.skip)")
 	skip2 = replace(t, skip2, "selftest: 8 passed", "selftest: 6 passed")
 
 	_, errs := checkConsole(skip2, x86Expect)
 	if !slices.ContainsFunc(errs, func(err error) bool {
-		return strings.Contains(err.Error(), "3 `cpu <id> online` lines, want 4 (SMP=4): boot: cpu 2 (apic=0x2) not started")
+		return strings.Contains(err.Error(), "3 `cpu <id> online` lines, want 4 (SMP=4): boot: cpu 2 (apic=0x2) did not come online")
 	}) {
 		t.Errorf("strict boot without cpu 2: violations %q, want the missing CPU with its boot: line", errs)
 	}
 
-	degraded := slices.Insert(slices.Clone(skip2), 1, "boot: degraded: 3 of 4 CPUs online")
+	degraded := slices.Insert(slices.Clone(skip2), 1, "boot: running degraded: 3 of 4 CPUs online")
 	con, errs := checkConsole(degraded, x86Expect)
 	if len(errs) > 0 || !con.Degraded {
 		t.Errorf("degraded boot without cpu 2: degraded=%v, violations %v", con.Degraded, errs)
@@ -401,6 +401,23 @@ func TestContractDegraded(t *testing.T) {
 		_, errs := checkConsole(tc.lines, x86Expect)
 		if !slices.ContainsFunc(errs, func(err error) bool { return strings.Contains(err.Error(), tc.want) }) {
 			t.Errorf("%s: violations %q, want one containing %q", tc.name, errs, tc.want)
+		}
+	}
+}
+
+// TestExpectedCPUs checks that maxcpus=N on the kernel command line caps
+// the CPUs the contract expects.
+func TestExpectedCPUs(t *testing.T) {
+	for _, tc := range []struct {
+		smp     int
+		cmdline string
+		want    int
+	}{
+		{4, "", 4}, {4, "boot.degraded", 4}, {4, "maxcpus=2", 2}, {4, "boot.skip=1 maxcpus=8", 4},
+		{4, "maxcpus=x", 4}, {4, "maxcpus=0", 4}, {8, "-test.v=true maxcpus=3", 3},
+	} {
+		if got := expectedCPUs(tc.smp, tc.cmdline); got != tc.want {
+			t.Errorf("expectedCPUs(%d, %q) = %d, want %d", tc.smp, tc.cmdline, got, tc.want)
 		}
 	}
 }

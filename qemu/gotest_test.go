@@ -86,7 +86,10 @@ func TestGoTestInKernel(t *testing.T) {
 				env.unavailable(t, "%s: %v", tg.Name, err)
 			}
 
-			args := []string{"-count=1", "-v"}
+			// -timeout: a test that hangs inside the kernel panics
+			// with every goroutine's stack well before the boot's own
+			// timeout (the target's plus this)
+			args := []string{"-count=1", "-v", "-timeout", "3m"}
 			if skip := baremetalSkip[tg.GOARCH]; skip != "" {
 				args = append(args, "-skip", skip)
 			}
@@ -158,7 +161,7 @@ func TestGoTestInKernelFails(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, code := goTest(t, exe, tg, "-overlay", overlay, "-run", "TestDeliberatelyBroken|TestAdd", "-count", "2", "-v", "./percpu")
+	out, code := goTest(t, exe, tg, "-timeout", "3m", "-overlay", overlay, "-run", "TestDeliberatelyBroken|TestAdd", "-count", "2", "-v", "./percpu")
 
 	if code == 0 {
 		t.Errorf("%s: exit code 0 with a failing test, want non-zero", tg.Name)

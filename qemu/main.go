@@ -481,7 +481,7 @@ func runCmd(args []string) (int, error) {
 	}
 
 	if f.Check {
-		con, errs := checkConsole(res.Lines, expectFor(t, b.SMP))
+		con, errs := checkConsole(res.Lines, expectFor(t, expectedCPUs(b.SMP, b.Opts.Append)))
 		if runErr == nil && res.Code != 0 {
 			errs = append(errs, fmt.Errorf("kernel exit code %d, want 0", res.Code))
 		}
