@@ -12,14 +12,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tamago-smp/kernel/internal/kerneltest"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
 // TestMain initialises the areas once, over the linker region, as a kernel
-// does at boot. (The internal tests re-initialise them for themselves and
-// leave this state behind.)
+// does at boot, and on the kernel brings every CPU up. (The internal tests
+// re-initialise them for themselves and leave this state behind.)
 func TestMain(m *testing.M) {
-	if _, err := percpu.InitInPlace(); err != nil {
+	if _, err := kerneltest.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -27,19 +28,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// onCPU runs f as CPU cpu: on a TamaGo kernel every CPU's register is set at
-// boot; on a host, a goroutine becomes CPU cpu with InitReg(cpu) (on
-// linux/amd64 it is then locked to its own thread, whose GS base is set).
+// onCPU runs f as CPU cpu: on a TamaGo kernel on that very CPU, pinned (its
+// register was set at boot); on a host, a goroutine becomes CPU cpu with
+// InitReg(cpu) (on linux/amd64 it is then locked to its own thread, whose
+// GS base is set).
 func onCPU(cpu int, f func()) {
-	done := make(chan struct{})
-
-	go func() {
-		defer close(done)
-		percpu.InitReg(cpu)
-		f()
-	}()
-
-	<-done
+	kerneltest.OnCPU(cpu, f)
 }
 
 // Per-CPU variables are declared at package level, with their initial value.

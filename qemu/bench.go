@@ -688,7 +688,7 @@ func benchTargetRun(ctx context.Context, c *compiler, t *target, pkg, root strin
 			b.Timeout = t.Timeout(n)
 		}
 
-		fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d, timeout %v: %s %s\n", t.Name, n, b.Timeout, t.QEMU, quoteArgs(t.QEMUArgs(n, elf, false)))
+		fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d, timeout %v: %s %s\n", t.Name, n, b.Timeout, t.QEMU, quoteArgs(b.args()))
 
 		start := time.Now()
 		res, err := b.run(ctx)
