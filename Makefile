@@ -57,6 +57,7 @@ vet:
 
 # the test command: host unit tests, cross vet and build, boot matrix under QEMU
 test: vet
+	go test -count=1 -tags percpu_naive ./percpu ./boot
 	go test -count=1 -timeout 30m ./...
 
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
