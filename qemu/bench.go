@@ -434,12 +434,17 @@ func benchCmd(args []string) (int, error) {
 	pkg := fs.String("pkg", "./kernel/bench", "benchmark kernel package")
 	timeout := fs.Duration("timeout", 0, "timeout of each boot (default: the target's)")
 	verbose := fs.Bool("v", false, "stream the go test output and the kernel consoles to stderr")
+	bringup := fs.String("bringup", "1,4,16,64", "CPU counts of the bring-up benchmark (boot.Start to all CPUs online), empty for none")
 
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
 	if *count < 1 {
 		return 0, fmt.Errorf("bench: -count %d, want at least 1", *count)
+	}
+	bringupCounts, err := parseCPUList(*bringup)
+	if err != nil {
+		return 0, err
 	}
 
 	var sel []*target
@@ -513,6 +518,9 @@ func benchCmd(args []string) (int, error) {
 			err := compilerErr
 			if err == nil {
 				ms, err = benchTargetRun(ctx, c, t, p, root, *smp, *timeout, log)
+			}
+			if err == nil && len(bringupCounts) > 0 {
+				err = bringupRun(ctx, c, t, p, root, bringupCounts, *timeout, log)
 			}
 			report(t.Name, ms, err)
 		}
