@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 
-	if _, err := percpu.Init(base, testAreas); err != nil {
+	if _, err := percpu.Init(base, uintptr(len(region))-(base-uintptr(unsafe.Pointer(&region))), testAreas); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

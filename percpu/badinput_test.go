@@ -26,7 +26,7 @@ func TestBadInput(t *testing.T) {
 	n := fresh(t)
 	base := testBase()
 	stride := AreaStride()
-	areas := fmt.Sprintf("%d areas", n)
+	areas := plural(n, "area")
 
 	t.Run("type holding pointers", func(t *testing.T) {
 		_, err := New[*int](nil)
@@ -42,7 +42,7 @@ func TestBadInput(t *testing.T) {
 		_, err := New[uint32](7)
 		wantError(t, "New after Init", err, ErrFrozen, "New[uint32]", "frozen", fmt.Sprintf("(%d bytes)", AreaSize()))
 
-		wantPanic(t, "Define after Init", func() { Define[int8](1) }, ErrFrozen, "New[int8]", "frozen")
+		wantPanic(t, "Define after Init", func() { Define[int8](1) }, ErrFrozen, "Define[int8]", "frozen by InitInPlace", "Alloc")
 	})
 
 	t.Run("region too small for one area", func(t *testing.T) {
@@ -58,23 +58,27 @@ func TestBadInput(t *testing.T) {
 		top := ^uintptr(0) &^ (linker.AreaAlign - 1) // the last 64 bytes
 		ncpu := int(linker.AreaAlign/stride) + 2
 
-		_, err := Init(top, ncpu)
-		wantError(t, "Init(top, n)", err, ErrTooManyCPUs,
-			fmt.Sprintf("%d CPUs need %d areas of %d bytes", ncpu, ncpu, stride), hex(top), "holds 64 bytes")
+		_, err := Init(top, 64, ncpu)
+		wantError(t, "Init(top, 64, n)", err, ErrTooManyCPUs,
+			fmt.Sprintf("%d CPUs need %d areas of %d bytes", ncpu, ncpu, stride), hex(top), "is 64 bytes (0 areas)")
+
+		_, err = Init(top, 128, 1)
+		wantError(t, "Init(top, 128, 1)", err, ErrTooManyCPUs,
+			"128 bytes of memory at base "+hex(top), "pass the end of the address space (64 bytes above base)")
 	})
 
 	t.Run("null or misaligned base", func(t *testing.T) {
-		_, err := Init(0, 2)
-		wantError(t, "Init(0, 2)", err, ErrNullBase, "base 0x0 is null", "aligned to 64 bytes")
+		_, err := Init(0, testSize, 2)
+		wantError(t, "Init(0, testSize, 2)", err, ErrNullBase, "base 0x0 is null", "aligned to 64 bytes")
 
 		for _, off := range []uintptr{1, 8, 32, 63} {
-			_, err = Init(base+off, 2)
+			_, err = Init(base+off, testSize, 2)
 			wantError(t, fmt.Sprintf("Init(base+%d, 2)", off), err, ErrMisaligned,
-				hex(base+off), "not aligned to 64 bytes", fmt.Sprintf("it is %d bytes past %s", off, hex(base)))
+				hex(base+off), "not aligned to 64 bytes", fmt.Sprintf("it is %s past %s", plural(int(off), "byte"), hex(base)))
 		}
 
-		_, err = Init(base, -1)
-		wantError(t, "Init(base, -1)", err, ErrCPUCount, "CPU count -1 is below 1")
+		_, err = Init(base, testSize, -1)
+		wantError(t, "Init(base, testSize, -1)", err, ErrCPUCount, "CPU count -1 is below 1")
 	})
 
 	t.Run("CPU id out of range", func(t *testing.T) {
@@ -101,7 +105,7 @@ func TestBadInput(t *testing.T) {
 		_, err := InitInPlace()
 		wantError(t, "InitInPlace twice", err, ErrInitialised, "already initialised", areas, fmt.Sprintf("%d bytes", stride), "may run once")
 
-		_, err = Init(base, 1)
+		_, err = Init(base, testSize, 1)
 		wantError(t, "Init after InitInPlace", err, ErrInitialised, "already initialised", areas)
 
 		// the live areas are untouched

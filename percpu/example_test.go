@@ -153,12 +153,12 @@ func ExampleInit() {
 	size, align := percpu.RegionLayout(4)
 	fmt.Println(size == 4*percpu.AreaStride(), align)
 
-	_, err := percpu.Init(0x10001, 4)
+	_, err := percpu.Init(0x10001, size, 4)
 	fmt.Println(errors.Is(err, percpu.ErrMisaligned))
 	fmt.Println(err)
 
 	// Output:
 	// true 64
 	// true
-	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 bytes past 0x10000)
+	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 byte past 0x10000)
 }

@@ -1,0 +1,102 @@
+// Per-CPU data support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package percpu
+
+import (
+	"reflect"
+	"sync/atomic"
+)
+
+// Counter is a per-CPU counter: an int64 in every CPU's area, allocated
+// after Init. Add is one [Add] on the current CPU's slot (the same single
+// assembly call, one GS-relative ADD on x86), Sum adds the slots of the
+// online CPUs.
+//
+// Semantics, compared:
+//
+//   - FreeBSD counter(9) (counter_u64_add, counter_u64_fetch,
+//     counter_u64_zero): the same design, a per-CPU uint64 added to with
+//     one instruction in a critical section, fetched by summing every CPU
+//     without a lock, "the result is not guaranteed to be precise while
+//     updates are in progress"; zeroing there runs on every CPU through
+//     smp_rendezvous, here [Counter.Reset] writes every slot remotely and
+//     is exact only at quiescence.
+//   - Linux percpu_counter: a per-CPU delta folded into a shared count
+//     under a spin lock every batch updates, so that percpu_counter_read
+//     costs one load and is off by at most batch × CPUs. Counter has no
+//     shared count: Sum costs one load per online CPU and its error is
+//     bounded by the updates made during the call (see [Sum]), not by a
+//     batch; no Add ever takes a lock or touches a shared line.
+//   - Go proposal #80645 (sync.Counter): a counter whose Add scales like a
+//     per-P (per-CPU) shard and whose Load sums the shards, with the same
+//     trade: Load is not a snapshot while Adds run, and is exact once they
+//     stopped. Counter is that counter for a kernel with per-CPU
+//     registers: a shard per CPU, no procPin around Add.
+//
+// Concurrency: Add from any goroutine (it is correct when the goroutine
+// moves, as [Add] is); Sum and Reset from any goroutine. An Add on one CPU
+// concurrent with Reset may survive or be lost.
+type Counter struct {
+	v Var[int64]
+}
+
+// NewCounter allocates a per-CPU counter, zero on every CPU. It returns the
+// errors of [Alloc] (ErrNoSpace when no chunk has room, ErrNotAllocated
+// before Init).
+func NewCounter() (*Counter, error) {
+	off, err := dynAlloc("NewCounter", reflect.TypeFor[int64]())
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Counter{}
+	c.v.off = off
+	c.v.state.Store(varLive)
+
+	for cpu := 0; cpu < areas.num; cpu++ {
+		*(*int64)(slotAddr(cpu, off)) = 0
+	}
+
+	return c, nil
+}
+
+// Add adds delta to the counter on the current CPU: one call of the assembly
+// leaf of [Add], as cheap as Add on any 8-byte variable.
+//
+// Panics: as [Var.Read].
+func (c *Counter) Add(delta int64) {
+	Add(&c.v, delta)
+}
+
+// Sum returns the counter: the sum of its slots on the online CPUs (see
+// [SetOnline]). It is exact once no Add runs; while Adds run, see the bound
+// of [Sum].
+func (c *Counter) Sum() int64 {
+	return Sum(&c.v)
+}
+
+// Reset sets the counter to zero on every CPU, with one atomic store per
+// area. It is exact when no Add runs; an Add running at the same time (a
+// load, an add and a store on arm64 and riscv64) may put its CPU's old value
+// back, plus its delta.
+func (c *Counter) Reset() {
+	for cpu := 0; cpu < AreaNum(); cpu++ {
+		atomic.StoreInt64(c.v.Remote(cpu), 0)
+	}
+}
+
+// Var returns the per-CPU variable that holds the counter, for [ForEach]
+// and [Var.Remote].
+func (c *Counter) Var() *Var[int64] {
+	return &c.v
+}
+
+// Free gives the counter's memory back (see [Free]); c must not be used
+// afterwards.
+func (c *Counter) Free() error {
+	return dynFree(&c.v, reflect.TypeFor[int64]())
+}
