@@ -36,11 +36,36 @@ import (
 // poisonByte fills free dynamic memory (Linux slab POISON_FREE).
 const poisonByte = 0x6b
 
-// poison fills b with poisonByte.
+// poisonWord is poisonByte in every byte of a word.
+const poisonWord = poisonByte * 0x0101010101010101
+
+// poison fills b with poisonByte, a word at a time where b is word aligned.
 func poison(b []byte) {
-	for i := range b {
+	i := 0
+	if uintptr(unsafe.Pointer(unsafe.SliceData(b)))%8 == 0 {
+		for ; i+8 <= len(b); i += 8 {
+			*(*uint64)(unsafe.Pointer(&b[i])) = poisonWord
+		}
+	}
+	for ; i < len(b); i++ {
 		b[i] = poisonByte
 	}
+}
+
+// unpoisoned returns the index of the first byte of b that is not
+// poisonByte, or -1.
+func unpoisoned(b []byte) int {
+	i := 0
+	if uintptr(unsafe.Pointer(unsafe.SliceData(b)))%8 == 0 {
+		for ; i+8 <= len(b) && *(*uint64)(unsafe.Pointer(&b[i])) == poisonWord; i += 8 {
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] != poisonByte {
+			return i
+		}
+	}
+	return -1
 }
 
 // extent is a free range of a chunk, as offsets from every area base.
@@ -258,12 +283,10 @@ func dynAlloc(fn string, t reflect.Type) (uintptr, error) {
 
 	for cpu := 0; cpu < areas.num; cpu++ {
 		b := unsafe.Slice((*byte)(slotAddr(cpu, off)), size)
-		for i, c := range b {
-			if c != poisonByte {
-				// leave the slot reserved: it is not known to be free
-				return 0, newError(ErrPoison, "%s[%s]: byte %d of the free slot at offset %#x on cpu %d is %#x, want the poison %#x: it was written after it was freed; the slot stays unused",
-					fn, t, i, off, cpu, c, poisonByte)
-			}
+		if i := unpoisoned(b); i >= 0 {
+			// leave the slot reserved: it is not known to be free
+			return 0, newError(ErrPoison, "%s[%s]: byte %d of the free slot at offset %#x on cpu %d is %#x, want the poison %#x: it was written after it was freed; the slot stays unused",
+				fn, t, i, off, cpu, b[i], poisonByte)
 		}
 	}
 
@@ -408,11 +431,9 @@ func CheckPoison() error {
 		for _, e := range c.free {
 			for cpu := 0; cpu < areas.num; cpu++ {
 				b := unsafe.Slice((*byte)(slotAddr(cpu, e.off)), e.size)
-				for i, x := range b {
-					if x != poisonByte {
-						return newError(ErrPoison, "free byte at offset %#x on cpu %d is %#x, want the poison %#x: written after free or past the end of a variable",
-							e.off+uintptr(i), cpu, x, poisonByte)
-					}
+				if i := unpoisoned(b); i >= 0 {
+					return newError(ErrPoison, "free byte at offset %#x on cpu %d is %#x, want the poison %#x: written after free or past the end of a variable",
+						e.off+uintptr(i), cpu, b[i], poisonByte)
 				}
 			}
 		}

@@ -119,6 +119,7 @@ func Run(w io.Writer, n int) (passed, failed int) {
 		}
 	}
 
+	Dynamic(w, n, &passed, &failed)
 	p, f := Stress(w, n)
 
 	return passed + p, failed + f
