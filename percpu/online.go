@@ -7,6 +7,7 @@
 package percpu
 
 import (
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"unsafe"
@@ -110,11 +111,25 @@ func ForEach[T any](v *Var[T], f func(cpu int, p *T)) {
 //
 // Cost: one load per online CPU, no lock.
 func Sum[T Integer](v *Var[T]) T {
+	if v.state.Load() == varFreed {
+		freed("Sum", reflect.TypeFor[T](), v.off)
+	}
+
 	var sum T
 
-	ForEach(v, func(cpu int, p *T) {
-		sum += loadSlot(p)
-	})
+	if p := online.Load(); p != nil {
+		for _, cpu := range *p {
+			sum += loadSlot((*T)(slotAddr(cpu, v.off)))
+		}
+		return sum
+	}
+
+	// every area: one slot a stride apart
+	slot := uintptr(areas.base) + v.off
+	for cpu := 0; cpu < AreaNum(); cpu++ {
+		sum += loadSlot((*T)(addrPointer(slot)))
+		slot += areas.stride
+	}
 
 	return sum
 }
