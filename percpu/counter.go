@@ -16,26 +16,8 @@ import (
 // assembly call, one GS-relative ADD on x86), Sum adds the slots of the
 // online CPUs.
 //
-// Semantics, compared:
-//
-//   - FreeBSD counter(9) (counter_u64_add, counter_u64_fetch,
-//     counter_u64_zero): the same design, a per-CPU uint64 added to with
-//     one instruction in a critical section, fetched by summing every CPU
-//     without a lock, "the result is not guaranteed to be precise while
-//     updates are in progress"; zeroing there runs on every CPU through
-//     smp_rendezvous, here [Counter.Reset] writes every slot remotely and
-//     is exact only at quiescence.
-//   - Linux percpu_counter: a per-CPU delta folded into a shared count
-//     under a spin lock every batch updates, so that percpu_counter_read
-//     costs one load and is off by at most batch × CPUs. Counter has no
-//     shared count: Sum costs one load per online CPU and its error is
-//     bounded by the updates made during the call (see [Sum]), not by a
-//     batch; no Add ever takes a lock or touches a shared line.
-//   - Go proposal #80645 (sync.Counter): a counter whose Add scales like a
-//     per-P (per-CPU) shard and whose Load sums the shards, with the same
-//     trade: Load is not a snapshot while Adds run, and is exact once they
-//     stopped. Counter is that counter for a kernel with per-CPU
-//     registers: a shard per CPU, no procPin around Add.
+// The package documentation (Counters) compares it with FreeBSD counter(9),
+// Linux percpu_counter and Go proposal #80645 (sync.Counter).
 //
 // Concurrency: Add from any goroutine (it is correct when the goroutine
 // moves, as [Add] is); Sum and Reset from any goroutine. An Add on one CPU

@@ -559,3 +559,19 @@ func TestRemoteReadWhileWriting(t *testing.T) {
 }
 
 var _ = errors.Is
+
+// TestCheckPoison: a write past the end of an allocated variable, into free
+// memory, is found by CheckPoison, naming the offset and the CPU.
+func TestCheckPoison(t *testing.T) {
+	fresh(t)
+
+	if err := CheckPoison(); err != nil {
+		t.Fatalf("CheckPoison after Init: %v", err)
+	}
+
+	v, _ := Alloc[uint32](1)
+	past := v.Offset() + 4
+	*(*byte)(slotAddr(0, past)) = 1
+
+	wantError(t, "CheckPoison after a write past the end", CheckPoison(), ErrPoison, hex(past), "cpu 0", "is 0x1", "poison 0x6b")
+}

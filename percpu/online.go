@@ -79,7 +79,8 @@ func Online() []int {
 // Concurrency: the owner of a slot may write it while f reads it. For slots
 // of 1, 2, 4 and 8 bytes (aligned to their size, see [New]) a load of the
 // whole slot is single-copy atomic on every supported ISA (Intel SDM Vol. 3A
-// 9.1.1, Arm ARM B2.2.1, RISC-V unprivileged spec A.3 / RVWMO), and the
+// "Guaranteed Atomic Operations", Arm ARM B2.2.1, RISC-V unprivileged spec,
+// RVWMO memory model), and the
 // owner's single-call Write and Add store the whole slot with one store: a
 // load sees the value before or after each of them, never a mix. Use
 // sync/atomic loads in f (as [Sum] does) so that the Go memory model and the
