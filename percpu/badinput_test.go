@@ -9,6 +9,7 @@ package percpu
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -111,4 +112,49 @@ func TestBadInput(t *testing.T) {
 		// the live areas are untouched
 		runCPUs(min(n, 2), func(cpu int) { checkInitial(t, cpu) })
 	})
+}
+
+// TestMessageGrammar: messages about one area, one byte, pointer kinds that
+// take "an", and Define after InitInPlace or Init name what happened.
+func TestMessageGrammar(t *testing.T) {
+	fresh(t)
+
+	_, err := New[any](nil)
+	wantError(t, "New[any]", err, ErrPointers, "it is an interface")
+	_, err = New[unsafe.Pointer](nil)
+	wantError(t, "New[unsafe.Pointer]", err, ErrPointers, "it is an unsafe.Pointer")
+
+	wantPanic(t, "Define after InitInPlace", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by InitInPlace:")
+	_, err = New[uint16](1)
+	wantError(t, "New after InitInPlace", err, ErrFrozen, "New[uint16]", "frozen by InitInPlace:")
+
+	resetAreas()
+
+	base := testBase()
+	stride := AreaStride()
+
+	_, err = Init(base+1, testSize, 1)
+	wantError(t, "Init(base+1)", err, ErrMisaligned, "it is 1 byte past")
+
+	// too little memory: both sizes named
+	_, err = Init(base, stride, 2)
+	wantError(t, "Init with memory for one area", err, ErrTooManyCPUs,
+		fmt.Sprintf("2 CPUs need 2 areas of %d bytes (%d bytes)", stride, 2*stride), fmt.Sprintf("is %d bytes (1 area)", stride))
+
+	if _, err := Init(base, stride, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = Init(base, stride, 1)
+	wantError(t, "Init twice", err, ErrInitialised, fmt.Sprintf("(1 area of %d bytes", stride))
+	wantPanic(t, "Remote(1)", func() { vU64.Remote(1) }, ErrCPURange, "cpu 1 out of range: 1 area (valid ids 0..0)")
+	wantPanic(t, "Define after Init", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by Init:")
+
+	for _, msg := range []string{err.Error(), fmt.Sprint(panicOf(func() { vU64.Remote(1) }))} {
+		for _, bad := range []string{"1 areas", "1 bytes", "a interface", "a unsafe"} {
+			if strings.Contains(msg, bad) {
+				t.Errorf("message %q says %q", msg, bad)
+			}
+		}
+	}
 }
