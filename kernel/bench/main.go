@@ -39,6 +39,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -108,6 +109,11 @@ func main() {
 		fmt.Printf("floor: %s cpus=%d ns/op=%.3f\n", where, c, ns)
 	}
 
+	if err := pairs(where); err != nil {
+		fmt.Printf("FAIL pairs: %v\n", err)
+		failed++
+	}
+
 	fmt.Printf("benchmarks: %d measured, %d failed\n", measured, failed)
 
 	if failed != 0 {
@@ -115,6 +121,47 @@ func main() {
 	}
 
 	os.Exit(0)
+}
+
+// pairRounds is the number of interleaved measurements of each pair.
+const pairRounds = 5
+
+// pairs measures, on one CPU, each operation of a pair right after the
+// other, pairRounds times, and prints the median of the ratios:
+//
+//	ratio: <where> <op>/<base> cpus=1 median=<r> of <k> interleaved pairs
+//
+// The bench: lines measure every operation once, seconds apart; on a shared
+// host the load changes in between, while two measurements in a row see
+// about the same load. The pairs are the comparisons the figures are for:
+// Add on an allocated variable against Add on a defined one (goal: within
+// 5%), Counter.Add against percpu.Add and against the shared atomic.
+func pairs(where string) error {
+	byName := map[string]benchops.Op{}
+	for _, o := range benchops.Ops {
+		byName[o.Name] = o
+	}
+
+	for _, p := range [][2]string{{"percpu-dyn", "percpu"}, {"counter", "percpu"}, {"atomic", "counter"}} {
+		ratios := make([]float64, pairRounds)
+
+		for r := range ratios {
+			a, err := measure(byName[p[0]], 1)
+			if err != nil {
+				return err
+			}
+			b, err := measure(byName[p[1]], 1)
+			if err != nil {
+				return err
+			}
+			ratios[r] = a / b
+		}
+
+		slices.Sort(ratios)
+		fmt.Printf("ratio: %s %s/%s cpus=1 median=%.3f of %d interleaved pairs\n", where, p[0], p[1], ratios[pairRounds/2], pairRounds)
+	}
+
+	return nil
 }
 
 // whereName names the target the kernel runs on, as the harness's target
