@@ -35,6 +35,7 @@
 //	(Linux percpu_counter,          Counter
 //	FreeBSD counter(9))
 //	(Linux for_each_online_cpu)     ForEach, Sum, SetOnline
+//	(ax-percpu atomic primitives)   AtomicAdd
 //
 // Variables are declared at package level with their initial value:
 //
@@ -273,8 +274,11 @@
 // argument above covers (the dynamic/isr-goroutine self-test counts the adds
 // of both sides exactly). A kernel that runs Go code in exception context
 // itself must not use Add on arm64 and riscv64 for slots the handler also
-// writes (ax-percpu stores such values as atomics for this reason); the
-// fault reports of this kernel read no per-CPU variable.
+// writes (ax-percpu stores such values as atomics for this reason): it uses
+// [AtomicAdd], one atomic read-modify-write of the current CPU's slot, which
+// is also the add to use when other CPUs write the slot atomically (a remote
+// drain, [Counter.Reset]). The fault reports of this kernel read no per-CPU
+// variable.
 //
 // # Registers that were never set, areas that were never initialised
 //

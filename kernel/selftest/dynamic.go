@@ -61,6 +61,9 @@ type guarded struct {
 //	                                 is serviced by a goroutine woken by the
 //	                                 handler; its adds and those of the code
 //	                                 it interrupted are all counted
+//	dynamic/atomic-add cpu=0         percpu.AtomicAdd while another goroutine
+//	                                 drains every slot with atomic swaps: no
+//	                                 add is lost or counted twice
 func Dynamic(w io.Writer, n int, passed, failed *int) {
 	report := func(name string, cpu int, err error) {
 		if err != nil {
@@ -100,6 +103,7 @@ func Dynamic(w io.Writer, n int, passed, failed *int) {
 
 	report("dynamic/stress", 0, dynamicStress(w, n))
 	report("dynamic/isr-goroutine", 0, isrGoroutine())
+	report("dynamic/atomic-add", 0, atomicAdd(n))
 }
 
 // dynamicBadInput feeds Alloc and Free bad input.
@@ -373,4 +377,46 @@ func isrGoroutine() error {
 	return first(
 		expect("interrupts serviced", serviced.Load(), raised),
 		expect("Counter.Sum", c.Sum(), isrAdds+raised))
+}
+
+// atomicAdd: dynStressGoroutines * n goroutines, free to migrate, add 1 with
+// percpu.AtomicAdd while a drainer swaps every CPU's slot to 0 and keeps
+// what it took: the drained and the remaining counts add up to every add.
+// (With percpu.Add the owner's store can put back a value the drainer
+// already took.)
+func atomicAdd(n int) error {
+	v, err := percpu.Alloc[uint64](0)
+	if err != nil {
+		return err
+	}
+	defer percpu.Free(v)
+
+	g := dynStressGoroutines * n
+	var finished atomic.Int32
+	var drained uint64
+
+	for i := 0; i < g; i++ {
+		go func() {
+			defer finished.Add(1)
+			for j := 1; j <= dynStressAdds; j++ {
+				percpu.AtomicAdd(v, 1)
+				if j%256 == 0 {
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+
+	for deadline := time.Now().Add(stressTimeout); finished.Load() < int32(g) && time.Now().Before(deadline); {
+		for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
+			drained += atomic.SwapUint64(v.Remote(cpu), 0)
+		}
+		runtime.Gosched()
+	}
+
+	if f := finished.Load(); f != int32(g) {
+		return fmt.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+	}
+
+	return expect("drained + remaining", drained+percpu.Sum(v), uint64(g)*dynStressAdds)
 }
