@@ -24,6 +24,9 @@ import (
 // concurrent with Reset may survive or be lost.
 type Counter struct {
 	v Var[int64]
+
+	// global holds what AddBatched folded out of the slots.
+	global atomic.Int64
 }
 
 // NewCounter allocates a per-CPU counter, zero on every CPU. It returns the
@@ -54,11 +57,39 @@ func (c *Counter) Add(delta int64) {
 	Add(&c.v, delta)
 }
 
+// AddBatched adds delta like Linux percpu_counter_add_batch: atomically to
+// the current CPU's slot, and when that slot reaches batch or -batch, it
+// moves the slot's value to a shared count, which [Counter.Estimate] reads
+// with one load. The slot is updated with atomic instructions (the fold
+// swaps it to zero), so it is correct when the goroutine moves between CPUs
+// and against remote swaps. batch < 1 is taken as 1.
+//
+// Cost: [AtomicAdd], and every batch updates on a CPU one swap and one add
+// to the shared count (a shared cache line).
+func (c *Counter) AddBatched(delta, batch int64) {
+	p := (*int64)(this_cpu_addr(c.v.off))
+
+	if n := atomic.AddInt64(p, delta); n >= batch || n <= -batch {
+		c.global.Add(atomic.SwapInt64(p, 0))
+	}
+}
+
+// Estimate returns the shared count of [Counter.AddBatched], one load. Once
+// no add runs, it differs from [Counter.Sum] by at most (batch-1) per area
+// ([AreaNum]) when every add was an AddBatched with that batch: each slot
+// then holds less than batch in absolute value (Linux percpu_counter_read:
+// batch * CPUs). While adds run, each add in flight can add its delta to
+// the difference. Plain [Counter.Add]s are not in the estimate until the
+// next fold on their CPU.
+func (c *Counter) Estimate() int64 {
+	return c.global.Load()
+}
+
 // Sum returns the counter: the sum of its slots on the online CPUs (see
-// [SetOnline]). It is exact once no Add runs; while Adds run, see the bound
-// of [Sum].
+// [SetOnline]), plus what AddBatched folded into the shared count. It is
+// exact once no Add runs; while Adds run, see the bound of [Sum].
 func (c *Counter) Sum() int64 {
-	return Sum(&c.v)
+	return c.global.Load() + Sum(&c.v)
 }
 
 // Reset sets the counter to zero on every CPU, with one atomic store per
@@ -69,6 +100,7 @@ func (c *Counter) Reset() {
 	for cpu := 0; cpu < AreaNum(); cpu++ {
 		atomic.StoreInt64(c.v.Remote(cpu), 0)
 	}
+	c.global.Store(0)
 }
 
 // Var returns the per-CPU variable that holds the counter, for [ForEach]

@@ -113,11 +113,14 @@
 //     slots remotely and is exact only when no CPU adds.
 //   - Linux percpu_counter: per-CPU deltas folded into a shared count under
 //     a spin lock every batch updates, so that percpu_counter_read is one
-//     load off by at most batch * CPUs. Counter has no shared count and no
-//     batched estimate: Sum costs one load per online CPU (docs/BENCH.md:
-//     counter-sum), and its error is bounded by the updates made during the
-//     call (below), not by a batch; no Add takes a lock or writes a shared
-//     cache line.
+//     load off by at most batch * CPUs. Counter.Add has no shared count:
+//     Sum costs one load per online CPU (docs/BENCH.md: counter-sum), its
+//     error is bounded by the updates made during the call (below), not by
+//     a batch, and no Add takes a lock or writes a shared cache line.
+//     [Counter.AddBatched] and [Counter.Estimate] are the percpu_counter
+//     pair: an atomic per-CPU add that folds the slot into a shared count
+//     every batch, and one load of that count, off by at most (batch-1) per
+//     area at quiescence.
 //   - Go proposal #80645, sync.Counter: a counter sharded per P whose Add
 //     scales and whose Load sums the shards, with the same trade (Load is
 //     not a snapshot while Adds run, and exact once they stopped). Counter

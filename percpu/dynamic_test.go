@@ -622,3 +622,40 @@ func TestAtomicAdd(t *testing.T) {
 		}
 	})
 }
+
+// TestCounterBatched: Estimate stays within (batch-1) per area of Sum at
+// quiescence, Sum is exact, and Reset clears the shared count too.
+func TestCounterBatched(t *testing.T) {
+	fresh(t)
+
+	c, _ := NewCounter()
+	defer c.Free()
+
+	const adds, batch = 10000, 32
+	cpus := testCPUs()
+
+	runCPUs(cpus, func(cpu int) {
+		for i := 0; i < adds; i++ {
+			c.AddBatched(1, batch)
+		}
+		c.AddBatched(-5, batch)
+	})
+
+	want := int64(cpus * (adds - 5))
+	if got := c.Sum(); got != want {
+		t.Errorf("Sum = %d, want %d", got, want)
+	}
+
+	bound := int64(batch-1) * int64(AreaNum())
+	if est := c.Estimate(); est-want > bound || want-est > bound {
+		t.Errorf("Estimate = %d, want within %d of %d", est, bound, want)
+	}
+	if c.Estimate() == 0 {
+		t.Errorf("Estimate = 0: nothing was folded")
+	}
+
+	c.Reset()
+	if c.Sum() != 0 || c.Estimate() != 0 {
+		t.Errorf("after Reset: Sum %d, Estimate %d", c.Sum(), c.Estimate())
+	}
+}
