@@ -62,7 +62,10 @@ func (c *Counter) Add(delta int64) {
 // moves the slot's value to a shared count, which [Counter.Estimate] reads
 // with one load. The slot is updated with atomic instructions (the fold
 // swaps it to zero), so it is correct when the goroutine moves between CPUs
-// and against remote swaps. batch < 1 is taken as 1.
+// and against remote swaps. batch < 1 is taken as 1. Do not mix it with
+// [Counter.Add] on one counter while both run: the fold's swap can meet
+// Add's load and store on the same slot (a goroutine may fold the slot of
+// the CPU it just left), and one of the two updates is lost.
 //
 // Cost: [AtomicAdd], and every batch updates on a CPU one swap and one add
 // to the shared count (a shared cache line).
