@@ -15,6 +15,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -64,6 +65,9 @@ type guarded struct {
 //	dynamic/atomic-add cpu=0         percpu.AtomicAdd while another goroutine
 //	                                 drains every slot with atomic swaps: no
 //	                                 add is lost or counted twice
+//	dynamic/heap-chunk cpu=0         variables past the linker region, in
+//	                                 chunks of Go heap memory, work on every
+//	                                 CPU through the same offset
 func Dynamic(w io.Writer, n int, passed, failed *int) {
 	report := func(name string, cpu int, err error) {
 		if err != nil {
@@ -104,6 +108,7 @@ func Dynamic(w io.Writer, n int, passed, failed *int) {
 	report("dynamic/stress", 0, dynamicStress(w, n))
 	report("dynamic/isr-goroutine", 0, isrGoroutine())
 	report("dynamic/atomic-add", 0, atomicAdd(n))
+	report("dynamic/heap-chunk", 0, heapChunk(w, n))
 }
 
 // dynamicBadInput feeds Alloc and Free bad input.
@@ -419,4 +424,76 @@ func atomicAdd(n int) error {
 	}
 
 	return expect("drained + remaining", drained+percpu.Sum(v), uint64(g)*dynStressAdds)
+}
+
+// big is the type of heapChunk: too large for two to share a chunk of the
+// demo kernel (384-byte stride).
+type big struct {
+	N   uint64
+	Pad [192]byte
+}
+
+// heapChunks is the number of variables heapChunk allocates: the first
+// chunk and the chunk in the rest of the linker region hold one each, so
+// the others are in heap chunks.
+const heapChunks = 4
+
+// heapChunk allocates heapChunks variables of type big, checks that some
+// are past the linker region (a heap chunk), and uses each on every CPU:
+// the initial value remotely, an add locally on each CPU, then the sum.
+func heapChunk(w io.Writer, n int) error {
+	var vs []*percpu.Var[big]
+	defer func() {
+		for _, v := range vs {
+			percpu.Free(v)
+		}
+	}()
+
+	start, end := linker.Region()
+	heap := 0
+
+	for i := 0; i < heapChunks; i++ {
+		v, err := percpu.Alloc(big{N: uint64(i)})
+		if err != nil {
+			return fmt.Errorf("allocation %d: %v", i, err)
+		}
+		vs = append(vs, v)
+
+		if a := uintptr(unsafe.Pointer(v.Remote(0))); a < start || a >= end {
+			heap++
+		}
+	}
+
+	if heap == 0 {
+		return fmt.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
+	}
+
+	missed := boot.OnEachCPU(n, phaseTimeout, func(cpu int) {
+		for _, v := range vs {
+			v.With(func(b *big) { b.N += 100 })
+		}
+	})
+	if len(missed) > 0 {
+		return fmt.Errorf("did not run on CPUs %v within %v", missed, phaseTimeout)
+	}
+
+	for i, v := range vs {
+		for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
+			want := uint64(i)
+			if cpu < n {
+				want += 100
+			}
+			if got := v.Remote(cpu).N; got != want {
+				return fmt.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
+			}
+		}
+	}
+
+	fmt.Fprintf(w, "dynamic: heap chunks: %d of %d variables of %d bytes past the linker region, offsets", heap, heapChunks, unsafe.Sizeof(big{}))
+	for _, v := range vs {
+		fmt.Fprintf(w, " %#x", v.Offset())
+	}
+	fmt.Fprintln(w)
+
+	return nil
 }
