@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -83,11 +84,23 @@ func Dynamic(w io.Writer, n int, passed, failed *int) {
 		report("dynamic/bad-input/"+c.name, 0, c.err)
 	}
 
+	hv, heap, herr := heapVars()
+	defer func() {
+		for _, v := range hv {
+			percpu.Free(v)
+		}
+	}()
+
 	errs := make([]error, n)
 	perCPU := (ChurnAllocs + n - 1) / n
 	var arrived atomic.Int32
 
 	missed := boot.OnEachCPU(n, phaseTimeout, func(cpu int) {
+		// the heap-chunk test's local access, in the same phase
+		for _, v := range hv {
+			v.With(func(b *big) { b.N += 100 })
+		}
+
 		arrived.Add(1)
 		for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(n) && time.Now().Before(deadline); {
 		}
@@ -108,7 +121,7 @@ func Dynamic(w io.Writer, n int, passed, failed *int) {
 	report("dynamic/stress", 0, dynamicStress(w, n))
 	report("dynamic/isr-goroutine", 0, isrGoroutine())
 	report("dynamic/atomic-add", 0, atomicAdd(n))
-	report("dynamic/heap-chunk", 0, heapChunk(w, n))
+	report("dynamic/heap-chunk", 0, first(herr, checkHeapVars(w, hv, heap, missed, n)))
 }
 
 // dynamicBadInput feeds Alloc and Free bad input.
@@ -343,8 +356,8 @@ const isrAdds = 100_000
 // the exception handler only wakes a goroutine (arm64.ServiceInterrupts,
 // runtime.WakeG) and the service routine runs as that goroutine, at a
 // scheduling point, never in the middle of an assembly leaf. Here the
-// "handler" is a wake-up on a channel and the service routine adds 1 to the
-// same counter as the interrupted code, which may run on the same CPU: every
+// "handler" sets a pending flag and the service goroutine, which may run on
+// the same CPU, adds 1 to the same counter as the interrupted code: every
 // add of both is counted.
 func isrGoroutine() error {
 	c, err := percpu.NewCounter()
@@ -353,31 +366,43 @@ func isrGoroutine() error {
 	}
 	defer c.Free()
 
-	irq := make(chan struct{}, 1)
+	// The "handler" raises a pending flag; the service goroutine yields
+	// until it sees one (it never parks: on these kernels every park and
+	// wake-up of a goroutine is a chance for the scheduler to ask for an
+	// M beyond the CPUs, see docs/RELIABILITY.md).
+	var pending, stop atomic.Bool
 	var serviced atomic.Int64
-	stopped := make(chan struct{})
+	var stopped atomic.Bool
 
 	go func() {
-		defer close(stopped)
-		for range irq {
-			c.Add(1)
-			serviced.Add(1)
+		defer stopped.Store(true)
+		for !stop.Load() || pending.Load() {
+			if pending.CompareAndSwap(true, false) {
+				c.Add(1)
+				serviced.Add(1)
+			}
+			runtime.Gosched()
 		}
 	}()
 
 	var raised int64
 	for i := 0; i < isrAdds; i++ {
 		c.Add(1)
-		if i%64 == 0 {
-			select {
-			case irq <- struct{}{}:
-				raised++
-			default:
-			}
+		if i%64 == 0 && pending.CompareAndSwap(false, true) {
+			raised++
+		}
+		if i%256 == 0 {
+			runtime.Gosched()
 		}
 	}
-	close(irq)
-	<-stopped
+
+	stop.Store(true)
+	for deadline := time.Now().Add(stressTimeout); !stopped.Load() && time.Now().Before(deadline); {
+		runtime.Gosched()
+	}
+	if !stopped.Load() {
+		return fmt.Errorf("the service goroutine did not stop within %v", stressTimeout)
+	}
 
 	return first(
 		expect("interrupts serviced", serviced.Load(), raised),
@@ -438,24 +463,17 @@ type big struct {
 // the others are in heap chunks.
 const heapChunks = 4
 
-// heapChunk allocates heapChunks variables of type big, checks that some
-// are past the linker region (a heap chunk), and uses each on every CPU:
-// the initial value remotely, an add locally on each CPU, then the sum.
-func heapChunk(w io.Writer, n int) error {
-	var vs []*percpu.Var[big]
-	defer func() {
-		for _, v := range vs {
-			percpu.Free(v)
-		}
-	}()
-
+// heapVars allocates heapChunks variables of type big and returns them
+// and how many of them are past the linker region, in a heap chunk. Each
+// CPU adds 100 to its copy of each (in the churn phase), and
+// checkHeapVars checks every copy.
+func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	start, end := linker.Region()
-	heap := 0
 
 	for i := 0; i < heapChunks; i++ {
 		v, err := percpu.Alloc(big{N: uint64(i)})
 		if err != nil {
-			return fmt.Errorf("allocation %d: %v", i, err)
+			return vs, heap, fmt.Errorf("allocation %d: %v", i, err)
 		}
 		vs = append(vs, v)
 
@@ -465,22 +483,19 @@ func heapChunk(w io.Writer, n int) error {
 	}
 
 	if heap == 0 {
-		return fmt.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
+		return vs, heap, fmt.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
 	}
 
-	missed := boot.OnEachCPU(n, phaseTimeout, func(cpu int) {
-		for _, v := range vs {
-			v.With(func(b *big) { b.N += 100 })
-		}
-	})
-	if len(missed) > 0 {
-		return fmt.Errorf("did not run on CPUs %v within %v", missed, phaseTimeout)
-	}
+	return vs, heap, nil
+}
 
+// checkHeapVars checks the copies of the variables of heapVars on every
+// CPU: the initial value plus 100 on each of the n CPUs that ran the phase.
+func checkHeapVars(w io.Writer, vs []*percpu.Var[big], heap int, missed []int, n int) error {
 	for i, v := range vs {
 		for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
 			want := uint64(i)
-			if cpu < n {
+			if cpu < n && !slices.Contains(missed, cpu) {
 				want += 100
 			}
 			if got := v.Remote(cpu).N; got != want {
@@ -489,7 +504,7 @@ func heapChunk(w io.Writer, n int) error {
 		}
 	}
 
-	fmt.Fprintf(w, "dynamic: heap chunks: %d of %d variables of %d bytes past the linker region, offsets", heap, heapChunks, unsafe.Sizeof(big{}))
+	fmt.Fprintf(w, "dynamic: heap chunks: %d of %d variables of %d bytes past the linker region, offsets", heap, len(vs), unsafe.Sizeof(big{}))
 	for _, v := range vs {
 		fmt.Fprintf(w, " %#x", v.Offset())
 	}
