@@ -109,9 +109,13 @@ func main() {
 		fmt.Printf("floor: %s cpus=%d ns/op=%.3f\n", where, c, ns)
 	}
 
-	if err := pairs(where); err != nil {
-		fmt.Printf("FAIL pairs: %v\n", err)
-		failed++
+	// the pairs are 1-CPU figures: measured in the 1-CPU boot only, which
+	// keeps the all-CPU boot within its timeout
+	if n == 1 {
+		if err := pairs(where); err != nil {
+			fmt.Printf("FAIL pairs: %v\n", err)
+			failed++
+		}
 	}
 
 	fmt.Printf("benchmarks: %d measured, %d failed\n", measured, failed)
