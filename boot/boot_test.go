@@ -91,7 +91,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 
-	if _, err := percpu.Init(base, testAreas); err != nil {
+	if _, err := percpu.Init(base, uintptr(len(region))-(base-uintptr(unsafe.Pointer(&region))), testAreas); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -411,7 +411,7 @@ func TestBadDescription(t *testing.T) {
 func withCPUs(t *testing.T, l []int, cpu int) {
 	publish(l)
 	thisCPU = func() int { return cpu }
-	t.Cleanup(func() { thisCPU = percpu.CPU; online.Store(nil) })
+	t.Cleanup(func() { thisCPU = percpu.CPU; online.Store(nil); percpu.SetOnline(nil) })
 }
 
 func TestOnEachCPUBadArgs(t *testing.T) {

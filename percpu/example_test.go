@@ -147,12 +147,84 @@ func ExampleInit() {
 	size, align := percpu.RegionLayout(4)
 	fmt.Println(size == 4*percpu.AreaStride(), align)
 
-	_, err := percpu.Init(0x10001, 4)
+	_, err := percpu.Init(0x10001, size, 4)
 	fmt.Println(errors.Is(err, percpu.ErrMisaligned))
 	fmt.Println(err)
 
 	// Output:
 	// true 64
 	// true
-	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 bytes past 0x10000)
+	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 byte past 0x10000)
+}
+
+// A variable allocated at run time, one per device for example, works with
+// every accessor, on the same fast paths as a defined one.
+func ExampleAlloc() {
+	type queueStats struct {
+		Packets, Bytes uint64
+	}
+
+	// after Init: one per queue, as queues appear
+	q, err := percpu.Alloc(queueStats{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	onCPU(0, func() {
+		for range 2 {
+			q.With(func(s *queueStats) {
+				s.Packets++
+				s.Bytes += 1500
+			})
+		}
+	})
+
+	var total queueStats
+	percpu.ForEach(q, func(cpu int, s *queueStats) {
+		total.Packets += s.Packets
+		total.Bytes += s.Bytes
+	})
+	fmt.Println(total.Packets, total.Bytes)
+
+	// the memory is reused once freed; a second Free is refused
+	fmt.Println(percpu.Free(q))
+	err = percpu.Free(q)
+	fmt.Println(errors.Is(err, percpu.ErrFreed))
+
+	_, err = percpu.Alloc([64 * 1024]byte{})
+	fmt.Println(errors.Is(err, percpu.ErrTooBig))
+
+	// Output:
+	// 2 3000
+	// <nil>
+	// true
+	// true
+}
+
+// A counter summed over the CPUs: Add is one call on the current CPU's slot,
+// Sum reads every CPU's slot once.
+func ExampleCounter() {
+	drops, err := percpu.NewCounter()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer drops.Free()
+
+	onCPU(0, func() {
+		drops.Add(10)
+		drops.Add(-3)
+	})
+	onCPU(0, func() { drops.Add(7) })
+
+	// exact here: no CPU is adding
+	fmt.Println(drops.Sum())
+
+	drops.Reset()
+	fmt.Println(drops.Sum())
+
+	// Output:
+	// 14
+	// 0
 }

@@ -115,6 +115,9 @@ func resetAreas() {
 	areas.stride = 0
 	layout.frozen = false
 	initialised.Store(false)
+	online.Store(nil)
+	dyn.chunks = nil
+	dyn.noHeap = false
 	resetReg()
 }
 

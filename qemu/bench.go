@@ -50,7 +50,7 @@ import (
 var benchWheres = []string{"x86_64", "aarch64-el2", "riscv64"}
 
 // benchOpNames are the operations, in table order.
-var benchOpNames = []string{"plain", "percpu", "percpu-raw", "atomic", "mutex", "perp"}
+var benchOpNames = []string{"plain", "percpu", "percpu-dyn", "percpu-raw", "atomic", "mutex", "perp", "counter", "counter-sum", "alloc-free"}
 
 // A measurement is one bench: line.
 type measurement struct {
@@ -369,6 +369,17 @@ var benchTargets = []benchTarget{
 		Where: "x86_64", What: "in-kernel x86_64 (TCG), 4 CPUs, raw-tier per-CPU add at least 4× faster than the shared atomic",
 		NumOp: "atomic", DenOp: "percpu-raw", NumCPUs: 4, DenCPUs: 4, Min: 4,
 	},
+}
+
+func init() {
+	// Add on a variable allocated after Init within 5% of Add on a
+	// defined one, on every target, one CPU
+	for _, where := range append([]string{"host"}, benchWheres...) {
+		benchTargets = append(benchTargets, benchTarget{
+			Where: where, What: where + ", 1 CPU, per-CPU add on an allocated variable within 5% of a defined one",
+			NumOp: "percpu-dyn", DenOp: "percpu", NumCPUs: 1, DenCPUs: 1, Max: 1.05,
+		})
+	}
 }
 
 // checkTargets reports every target: the ratio measured and met or missed,
