@@ -445,6 +445,7 @@ func waitOnline(l []int, timeout time.Duration) bool {
 	for i := 0; i <= len(l); i++ {
 		go func() {
 			for !all() && time.Now().Before(deadline) {
+				rest()
 				runtime.Gosched()
 			}
 			done <- struct{}{}
