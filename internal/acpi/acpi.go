@@ -143,6 +143,17 @@ func read(m Memory, name string, addr uint64, n int) ([]byte, error) {
 	return b, nil
 }
 
+// tryRead returns the n bytes at addr, or none if they cannot be read.
+func tryRead(m Memory, addr uint64, n int) []byte {
+	b := make([]byte, n)
+
+	if m.ReadAt(b, addr) != nil {
+		return nil
+	}
+
+	return b
+}
+
 // sum returns the 8-bit sum of b, zero for a table with a good checksum
 // (ACPI 6.5, 5.2.5.3 and 5.2.6; MP 1.4, 4.1 and 4.2).
 func sum(b []byte) (s uint8) {
@@ -166,6 +177,10 @@ type Options struct {
 	// MaxCPUs is the number of enabled CPUs the caller can use; a table
 	// with more is an error naming both numbers. Zero means no limit.
 	MaxCPUs int
+
+	// RSDP is the address of the RSDP if the boot protocol passed one;
+	// zero means search for it.
+	RSDP uint64
 }
 
 // check applies the checks common to both tables: at least one enabled
@@ -199,6 +214,14 @@ func (o Options) check(t *Table, entries int) error {
 // RSDP, else from the MP table. A broken ACPI description is an error, not
 // a reason to trust the MP table instead.
 func Find(m Memory, o Options) (*Table, error) {
+	if o.RSDP != 0 {
+		rsdp, err := ReadRSDP(m, o.RSDP)
+		if err != nil {
+			return nil, err
+		}
+		return ReadMADT(m, rsdp, o)
+	}
+
 	rsdp, err := FindRSDP(m)
 
 	if err == nil {

@@ -437,3 +437,43 @@ func TestImage(t *testing.T) {
 		}
 	}
 }
+
+// TestGivenRSDP: a boot protocol that passes the RSDP address skips the
+// search; a wrong address is an error, not a search.
+func TestGivenRSDP(t *testing.T) {
+	tb := locate(t, "smp6-s2c3")
+
+	tab, err := Find(tb.m, Options{RSDP: tb.rsdp})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if got, want := ids(tab), []uint32{0, 1, 2, 4, 5, 6}; !slices.Equal(got, want) {
+		t.Errorf("APIC IDs %v, want %v", got, want)
+	}
+
+	want := "acpi: RSDP at 0xf3480, offset 0x0: no \"RSD PTR \" signature"
+	if _, err := Find(tb.m, Options{RSDP: tb.rsdp - 16}); err == nil || err.Error() != want {
+		t.Errorf("RSDP given 16 bytes too low: error %v, want %s", err, want)
+	}
+}
+
+// TestNoBDA: memory whose first page cannot be read (TamaGo leaves it
+// unmapped) still finds the MP table in the last KiB of base memory.
+func TestNoBDA(t *testing.T) {
+	tb := locate(t, "smp4")
+	tb.m.Data[tb.rsdp] = 'X'
+
+	if _, _, err := FindMP(noPage0{tb.m}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type noPage0 struct{ Image }
+
+func (m noPage0) ReadAt(p []byte, addr uint64) error {
+	if addr < 0x1000 {
+		return fmt.Errorf("%#x: page 0 is not mapped", addr)
+	}
+	return m.Image.ReadAt(p, addr)
+}

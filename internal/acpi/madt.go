@@ -8,6 +8,7 @@ package acpi
 
 import (
 	"fmt"
+	"strings"
 )
 
 // Where firmware leaves its tables in the first MiB (ACPI 6.5, 5.2.5.1
@@ -39,16 +40,20 @@ const (
 
 // regions returns the areas to search for a firmware pointer: the first
 // KiB of the EBDA (or, when the BDA names none, the last KiB of
-// conventional memory, as the MP specification asks) and the BIOS area.
+// conventional memory, as the MP specification asks) and the BIOS area. A
+// BDA that cannot be read (TamaGo leaves page 0 unmapped) names no EBDA.
 func regions(m Memory, withBaseTop bool) (r [][2]uint64) {
 	var w [2]byte
+	var seg uint64
 
 	if m.ReadAt(w[:], ebdaPointer) == nil {
-		if seg := uint64(le.Uint16(w[:])) << 4; seg >= 0x400 && seg < baseMemTop {
-			r = append(r, [2]uint64{seg, seg + 1024})
-		} else if withBaseTop {
-			r = append(r, [2]uint64{baseMemTop - 1024, baseMemTop})
-		}
+		seg = uint64(le.Uint16(w[:])) << 4
+	}
+
+	if seg >= 0x1000 && seg < baseMemTop {
+		r = append(r, [2]uint64{seg, seg + 1024})
+	} else if withBaseTop {
+		r = append(r, [2]uint64{baseMemTop - 1024, baseMemTop})
 	}
 
 	return append(r, [2]uint64{biosStart, biosEnd})
@@ -103,6 +108,15 @@ func FindRSDP(m Memory) (*RSDP, error) {
 	}
 
 	return nil, &notFound{"no ACPI RSDP (\"RSD PTR \") in the EBDA or 0xe0000-0xfffff"}
+}
+
+// ReadRSDP reads and checks the RSDP at addr (for a boot protocol that
+// passes its address, such as the PVH start_info rsdp_paddr).
+func ReadRSDP(m Memory, addr uint64) (*RSDP, error) {
+	if !strings.HasPrefix(string(tryRead(m, addr, 8)), "RSD PTR ") {
+		return nil, errorf("RSDP", addr, 0, "no \"RSD PTR \" signature")
+	}
+	return readRSDP(m, addr)
 }
 
 func readRSDP(m Memory, addr uint64) (*RSDP, error) {
