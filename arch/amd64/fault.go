@@ -121,8 +121,8 @@ func faultVectorsPC() uintptr
 //	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
 // and stops the machine through isa-debug-exit with [FaultStatus]. The CPU
-// id is the initial local APIC ID (CPUID.01H:EBX[31:24]), which is the CPU id
-// of [SMP] (it starts CPU n at APIC ID n); cr2 (the faulting address) is
+// is named by its initial local APIC ID (CPUID.01H:EBX[31:24]), not by its
+// logical id (the firmware's APIC IDs may have gaps); cr2 (the faulting address) is
 // printed for page faults (vector 14) only. The report runs in assembly on a
 // stack of its own and reads nothing the fault could have broken: not the
 // per-CPU area (gs_base is printed, not followed), not g. Only the first

@@ -65,6 +65,10 @@ func nanotime() int64 {
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
+	if earlyFault {
+		amd64.Trap()
+	}
+
 	UART0.Init()
 	amd64.CalibrateTSC()
 
