@@ -95,33 +95,9 @@ func describe() (cpus []boot.CPU, where string, err error) {
 		return nil, "", err
 	}
 
-	self := bootAPICID()
-	boots := 0
+	cpus, err = fromTable(t, bootAPICID(), x2APICMode())
 
-	for _, c := range t.CPUs {
-		cpu := boot.CPU{HWID: uint64(c.APICID), Boot: uint64(c.APICID) == self}
-
-		switch {
-		case !c.Enabled:
-			cpu.Unusable = fmt.Sprintf("%s: hot-pluggable (online capable), not enabled", t.Name)
-		case addressable(cpu.HWID) != nil:
-			cpu.Unusable = fmt.Sprintf("%s: %v", t.Name, addressable(cpu.HWID))
-		}
-
-		if cpu.Boot {
-			boots++
-		}
-
-		cpus = append(cpus, cpu)
-	}
-
-	where = t.Where() + " (" + t.Via + ")"
-
-	if boots != 1 {
-		return nil, where, fmt.Errorf("amd64: %s lists the boot CPU's APIC ID %#x %d times, want once", where, self, boots)
-	}
-
-	return cpus, where, nil
+	return cpus, t.Where() + " (" + t.Via + ")", err
 }
 
 // Source names the table the CPUs came from and how it was found, e.g.

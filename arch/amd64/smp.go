@@ -334,21 +334,9 @@ func x2APICMode() bool {
 	return rdmsr(MSR_APIC_BASE)&apicBaseEXTD != 0
 }
 
-// maxXAPICID is the largest APIC ID the xAPIC ICR can address: its
-// destination field is 8 bits and 0xff is the broadcast.
-const maxXAPICID = 0xfe
-
-// addressable checks that an IPI can reach APIC ID hwid.
+// addressable checks that an IPI from this CPU can reach APIC ID hwid.
 func addressable(hwid uint64) error {
-	if hwid > 0xffffffff {
-		return fmt.Errorf("APIC ID %#x does not fit the 32-bit x2APIC ID", hwid)
-	}
-
-	if hwid > maxXAPICID && !x2APICMode() {
-		return fmt.Errorf("APIC ID %#x: the xAPIC ICR addresses IDs up to %#x and the local APIC is not in x2APIC mode", hwid, maxXAPICID)
-	}
-
-	return nil
+	return reachable(hwid, x2APICMode())
 }
 
 // ipi sends an inter-processor interrupt to the local APIC ID dst and waits,
