@@ -7,8 +7,6 @@
 package amd64
 
 import (
-	"compress/gzip"
-	"io"
 	"os"
 	"slices"
 	"testing"
@@ -27,17 +25,12 @@ func madt(t *testing.T, name string) *acpi.Table {
 	}
 	defer f.Close()
 
-	z, err := gzip.NewReader(f)
+	m, err := acpi.ReadImage(f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	tab, err := acpi.Find(acpi.Image{Data: b}, acpi.Options{})
+	tab, err := acpi.Find(m, acpi.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,10 @@
 package acpi
 
 import (
+	"compress/gzip"
 	"encoding/binary"
 	"fmt"
+	"io"
 )
 
 // Memory reads physical memory.
@@ -257,4 +259,23 @@ type notFound struct {
 
 func (e *notFound) Error() string {
 	return e.what
+}
+
+// ReadImage reads a gzip-compressed dump of physical memory from base (for
+// example QEMU's `pmemsave 0 1048576 "dump.bin"`, then gzip), as the host
+// tests keep them in testdata.
+func ReadImage(r io.Reader, base uint64) (Image, error) {
+	z, err := gzip.NewReader(r)
+
+	if err != nil {
+		return Image{}, fmt.Errorf("acpi: memory dump: %v", err)
+	}
+
+	b, err := io.ReadAll(z)
+
+	if err != nil {
+		return Image{}, fmt.Errorf("acpi: memory dump: %v", err)
+	}
+
+	return Image{Base: base, Data: b}, nil
 }

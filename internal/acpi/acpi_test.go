@@ -8,9 +8,7 @@ package acpi
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -38,21 +36,16 @@ func load(t *testing.T, name string) Image {
 	}
 	defer f.Close()
 
-	z, err := gzip.NewReader(f)
+	m, err := ReadImage(f, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	b, err := io.ReadAll(z)
-	if err != nil {
-		t.Fatal(err)
+	if len(m.Data) != 1<<20 {
+		t.Fatalf("%s: %d bytes, want the first MiB", name, len(m.Data))
 	}
 
-	if len(b) != 1<<20 {
-		t.Fatalf("%s: %d bytes, want the first MiB", name, len(b))
-	}
-
-	return Image{Data: b}
+	return m
 }
 
 func ids(t *Table) (s []uint32) {
