@@ -148,13 +148,20 @@ func EnableFaultReports() {
 			continue
 		}
 
-		off := uint64(entry + uintptr(v)*faultVectorSize)
-		gate := (*[2]uint64)(mem(base + uintptr(v)*16))
-
-		gate[0] = off&0xffff | // offset 15:0
-			0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
-			0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
-			(off>>16&0xffff)<<48 // offset 31:16
-		gate[1] = off >> 32 // offset 63:32
+		*(*[2]uint64)(mem(base + uintptr(v)*16)) = interruptGate(entry + uintptr(v)*faultVectorSize)
 	}
+}
+
+// interruptGate returns the 16-byte IDT gate of a 64-bit interrupt gate to
+// handler (Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT).
+func interruptGate(handler uintptr) (gate [2]uint64) {
+	off := uint64(handler)
+
+	gate[0] = off&0xffff | // offset 15:0
+		0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
+		0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
+		(off>>16&0xffff)<<48 // offset 31:16
+	gate[1] = off >> 32 // offset 63:32
+
+	return
 }

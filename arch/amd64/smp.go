@@ -68,7 +68,8 @@ type mailbox struct {
 	tls    uint64 // TLS slot: FS_BASE = &tls + 8, Go reads g at FS:-8
 	state  uint32 // apNone, apParked, apOnline
 	apicID uint32 // local APIC ID, as the AP read it with CPUID
-	_      [16]byte
+	nmi    uint32 // 1: Enter's NMI was taken, or Start woke the AP with fn published
+	_      [12]byte
 	stack  [parkStackSize]byte // park stack, grows down from its end
 }
 
@@ -86,6 +87,12 @@ var (
 	// the boot CPU's descriptor table registers, loaded by every AP
 	bspGDTR [10]byte
 	bspIDTR [10]byte
+
+	// parkIDT is the IDT of the APs in their park loop: the boot CPU's
+	// exception gates (the fault report), but NMI goes to parkNMI, which
+	// wakes the AP from HLT for Enter.
+	parkIDT  [32][2]uint64
+	parkIDTR [10]byte
 )
 
 // defined in smp.s
@@ -93,6 +100,7 @@ func apinit16()
 func apinit16PC() uintptr
 func apinit16Size() uintptr
 func apstartPC() uintptr
+func parkNMIPC() uintptr
 func readCR3() uint64
 func sgdt(p *[10]byte)
 func sidt(p *[10]byte)
@@ -143,6 +151,20 @@ func (SMP) Prepare(n int) error {
 	sgdt(&bspGDTR)
 	sidt(&bspIDTR)
 
+	// the park loop's IDT: the boot CPU's 32 exception gates, NMI to
+	// parkNMI
+	if limit := int(bspIDTR[0]) | int(bspIDTR[1])<<8; limit < len(parkIDT)*16-1 {
+		return fmt.Errorf("amd64: the boot CPU's IDT limit is %#x, the park loop copies its %d exception gates (limit %#x)", limit, len(parkIDT), len(parkIDT)*16-1)
+	}
+
+	idt := uintptr(*(*uint64)(unsafe.Pointer(&bspIDTR[2])))
+	parkIDT = *(*[32][2]uint64)(mem(idt))
+	parkIDT[2] = interruptGate(parkNMIPC())
+
+	limit := uint16(len(parkIDT)*16 - 1)
+	*(*uint16)(unsafe.Pointer(&parkIDTR[0])) = limit
+	*(*uint64)(unsafe.Pointer(&parkIDTR[2])) = uint64(uintptr(unsafe.Pointer(&parkIDT)))
+
 	return nil
 }
 
@@ -160,6 +182,7 @@ func arm(cpu int, hwid uint64, base uintptr) error {
 	mb := &mailboxes[cpu]
 	atomic.StoreUint32(&mb.state, apNone)
 	mb.sp, mb.g0, mb.tls, mb.apicID = 0, 0, 0, 0
+	atomic.StoreUint32(&mb.nmi, 0)
 	atomic.StoreUint64(&mb.fn, 0)
 	mb.base = uint64(base)
 	atomic.StoreUint64(&apicTable[cpu], hwid+1)
@@ -175,7 +198,9 @@ func arm(cpu int, hwid uint64, base uintptr) error {
 //
 // Each AP runs the trampoline, finds its logical id by looking its own
 // APIC ID up in the table written here, sets GS_BASE to bases[i], marks
-// itself parked in its mailbox and spins until [SMP.Enter].
+// itself parked in its mailbox and waits for [SMP.Enter] in HLT: a parked
+// CPU takes no host time under TCG, which leaves it to the CPUs entering
+// the scheduler.
 func (SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	errs = make([]error, len(cpus))
 
@@ -216,10 +241,15 @@ func (SMP) Parked(cpu int) bool {
 	return atomic.LoadUint32(&mailboxes[cpu].state) >= apParked
 }
 
-// Enter releases parked CPU cpu into fn on stack sp with g0: the AP sets
-// SP, its TLS slot (FS_BASE) and g (R14), marks itself online and calls fn.
+// Enter releases parked CPU cpu into fn on stack sp with g0: it publishes
+// them in the mailbox and sends the AP an NMI, which wakes it from HLT
+// (NMI reaches a CPU with interrupts masked and a software-disabled local
+// APIC, Intel SDM Vol. 3A, 11.4.7.2). The AP sets SP, its TLS slot
+// (FS_BASE) and g (R14), marks itself online and calls fn.
 //
-// It runs inside goos.Task: no allocation, no locks, no pointer stores.
+// It runs inside goos.Task, on whichever CPU the runtime creates the M:
+// no allocation, no locks, no pointer stores; the IPI waits at most 10 ms
+// for the local APIC.
 func (SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	if cpu <= 0 || cpu >= MaxCPUs {
 		return
@@ -232,6 +262,10 @@ func (SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	// Memory Ordering in P6 and More Recent Processor Families): the AP
 	// that sees fn sees sp and g0
 	atomic.StoreUint64(&mb.fn, uint64(fn))
+
+	// If the local APIC does not send the NMI, the AP stays parked and
+	// boot reports it: there is nothing better to do inside Task.
+	ipi(atomic.LoadUint64(&apicTable[cpu])-1, icrNMI)
 }
 
 // WakeMethod names the wake-up for messages.
@@ -284,7 +318,12 @@ func (s SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
 		return startBadID
 	}
 
-	s.Enter(cpu, sp, g0, fn)
+	// fn published before the AP runs, and no wake-up NMI: the AP goes
+	// through its park loop without halting
+	mb := &mailboxes[cpu]
+	mb.sp, mb.g0 = uint64(sp), uint64(g0)
+	atomic.StoreUint64(&mb.fn, uint64(fn))
+	atomic.StoreUint32(&mb.nmi, 1)
 
 	if !ipi(hwid, icrINIT) {
 		return startIPI
@@ -317,6 +356,7 @@ func (SMP) StartError(cpu int, status int) error {
 const (
 	icrINIT        = 0b101<<8 | 1<<14 // INIT, level assert
 	icrSIPI        = 0b110<<8 | 1<<14 // STARTUP, level assert
+	icrNMI         = 0b100<<8 | 1<<14 // NMI, level assert
 	icrDeliveryBit = 1 << 12          // send pending
 )
 

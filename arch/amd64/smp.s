@@ -134,16 +134,16 @@ TEXT ·sidt(SB),NOSPLIT,$0-8
 //     boot CPU filled before the INIT IPI. An AP that is not in the table
 //     counts itself in strays and halts.
 //  2. Switches to the park stack in its own mailbox, enables SSE as the Go
-//     runtime requires, loads the boot CPU's GDT and IDT (so exceptions reach
-//     the fault report) and the data selectors.
+//     runtime requires, loads the boot CPU's GDT, the park IDT (the boot
+//     CPU's exception gates, so exceptions reach the fault report; NMI to
+//     parkNMI) and the data selectors.
 //  3. Points GS_BASE at its per-CPU area (mailbox base), after the selector
 //     loads, which reset the base.
-//  4. Marks itself parked and spins (PAUSE) until Enter publishes fn.
-//  5. Takes g0 and its stack from the mailbox: TLS slot in the mailbox
-//     (FS_BASE = &tls+8, g0 stored at FS:-8, where Go's get_tls reads g),
-//     R14 = g0, SP = sp; marks itself online.
+//  4. Marks itself parked and waits in HLT, until Enter publishes fn and
+//     sends the NMI that wakes it (parkNMI).
 //
-// Where it goes next: fn, runtime·mstart, which never returns.
+// Where it goes next: apRelease, then fn, runtime·mstart, which never
+// returns.
 TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
 	// R8 = own APIC ID + 1, the form apicTable holds
 	XORL	AX, AX
@@ -199,7 +199,7 @@ found:
 
 	MOVQ	$·bspGDTR(SB), AX
 	LGDT	(AX)
-	MOVQ	$·bspIDTR(SB), AX
+	MOVQ	$·parkIDTR(SB), AX
 	LIDT	(AX)
 
 	// data selectors from the boot CPU's GDT (entry 2), before the
@@ -221,16 +221,62 @@ found:
 	MOVL	R9, mailbox_apicID(BX)
 	MOVL	$const_apParked, mailbox_state(BX)
 
+	// Park: halt until Enter's NMI, whose handler (parkNMI) returns to
+	// apRelease, never here. Start, which publishes fn before the AP
+	// runs and sends no NMI, sets mailbox nmi first.
 park:
-	PAUSE
+	MOVL	mailbox_nmi(BX), AX
+	TESTL	AX, AX
+	JNE	release
+	CALL	·apHalt(SB)
+	JMP	park				// woken by something else: halt again
+release:
+	JMP	·apRelease(SB)
+
+// func apHalt()
+//
+// The park loop's HLT. Interrupts are masked: only an NMI (or INIT) ends
+// it.
+TEXT ·apHalt(SB),NOSPLIT|NOFRAME,$0
+	HLT
+	RET
+
+// parkNMI is the NMI handler of the park IDT.
+//
+// Where control came from: Enter's NMI, on an AP in its park loop (apstart),
+// where BX holds the AP's mailbox. Enter published fn before sending it.
+// The stack holds RIP, CS, RFLAGS, RSP and SS of the park loop (Intel SDM
+// Vol. 3A, 6.14.2 64-Bit Mode Stack Frame).
+//
+// What it does: marks the NMI taken and replaces the return address: the
+// park loop is left wherever the NMI found it, so an NMI that comes just
+// before the HLT cannot be lost. IRETQ ends NMI blocking.
+//
+// Where it goes next: apRelease, on the park stack, interrupts masked.
+TEXT ·parkNMI(SB),NOSPLIT|NOFRAME,$0
+	MOVL	$1, mailbox_nmi(BX)
+	MOVQ	$·apRelease(SB), AX
+	MOVQ	AX, 0(SP)			// RIP
+	IRETQ
+
+// apRelease leaves the park loop for the scheduler.
+//
+// Where control came from: parkNMI, or the park loop when Start published
+// fn before waking the AP. BX holds the AP's mailbox; fn, sp and g0 are
+// published (Enter stores fn after them and x86 loads are not reordered
+// with older loads, Intel SDM Vol. 3A, 10.2.2).
+//
+// What it does: loads the boot CPU's IDT, then the TLS slot (g0 in the
+// mailbox, FS_BASE = &tls+8, where Go's get_tls reads g at FS:-8),
+// R14 = g0, SP = sp, and marks itself online.
+//
+// Where it goes next: fn, runtime·mstart, which never returns.
+TEXT ·apRelease(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	$·bspIDTR(SB), AX
+	LIDT	(AX)
+
 	MOVQ	mailbox_fn(BX), R12
-	TESTQ	R12, R12
-	JEQ	park
 
-	// fn is published after sp and g0 (Enter; x86 loads are not
-	// reordered with older loads, Intel SDM Vol. 3A, 10.2.2)
-
-	// TLS: g0 in this CPU's slot, FS_BASE = &slot + 8
 	MOVQ	mailbox_g0(BX), R14
 	MOVQ	R14, mailbox_tls(BX)
 	LEAQ	(mailbox_tls+8)(BX), AX
@@ -247,3 +293,9 @@ halt:
 	CLI
 	HLT
 	JMP	halt
+
+// func parkNMIPC() uintptr
+TEXT ·parkNMIPC(SB),NOSPLIT,$0-8
+	MOVQ	$·parkNMI(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET
