@@ -266,7 +266,8 @@ TEXT ·parkNMI(SB),NOSPLIT|NOFRAME,$0
 // published (Enter stores fn after them and x86 loads are not reordered
 // with older loads, Intel SDM Vol. 3A, 10.2.2).
 //
-// What it does: loads the boot CPU's IDT, then the TLS slot (g0 in the
+// What it does: loads the boot CPU's IDT, starts its idle timer (see
+// EnableIdleHalt), then the TLS slot (g0 in the
 // mailbox, FS_BASE = &tls+8, where Go's get_tls reads g at FS:-8),
 // R14 = g0, SP = sp, and marks itself online.
 //
@@ -274,6 +275,12 @@ TEXT ·parkNMI(SB),NOSPLIT|NOFRAME,$0
 TEXT ·apRelease(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$·bspIDTR(SB), AX
 	LIDT	(AX)
+
+	// the idle timer of this CPU, if Idle halts (EnableIdleHalt)
+	MOVL	·idleHalt(SB), AX
+	TESTL	AX, AX
+	JEQ	2(PC)
+	CALL	·lapicTimerInit(SB)
 
 	MOVQ	mailbox_fn(BX), R12
 

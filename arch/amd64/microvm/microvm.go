@@ -73,14 +73,9 @@ func Init() {
 	amd64.CalibrateTSC()
 
 	goos.Exit = amd64.Exit
-	goos.Idle = idle
-}
-
-// idle runs on every CPU whose scheduler has nothing to do. TamaGo v1.26
-// has no wake-up IPI, so a CPU must not halt here: it would sleep through
-// work queued for it by another CPU.
-func idle(pollUntil int64) {
-	amd64.Relax()
+	// Idle runs on every CPU whose scheduler has nothing to do; it
+	// spins until init enables halting with a timer
+	goos.Idle = amd64.Idle
 }
 
 func init() {
@@ -88,6 +83,12 @@ func init() {
 	// 0-31, before SMP.Prepare hands the table to every AP
 	CPU.EnableExceptions()
 	amd64.EnableFaultReports()
+
+	// TamaGo v1.26 has no wake-up IPI: an idle CPU halts until its local
+	// APIC timer fires (at most 200 us), never until work arrives
+	if err := amd64.EnableIdleHalt(); err != nil {
+		print(err.Error(), "\n")
+	}
 
 	boot.Register(amd64.SMP{})
 }
