@@ -17,8 +17,10 @@
 // path (see package [github.com/tamago-smp/kernel/arch/amd64]).
 //
 // The QEMU command line is in the qemu/ harness table; the machine needs
-// the PIT, no legacy PIC, at least 1.25 GiB of RAM and
-// -device isa-debug-exit,iobase=0xf4,iosize=0x04.
+// the PIT, no legacy PIC, at least 1.25 GiB of RAM (the entry point checks
+// it in the PVH memory map) and -device isa-debug-exit,iobase=0xf4,iosize=0x04.
+// The kernel command line (QEMU -append) reaches package boot through the
+// port's Cmdline.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=amd64` as
 // supported by the TamaGo framework for bare metal Go, see
