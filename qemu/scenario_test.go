@@ -66,6 +66,7 @@ var scenarios = []scenario{
 	{name: "apic-gap", target: "x86_64", opts: qemuOpts{SMP: "6,sockets=2,cores=3"}, cpus: 6,
 		lines: []string{`^cpu 3 online: gs_base=0x[0-9a-f]+ apic=0x4$`, `^cpu 5 online: gs_base=0x[0-9a-f]+ apic=0x6$`}},
 	{name: "threads", target: "x86_64", opts: qemuOpts{SMP: "8,sockets=2,cores=2,threads=2"}, cpus: 8},
+	{name: "maxcpus", target: "x86_64", opts: qemuOpts{SMP: "4,maxcpus=8"}, cpus: 4},
 	{name: "gicv3-20", target: "aarch64-el2", opts: qemuOpts{SMP: "20"}, cpus: 20,
 		lines: []string{`^cpu 16 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x100$`}},
 	{name: "gicv3-20", target: "aarch64", opts: qemuOpts{SMP: "20"}, cpus: 20,
@@ -81,6 +82,10 @@ var scenarios = []scenario{
 		lines: []string{`^boot: running degraded: 3 of 4 CPUs online$`, `^PASS stop-the-world cpu=0$`}},
 
 	// a CPU model or RAM the kernel cannot run on: one line, non-zero
+	{name: "no-rdrand", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "qemu64"}}, code: 98,
+		lines: []string{`^early: the CPU lacks RDRAND \(CPUID\.01H:ECX\[30\]\)`}},
+	{name: "ram-1G", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "1G"}}, code: 98,
+		lines: []string{`^early: RAM too small: the PVH memory map's RAM at 0x10000000 ends at 0x40000000, the kernel needs it up to 0x[0-9a-f]+`}},
 	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 97,
 		lines: []string{`^riscv64: RAM too small: 512 MiB`}},
 	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: 98,
