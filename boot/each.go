@@ -62,9 +62,9 @@ func (e *EachError) Error() string {
 // block (no channel operations, locks, sleeps or output); busy-waiting for
 // the other CPUs is allowed but must be bounded.
 //
-// Placement works by claiming: one goroutine per CPU pins itself, reads its
-// CPU id and runs f if that CPU is wanted and still unclaimed, then yields
-// so that the scheduler of another CPU can steal it, until every call ran.
+// Placement works by claiming: goroutines pin themselves, read their CPU id
+// and run f if that CPU is wanted and still unclaimed, then yield so that
+// the scheduler of another CPU can steal them, until every call ran.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
@@ -93,26 +93,35 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	var remaining atomic.Int32
 	remaining.Store(int32(n))
 	deadline := time.Now().Add(timeout)
-	done := make(chan struct{}, n)
 
-	// Each goroutine keeps yielding until every call has run, even after
-	// it ran its own: n runnable goroutines keep all n Ps busy, and a busy
-	// P is a running M, that is a CPU taking goroutines from the run
-	// queues. With fewer, an idle CPU may never be woken to take the last
-	// goroutine: the scheduler cannot aim a wake-up at a given M.
-	for i := 0; i < n; i++ {
+	// Four goroutines per CPU keep yielding until every call has run,
+	// even after they ran their own: enough runnable goroutines keep all
+	// Ps busy (a busy P is a running M, that is a CPU taking goroutines
+	// from the run queues) and fill the local run queues that idle CPUs
+	// steal from. A goroutine that lands on a CPU with nothing left to do
+	// rests it first (the board's idle hook), which under emulation
+	// leaves the host's time to the CPUs still waiting for a call.
+	g := 4 * n
+	done := make(chan struct{}, g)
+
+	for i := 0; i < g; i++ {
 		go func() {
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
 				procPin()
 				cpu := thisCPU()
+				mine := cpu >= 0 && cpu < MaxCPUs && want[cpu].Load()
 
-				if cpu >= 0 && cpu < MaxCPUs && want[cpu].Load() && claimed[cpu].CompareAndSwap(false, true) {
+				if mine && claimed[cpu].CompareAndSwap(false, true) {
 					f(cpu)
 					returned[cpu].Store(true)
 					remaining.Add(-1)
 				}
 
 				procUnpin()
+
+				if !mine || returned[cpu].Load() {
+					rest()
+				}
 				runtime.Gosched()
 			}
 
@@ -126,7 +135,7 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	defer timer.Stop()
 
 wait:
-	for i := 0; i < n; i++ {
+	for i := 0; i < g; i++ {
 		select {
 		case <-done:
 		case <-timer.C:
