@@ -22,8 +22,15 @@ import (
 )
 
 // StressAdds is the number of per-CPU adds every CPU must have received
-// before the stress test stops.
+// before the stress test stops, with up to 8 CPUs; with more, each CPU must
+// receive StressAdds*8/n (see [stressAdds]): the total stays 8 million, so
+// the test scales its iterations, not its coverage, with the CPU count.
 const StressAdds = 1_000_000
+
+// stressAdds returns the adds each of n CPUs must receive.
+func stressAdds(n int) uint64 {
+	return StressAdds * 8 / uint64(max(n, 8))
+}
 
 // stressGoroutines is the number of adding goroutines per CPU.
 const stressGoroutines = 8
@@ -56,7 +63,7 @@ type stressResult struct {
 	perCPU     []uint64      // final counter of every CPU
 	reads      uint64        // remote reads done by the reader
 	readerCPUs uint64        // bit c: the reader ran a burst on CPU c
-	took       time.Duration // until every CPU had StressAdds adds
+	took       time.Duration // until every CPU had stressAdds adds
 }
 
 // Stress is the stress test, run after the per-CPU tests on all n CPUs at
@@ -70,11 +77,11 @@ type stressResult struct {
 // few hundred adds, so that they keep changing CPU. Meanwhile a reader
 // goroutine reads every CPU's counter through [percpu.Var.Remote], in
 // bursts pinned to the CPU it is on, checks that no counter ever goes
-// down, and stops the adders once every CPU has received StressAdds adds.
+// down, and stops the adders once every CPU has received stressAdds adds.
 // Then, per CPU:
 //
 //   - the reader never saw its counter decrease;
-//   - its counter reached StressAdds;
+//   - its counter reached stressAdds(n);
 //   - the sum of all counters equals the sum of the goroutines' own counts
 //     exactly: no add was lost or counted twice, although Add is not atomic
 //     on arm64 and riscv64 (a load, an add and a store);
@@ -106,8 +113,8 @@ func Stress(w io.Writer, on []int) (passed, failed int) {
 
 		switch {
 		case err != nil:
-		case res.perCPU[cpu] < StressAdds:
-			err = fmt.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, StressAdds)
+		case res.perCPU[cpu] < stressAdds(n):
+			err = fmt.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, stressAdds(n))
 		case sum != res.adds:
 			err = fmt.Errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
 				n, sum, res.adds, int64(res.adds-sum))
@@ -204,7 +211,7 @@ func stressRun(on []int, errs []error) (r stressResult) {
 
 		procUnpin()
 
-		if min >= StressAdds || time.Now().After(deadline) {
+		if min >= stressAdds(n) || time.Now().After(deadline) {
 			break
 		}
 
