@@ -45,6 +45,13 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	BL	·mmu_build(SB)
 	BL	·mmu_on(SB)
 
+	// cpuHWID[0] = this CPU's MPIDR affinity: logical CPU 0
+	MRS	MPIDR_EL1, R0
+	MOVD	$const_mpidrAffinity, R1
+	AND	R1, R0
+	ORR	$const_hwidValid, R0
+	MOVD	R0, ·cpuHWID(SB)
+
 	MOVD	$_percpu_start(SB), R0
 	ADD	$(const_areaAlign-1), R0
 	AND	$~(const_areaAlign-1), R0
