@@ -6,24 +6,30 @@
 
 // Package boot brings up the secondary CPUs of a TamaGo kernel so that each
 // one runs a Go scheduler M with its per-CPU register pointing at its own
-// area, whatever the ISA.
+// area, whatever the ISA, and never gives the runtime a CPU that is not
+// running.
 //
 // The boot story, on every ISA:
 //
-//  1. The boot CPU (CPU 0) came out of its cpuinit with the per-CPU register
-//     already pointing at area 0 of the linker region, and ran the Go runtime
-//     up to main.
-//  2. [Start] initialises the per-CPU areas ([percpu.InitInPlace]) and checks
-//     CPU 0's register, asks the [Port] to prepare the secondaries, installs
-//     [goos.Task] and raises GOMAXPROCS to the number of CPUs.
-//  3. The runtime creates one M per extra P, lazily, by calling goos.Task
-//     (sp, mp, g0, mstart). Task gives the M the next CPU id, and the Port
-//     writes that CPU's mailbox (stack, g0, mstart, area base) and wakes it.
-//  4. The AP entry trampoline (assembly in arch/<isa>, no stack, no g) sets
-//     its stack, the ISA state Go needs, its per-CPU register and the g
-//     register, marks itself online in the mailbox and jumps to mstart.
-//  5. Start waits, with a bound, until every CPU is online and reports the
-//     ones that are not.
+//  1. The boot CPU came out of its cpuinit with the per-CPU register already
+//     pointing at area 0 of the linker region, ran the Go runtime up to
+//     main, and main initialised the areas ([percpu.InitInPlace]).
+//  2. [Start] checks CPU 0's register and reads the CPUs the machine
+//     describes ([Describer]: ACPI MADT, MP table, FDT /cpus). The boot CPU
+//     becomes logical CPU 0, the others 1..n-1 in the firmware's order;
+//     [HWID] and [LogicalID] map between the two.
+//  3. Phase one: the [Parker] wakes every CPU at once into a park loop of
+//     its own. Each sets its per-CPU register to its area, proves it runs by
+//     marking itself parked, and waits. Start waits, bounded, for the
+//     answers.
+//  4. Phase two: Start installs goos.Task and raises GOMAXPROCS to the number
+//     of CPUs that answered, no more. For each new M the runtime calls Task
+//     (sp, mp, g0, mstart); Task hands the M to the next parked CPU
+//     ([Parker.Enter]), which sets its stack and g register, marks itself
+//     online and jumps to mstart.
+//  5. Start reports every CPU the machine describes that is not online, by
+//     logical and hardware id and cause, and fails unless the boot was asked
+//     to run degraded ([Options.Degraded], command line `boot.degraded`).
 //
 // Each CPU writes its own per-CPU register; nothing writes another CPU's.
 //
@@ -36,231 +42,395 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
+	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// Port is the ISA side of SMP bring-up, implemented in arch/<isa> and
-// registered by the board package with [Register].
-type Port interface {
-	// NumCPU returns the number of CPUs the machine has, boot CPU
-	// included.
-	NumCPU() int
+// MaxCPUs bounds the logical CPU ids this package keeps state for: the
+// kernel's capacity, [linker.MaxCPUs].
+const MaxCPUs = linker.MaxCPUs
 
-	// Prepare runs once on the boot CPU, in a normal goroutine, before
-	// any secondary is started: it may allocate, sleep and print. n is
-	// the number of CPUs that will be started, boot CPU included.
-	Prepare(n int) error
-
-	// Start wakes CPU cpu (1 <= cpu < n) so that its entry trampoline
-	// sets SP to sp, its per-CPU register to base, its g register to g0
-	// and jumps to fn (runtime·mstart, ABI0).
-	//
-	// Start runs inside goos.Task, on the system stack and possibly
-	// without a P: it must not allocate, block, take locks or store
-	// pointers, and may only busy-wait. It returns 0 on success, or an
-	// ISA status code that [Port.StartError] explains.
-	Start(cpu int, sp, g0, fn, base uintptr) (status int)
-
-	// StartError turns a non-zero status returned by Start into an
-	// error naming the CPU and the cause (for example a PSCI error
-	// name). It runs in a normal goroutine.
-	StartError(cpu int, status int) error
-
-	// Online reports whether CPU cpu has reached the end of its entry
-	// trampoline (register set, about to enter mstart).
-	Online(cpu int) bool
-}
+// DefaultTimeout is how long [Start] waits, after waking them, for the CPUs
+// to answer when [Options.Timeout] is 0.
+const DefaultTimeout = 2 * time.Second
 
 // Errors reported by [Start].
 var (
 	ErrNoPort       = errors.New("boot: no Port registered (import a board package)")
 	ErrStarted      = errors.New("boot: Start called twice")
 	ErrRegister     = errors.New("boot: CPU 0 per-CPU register does not point at area 0")
-	ErrCPUsMissing  = errors.New("boot: not every CPU came online")
+	ErrCPUsMissing  = errors.New("boot: not every CPU the machine describes came online")
 	ErrParkedOnline = errors.New("boot: a CPU left parked is online")
 )
 
-// MaxCPUs bounds the CPU ids this package keeps state for.
-const MaxCPUs = 64
+// Options tune [Start]. The zero value brings up every CPU, strictly.
+type Options struct {
+	// Max caps the CPUs brought up, boot CPU included (0: all). The
+	// others are left parked by request, which is not a failure. The
+	// kernel command line `maxcpus=N` sets it too.
+	Max int
 
-// cpuState is the bookkeeping of one CPU, written by Task and read by the
-// waiting boot CPU.
-type cpuState struct {
-	started atomic.Bool
-	status  atomic.Int64 // Port.Start result, set before started
+	// Timeout bounds the wait for the woken CPUs to answer, and then
+	// for the answered CPUs to enter the scheduler (0: DefaultTimeout).
+	Timeout time.Duration
+
+	// Degraded makes Start carry on, without an error, when CPUs the
+	// machine describes did not come online (still reported). The
+	// kernel command line `boot.degraded` sets it too.
+	Degraded bool
+
+	// Skip lists logical CPUs not to wake, to see how the kernel
+	// behaves when a CPU does not start. The kernel command line
+	// `boot.skip=K[,K...]` adds to it.
+	Skip []int
+
+	// NoCmdline makes Start ignore the kernel command line.
+	NoCmdline bool
+}
+
+// Report describes the outcome of [Start].
+type Report struct {
+	// HWIDName names the hardware ids ("apic", "mpidr", "hart"; "id"
+	// when the port reads no description).
+	HWIDName string
+
+	// Present is the number of CPUs the machine describes, usable or
+	// not.
+	Present int
+
+	// Areas is the number of per-CPU areas available.
+	Areas int
+
+	// Wanted is the number of logical CPUs Start tried to bring up.
+	Wanted int
+
+	// Online lists the logical ids of the CPUs that came online, CPU 0
+	// included, in increasing order: the online set.
+	Online []int
+
+	// Failed lists the logical CPUs Start tried to bring up that are not
+	// online.
+	Failed []int
+
+	// Parked counts the usable CPUs never woken: beyond Options.Max, the
+	// areas or [MaxCPUs]. They have no logical id.
+	Parked int
+
+	// Unusable counts the CPUs the description marks unusable.
+	Unusable int
+
+	// Degraded is set when Start carried on without every CPU.
+	Degraded bool
+
+	// Problems has one line per CPU that is described but not online,
+	// naming it by logical id (where it has one), hardware id and cause,
+	// and one per group of CPUs left parked.
+	Problems []string
+
+	// Elapsed is the bring-up time, from the first wake-up to the last
+	// CPU online.
+	Elapsed time.Duration
 }
 
 var (
 	port    Port
 	started atomic.Bool
-	ncpu    int          // CPUs being brought up, boot CPU included
-	nextCPU atomic.Int32 // last CPU id handed to an M
-	cpus    [MaxCPUs]cpuState
+
+	// the logical <-> hardware map, written once by Start before any
+	// secondary runs
+	hwids    []uint64
+	hwidName = "id"
+
+	// order lists the CPUs handed to Ms, in order; task takes the next.
+	order   []int
+	nextCPU atomic.Int32
+
+	cpus [MaxCPUs]cpuState
+
+	// online is the online set, published by Start
+	online atomic.Pointer[[]int]
 )
+
+// cpuState is the bookkeeping of one logical CPU, written by Task and read
+// by the waiting boot CPU.
+type cpuState struct {
+	started atomic.Bool
+	status  atomic.Int64 // Port.Start result, set before started
+}
 
 // Register installs the ISA port; board packages call it from init.
 func Register(p Port) {
 	port = p
 }
 
-// Report describes the outcome of [Start].
-type Report struct {
-	// Present is the number of CPUs the machine has.
-	Present int
-	// Areas is the number of per-CPU areas available.
-	Areas int
-	// Wanted is the number of CPUs Start tried to bring up.
-	Wanted int
-	// Online lists the ids of the CPUs that came online, CPU 0 included.
-	Online []int
-	// Parked lists the ids of the CPUs present but never started (beyond
-	// the max given to Start, the number of per-CPU areas or MaxCPUs):
-	// the port was never asked to wake them, and Start checked that none
-	// of them is online.
-	Parked []int
-	// Problems has one line per CPU that did not come online, and one
-	// for the CPUs left parked.
-	Problems []string
+// HWIDName returns the name of the hardware ids of the registered port
+// ("apic", "mpidr", "hart"), or "id".
+func HWIDName() string {
+	return hwidName
 }
 
-// Start brings up the secondary CPUs, at most max CPUs in total (max <= 0
-// means all of them), and waits up to timeout for them to come online.
+// HWID returns the hardware id of logical CPU cpu (Linux
+// cpu_logical_map), false if Start gave no CPU that id.
+func HWID(cpu int) (uint64, bool) {
+	if cpu < 0 || cpu >= len(hwids) {
+		return 0, false
+	}
+	return hwids[cpu], true
+}
+
+// LogicalID returns the logical id of the CPU with hardware id hwid (Linux
+// get_logical_index), false if Start gave it none.
+func LogicalID(hwid uint64) (int, bool) {
+	i := slices.Index(hwids, hwid)
+	return i, i >= 0
+}
+
+// Online returns the online set: the logical ids of the CPUs that came
+// online, in increasing order ([0] before [Start]). The caller may keep the
+// slice but not modify it.
+func Online() []int {
+	if p := online.Load(); p != nil {
+		return *p
+	}
+	return []int{0}
+}
+
+// NumOnline returns the number of CPUs online, boot CPU included.
+func NumOnline() int {
+	return len(Online())
+}
+
+// Start brings up the CPUs the machine describes and returns when all of
+// them are online or have failed, within bounded waits.
 //
 // The per-CPU areas must be initialised before Start (see
-// [percpu.InitInPlace]): every AP sets its register from its area base.
+// [percpu.InitInPlace]): every CPU sets its register from its area base.
 //
-// A CPU that does not come up in time is reported in [Report.Problems] and
-// Start returns [ErrCPUsMissing]; the kernel carries on with the CPUs that
-// did. CPUs present beyond the number of per-CPU areas (or [MaxCPUs]) are
-// never woken: they are listed in [Report.Parked], with one line in
-// Report.Problems that names the sizes, and the rest boots (Start returns
-// [ErrParkedOnline] if one of them is online all the same).
-func Start(max int, timeout time.Duration) (r Report, err error) {
+// Every CPU described but not online is named in [Report.Problems]; Start
+// then returns [ErrCPUsMissing] unless the boot runs degraded. Either way
+// the CPUs that did answer are online and hold a P, and only they: GC,
+// stop-the-world and GOMAXPROCS changes keep working.
+func Start(o Options) (r Report, err error) {
 	if port == nil {
 		return r, ErrNoPort
 	}
 	if !started.CompareAndSwap(false, true) {
 		return r, ErrStarted
 	}
-
 	if percpu.ReadReg() != percpu.AreaBase(0) {
 		return r, ErrRegister
 	}
 
-	r.Present = port.NumCPU()
-	r.Areas = percpu.AreaNum()
-
-	n := r.Present
-	if max > 0 && n > max {
-		n = max
+	if !o.NoCmdline {
+		if c, ok := port.(Cmdliner); ok {
+			if o, err = o.withCmdline(c.Cmdline()); err != nil {
+				return r, err
+			}
+		}
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
 	}
 
-	r.Wanted = min(n, MaxCPUs, r.Areas)
-	r.Problems = parkedProblems(n, r.Areas)
-
-	for cpu := r.Wanted; cpu < min(r.Present, MaxCPUs); cpu++ {
-		r.Parked = append(r.Parked, cpu)
+	described, err := describe()
+	if err != nil {
+		return r, err
 	}
 
-	n = r.Wanted
-	ncpu = n
+	p := plan(described, o, percpu.AreaNum(), percpu.AreaStride())
+	r = p.report
+	hwids, hwidName = p.hwids, p.name
+	n := len(p.hwids)
+	r.Online = []int{0}
 
 	if n > 1 {
 		if err = port.Prepare(n); err != nil {
 			return r, err
 		}
 
-		if err = installTask(); err != nil {
-			return r, err
-		}
-		runtime.GOMAXPROCS(n)
-
-		// Ms are created lazily, when there is work for another P:
-		// keep n goroutines runnable until every CPU is online.
-		waitOnline(n, timeout)
-	}
-
-	r.Online = append(r.Online, 0)
-
-	for cpu := 1; cpu < n; cpu++ {
-		s := &cpus[cpu]
-
-		switch {
-		case port.Online(cpu):
-			r.Online = append(r.Online, cpu)
-		case !s.started.Load():
-			r.Problems = append(r.Problems, fmt.Sprintf("cpu %d was never started: the runtime asked for no M for it within %v", cpu, timeout))
-		case s.status.Load() != 0:
-			r.Problems = append(r.Problems, fmt.Sprintf("cpu %d failed to start: %v", cpu, port.StartError(cpu, int(s.status.Load()))))
-		default:
-			r.Problems = append(r.Problems, fmt.Sprintf("cpu %d did not come online within %v", cpu, timeout))
+		if pk, ok := port.(Parker); ok {
+			bringUp(pk, p, o, &r)
+		} else {
+			bringUpLegacy(n, o.Timeout, &r)
 		}
 	}
 
-	// A parked CPU must never run: the port was not asked to wake it.
-	for _, cpu := range r.Parked {
+	publish(r.Online)
+
+	switch {
+	case r.Unusable > 0 || len(r.Failed) > 0 || p.overCapacity:
+		if o.Degraded {
+			r.Degraded = true
+			r.Problems = append(r.Problems, fmt.Sprintf("running degraded: %d of %d CPUs online", len(r.Online), r.Present))
+		} else {
+			err = ErrCPUsMissing
+		}
+	}
+
+	return r, err
+}
+
+// describe returns the CPUs of the machine: the port's description, or
+// NumCPU CPUs with hardware ids 0..n-1 for a port that reads none.
+func describe() ([]CPU, error) {
+	if d, ok := port.(Describer); ok {
+		l, err := d.CPUs()
+		if err != nil {
+			return nil, fmt.Errorf("boot: reading the CPUs the machine describes: %w", err)
+		}
+		return l, nil
+	}
+
+	n := max(port.NumCPU(), 1)
+	l := make([]CPU, n)
+	for i := range l {
+		l[i] = CPU{HWID: uint64(i), Boot: i == 0}
+	}
+	return l, nil
+}
+
+// bringUp runs the two phases of a [Parker] port.
+func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
+	t0 := time.Now()
+
+	var woken []int
+	var wh []uint64
+	var wb []uintptr
+
+	for cpu := 1; cpu < len(p.hwids); cpu++ {
+		if slices.Contains(o.Skip, cpu) {
+			continue
+		}
+		woken = append(woken, cpu)
+		wh = append(wh, p.hwids[cpu])
+		wb = append(wb, percpu.AreaBase(cpu))
+	}
+
+	cause := make(map[int]string)
+	for _, cpu := range o.Skip {
+		if cpu > 0 && cpu < len(p.hwids) {
+			cause[cpu] = "not woken (boot.skip)"
+		}
+	}
+
+	errs := pk.Wake(woken, wh, wb)
+	for i, e := range errs {
+		if i < len(woken) && e != nil {
+			cause[woken[i]] = e.Error()
+		}
+	}
+
+	// phase one: wait, bounded, for every CPU woken without an error
+	// to answer from its park loop
+	deadline := time.Now().Add(o.Timeout)
+	answered := []int{}
+
+	for {
+		answered = answered[:0]
+		pending := false
+		for _, cpu := range woken {
+			switch {
+			case cause[cpu] != "":
+			case pk.Parked(cpu):
+				answered = append(answered, cpu)
+			default:
+				pending = true
+			}
+		}
+		if !pending || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+
+	for _, cpu := range woken {
+		if cause[cpu] == "" && !slices.Contains(answered, cpu) {
+			cause[cpu] = fmt.Sprintf("no answer to %s within %v", pk.WakeMethod(), o.Timeout)
+		}
+	}
+
+	// phase two: only the CPUs that answered get a P and an M
+	order = append([]int(nil), answered...)
+	nextCPU.Store(0)
+
+	if len(order) > 0 {
+		if err := handOut(len(order) + 1); err != nil {
+			for _, cpu := range order {
+				cause[cpu] = err.Error()
+			}
+		} else {
+			waitOnline(order, o.Timeout)
+		}
+	}
+
+	collect(p, cause, r)
+	r.Elapsed = time.Since(t0)
+}
+
+// collect fills the online set and the failures of r.
+func collect(p bringupPlan, cause map[int]string, r *Report) {
+	r.Online = []int{0}
+
+	for cpu := 1; cpu < len(p.hwids); cpu++ {
 		if port.Online(cpu) {
-			r.Problems = append(r.Problems, fmt.Sprintf("cpu %d was left parked but is online", cpu))
-			err = ErrParkedOnline
+			r.Online = append(r.Online, cpu)
+			continue
 		}
-	}
 
-	if len(r.Online) != n && err == nil {
-		err = ErrCPUsMissing
-	}
+		why := cause[cpu]
+		if why == "" {
+			why = "parked, but did not enter the scheduler in time"
+			if !cpus[cpu].started.Load() {
+				why = "parked, but the runtime asked for no M for it"
+			}
+		}
 
-	return
+		r.Failed = append(r.Failed, cpu)
+		r.Problems = append(r.Problems, fmt.Sprintf("cpu %d (%s=%#x) did not come online: %s", cpu, p.name, p.hwids[cpu], why))
+	}
 }
 
-// parkedProblems explains why CPUs n0..n-1 of the n CPUs to start are left
-// parked when there are only areas per-CPU areas or MaxCPUs mailboxes,
-// naming the sizes: the bytes the areas hold and the bytes n CPUs need.
-func parkedProblems(n, areas int) (p []string) {
-	if n > MaxCPUs {
-		p = append(p, fmt.Sprintf("cpus %d..%d present but left parked: boot.MaxCPUs is %d", MaxCPUs, n-1, MaxCPUs))
-		n = MaxCPUs
+// publish makes online the online set.
+func publish(l []int) {
+	if len(l) == 0 {
+		l = []int{0}
 	}
-
-	if n > areas {
-		stride := percpu.AreaStride()
-		p = append(p, fmt.Sprintf("cpus %d..%d present but left parked: only %d per-CPU areas of %d bytes (%d bytes), %d CPUs need %d bytes",
-			areas, n-1, areas, stride, uintptr(areas)*stride, n, uintptr(n)*stride))
-	}
-
-	return
+	c := slices.Clone(l)
+	online.Store(&c)
 }
 
-// waitOnline keeps n spinning goroutines alive, so that the scheduler starts
-// one M per P, until every CPU is online or the timeout expires.
-func waitOnline(n int, timeout time.Duration) {
+// waitOnline keeps enough goroutines runnable that the scheduler starts one
+// M per P, until every CPU of l is online or the timeout expires.
+func waitOnline(l []int, timeout time.Duration) {
 	deadline := time.Now().Add(timeout)
-	done := make(chan struct{}, n)
+	done := make(chan struct{}, len(l)+1)
 
-	for i := 0; i < n; i++ {
+	all := func() bool {
+		for _, cpu := range l {
+			if !port.Online(cpu) {
+				return false
+			}
+		}
+		return true
+	}
+
+	for i := 0; i <= len(l); i++ {
 		go func() {
-			for !allOnline(n) && time.Now().Before(deadline) {
+			for !all() && time.Now().Before(deadline) {
 				runtime.Gosched()
 			}
 			done <- struct{}{}
 		}()
 	}
 
-	for i := 0; i < n; i++ {
+	for i := 0; i <= len(l); i++ {
 		<-done
 	}
-}
-
-func allOnline(n int) bool {
-	for cpu := 1; cpu < n; cpu++ {
-		if !port.Online(cpu) {
-			return false
-		}
-	}
-	return true
 }
 
 // gStack mirrors the first field of runtime.g, the bounds of the goroutine
@@ -273,41 +443,67 @@ type gStack struct {
 // newosproc (runtime/os_tamago.go), with a fresh 8 MiB block (sp), the M, its
 // g0 and the ABI0 address of mstart.
 //
-// The AP runs on g0's own stack (allocated by the runtime with the M, 16 KiB,
-// as on linux/amd64 where newosproc passes g0.stack.hi to clone), so that
-// g0's recorded bounds match the stack in use. The 8 MiB block stays unused.
+// The CPU runs on g0's own stack (allocated by the runtime with the M,
+// 16 KiB, as on linux/amd64 where newosproc passes g0.stack.hi to clone), so
+// that g0's recorded bounds match the stack in use. The 8 MiB block stays
+// unused.
 //
 // May run with m.p == nil: no allocation, no pointer stores (they would need
 // write barriers).
 func task(sp, mp, gp, fn unsafe.Pointer) {
-	cpu := int(nextCPU.Add(1))
+	i := int(nextCPU.Add(1)) - 1
 
-	if cpu >= ncpu {
-		print("boot: the runtime asked for M number ", cpu+1, " but only ", ncpu, " CPUs are being started\n")
+	if i >= len(order) {
+		print("boot: the runtime asked for M number ", i+2, " but only ", len(order)+1, " CPUs are online\n")
 		panic("boot: no CPU left for a new M")
 	}
 
+	cpu := order[i]
 	s := &cpus[cpu]
 	stack := (*gStack)(gp)
 
-	status := port.Start(cpu, stack.hi, uintptr(gp), uintptr(fn), percpu.AreaBase(cpu))
-	s.status.Store(int64(status))
+	if pk, ok := port.(Parker); ok {
+		pk.Enter(cpu, stack.hi, uintptr(gp), uintptr(fn))
+	} else {
+		s.status.Store(int64(port.Start(cpu, stack.hi, uintptr(gp), uintptr(fn), percpu.AreaBase(cpu))))
+	}
+
 	s.started.Store(true)
 }
 
-// NumOnline returns the number of CPUs started by [Start] that are online,
-// boot CPU included.
-func NumOnline() (n int) {
-	if port == nil {
-		return 1
+// bringUpLegacy brings up CPUs 1..n-1 of a port that is not a [Parker], one
+// phase: the runtime is given n CPUs before any of them is known to run.
+func bringUpLegacy(n int, timeout time.Duration, r *Report) {
+	t0 := time.Now()
+
+	order = order[:0]
+	for cpu := 1; cpu < n; cpu++ {
+		order = append(order, cpu)
+	}
+	nextCPU.Store(0)
+
+	cause := make(map[int]string)
+	if err := handOut(n); err != nil {
+		for _, cpu := range order {
+			cause[cpu] = err.Error()
+		}
+	} else {
+		waitOnline(order, timeout)
 	}
 
-	n = 1
-	for cpu := 1; cpu < ncpu; cpu++ {
-		if port.Online(cpu) {
-			n++
+	for _, cpu := range order {
+		s := &cpus[cpu]
+		switch {
+		case port.Online(cpu):
+		case !s.started.Load():
+			cause[cpu] = fmt.Sprintf("the runtime asked for no M for it within %v", timeout)
+		case s.status.Load() != 0:
+			cause[cpu] = port.StartError(cpu, int(s.status.Load())).Error()
+		default:
+			cause[cpu] = fmt.Sprintf("no answer within %v", timeout)
 		}
 	}
 
-	return
+	collect(bringupPlan{hwids: hwids, name: hwidName}, cause, r)
+	r.Elapsed = time.Since(t0)
 }

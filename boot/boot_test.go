@@ -12,31 +12,67 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// fakePort is a machine of present CPUs whose Prepare fails with errPrepare,
-// so that Start stops before it would need GOOS=tamago.
+// fakePort is a machine that describes cpus and brings them up in two
+// phases; silent CPUs never answer their wake-up, and wakeErr makes the
+// wake-up request of a CPU fail.
 type fakePort struct {
-	present int
-	online  map[int]bool
-	woken   []int
+	cpus    []CPU
+	silent  map[uint64]bool
+	wakeErr map[uint64]error
+	cmdline string
+
+	mu      sync.Mutex
+	woken   map[int]uint64  // logical -> hardware id, from Wake
+	bases   map[int]uintptr // logical -> area base, from Wake
+	entered []int
+	parked  [MaxCPUs]atomic.Bool
+	online  [MaxCPUs]atomic.Bool
 }
 
-var errPrepare = errors.New("fake: prepare")
+func (p *fakePort) NumCPU() int                                       { return len(p.cpus) }
+func (p *fakePort) Prepare(n int) error                               { return nil }
+func (p *fakePort) Start(int, uintptr, uintptr, uintptr, uintptr) int { return 1 }
+func (p *fakePort) StartError(int, int) error                         { return errors.New("fake: one-phase start") }
+func (p *fakePort) Online(cpu int) bool                               { return cpu == 0 || p.online[cpu].Load() }
+func (p *fakePort) HWIDName() string                                  { return "apic" }
+func (p *fakePort) CPUs() ([]CPU, error)                              { return p.cpus, nil }
+func (p *fakePort) Parked(cpu int) bool                               { return p.parked[cpu].Load() }
+func (p *fakePort) WakeMethod() string                                { return "INIT-SIPI" }
+func (p *fakePort) Cmdline() string                                   { return p.cmdline }
 
-func (p *fakePort) NumCPU() int               { return p.present }
-func (p *fakePort) Prepare(n int) error       { return errPrepare }
-func (p *fakePort) Online(cpu int) bool       { return p.online[cpu] }
-func (p *fakePort) StartError(int, int) error { return nil }
+func (p *fakePort) Wake(cpus []int, hwids []uint64, bases []uintptr) []error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 
-func (p *fakePort) Start(cpu int, sp, g0, fn, base uintptr) int {
-	p.woken = append(p.woken, cpu)
-	return 0
+	p.woken, p.bases = map[int]uint64{}, map[int]uintptr{}
+	errs := make([]error, len(cpus))
+
+	for i, cpu := range cpus {
+		p.woken[cpu], p.bases[cpu] = hwids[i], bases[i]
+		if errs[i] = p.wakeErr[hwids[i]]; errs[i] == nil && !p.silent[hwids[i]] {
+			p.parked[cpu].Store(true)
+		}
+	}
+	return errs
+}
+
+func (p *fakePort) Enter(cpu int, sp, g0, fn uintptr) {
+	p.mu.Lock()
+	p.entered = append(p.entered, cpu)
+	p.mu.Unlock()
+	if p.parked[cpu].Load() {
+		p.online[cpu].Store(true)
+	}
 }
 
 // testAreas is the number of per-CPU areas of the tests, at region: fewer
@@ -48,7 +84,8 @@ var region [testAreas*1024 + linker.AreaAlign]byte
 func TestMain(m *testing.M) {
 	base := (uintptr(unsafe.Pointer(&region)) + linker.AreaAlign - 1) &^ (linker.AreaAlign - 1)
 
-	if size, _ := percpu.RegionLayout(testAreas); size > uintptr(len(region))-linker.AreaAlign {
+	size, _ := percpu.RegionLayout(testAreas)
+	if size > uintptr(len(region))-linker.AreaAlign {
 		fmt.Fprintf(os.Stderr, "region too small: %d bytes for %d areas\n", size, testAreas)
 		os.Exit(1)
 	}
@@ -61,10 +98,24 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// handOuts records the Ps given to the stand-in runtime of startWith.
+var handOuts []int
+
 // startWith runs Start on a fresh package state with port p, on a goroutine
-// whose per-CPU register points at area 0.
-func startWith(p Port, max int) (r Report, err error) {
+// whose per-CPU register points at area 0. The runtime is played by a
+// stand-in that calls task once per extra P, as newosproc would.
+func startWith(p Port, o Options) (r Report, err error) {
 	done := make(chan struct{})
+	handOuts = nil
+
+	handOut = func(n int) error {
+		handOuts = append(handOuts, n)
+		var g gStack
+		for i := 1; i < n; i++ {
+			task(nil, nil, unsafe.Pointer(&g), nil)
+		}
+		return nil
+	}
 
 	go func() {
 		defer close(done)
@@ -72,74 +123,259 @@ func startWith(p Port, max int) (r Report, err error) {
 		percpu.InitReg(0) // on linux/amd64: locks this goroutine to its thread
 		port = p
 		started.Store(false)
-		r, err = Start(max, 0)
+		online.Store(nil)
+		for i := range cpus {
+			cpus[i] = cpuState{}
+		}
+		r, err = Start(o)
 	}()
 
 	<-done
 	return
 }
 
-// TestParked: more CPUs present than per-CPU areas. The extra CPUs are
-// listed as parked, the problem line names both sizes, and the port is
-// asked to prepare only the CPUs that have an area.
-func TestParked(t *testing.T) {
-	areas := percpu.AreaNum()
-	present := areas + 3
-
-	if areas != testAreas {
-		t.Fatalf("AreaNum() = %d, want %d", areas, testAreas)
+// machine describes CPUs with the given APIC IDs; the boot CPU is boot.
+func machine(boot uint64, ids ...uint64) *fakePort {
+	p := &fakePort{silent: map[uint64]bool{}, wakeErr: map[uint64]error{}}
+	for _, id := range ids {
+		p.cpus = append(p.cpus, CPU{HWID: id, Boot: id == boot})
 	}
-	stride := percpu.AreaStride()
+	return p
+}
 
-	p := &fakePort{present: present}
-	r, err := startWith(p, 0)
+func problems(r Report) string { return strings.Join(r.Problems, "\n") }
 
-	if !errors.Is(err, errPrepare) {
-		t.Fatalf("Start = %v, want the fake Prepare error", err)
-	}
-
-	if r.Present != present || r.Areas != areas || r.Wanted != min(areas, MaxCPUs) {
-		t.Errorf("Report = present %d, areas %d, wanted %d; want %d, %d, %d", r.Present, r.Areas, r.Wanted, present, areas, min(areas, MaxCPUs))
-	}
-
-	var parked []int
-	for cpu := r.Wanted; cpu < min(present, MaxCPUs); cpu++ {
-		parked = append(parked, cpu)
-	}
-	if !reflect.DeepEqual(r.Parked, parked) {
-		t.Errorf("Parked = %v, want %v", r.Parked, parked)
-	}
-
-	msg := strings.Join(r.Problems, "\n")
-	for _, want := range []string{
-		fmt.Sprintf("cpus %d..%d present but left parked", areas, present-1),
-		fmt.Sprintf("only %d per-CPU areas of %d bytes (%d bytes)", areas, stride, uintptr(areas)*stride),
-		fmt.Sprintf("%d CPUs need %d bytes", present, uintptr(present)*stride),
-	} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("problems %q do not say %q", msg, want)
-		}
-	}
-
-	if len(p.woken) != 0 {
-		t.Errorf("CPUs %v woken before Prepare", p.woken)
+// needAreas skips a test that needs n per-CPU areas when the build has fewer
+// (the single-CPU percpu_naive build has one).
+func needAreas(t *testing.T, n int) {
+	if a := percpu.AreaNum(); a < n {
+		t.Skipf("%d per-CPU area(s) in this build, the test needs %d", a, n)
 	}
 }
 
-func TestParkedProblems(t *testing.T) {
-	stride := percpu.AreaStride()
+// TestSparse: the boot CPU is logical 0 whatever its hardware id and place
+// in the description; the others follow in the description's order, each
+// woken with its own hardware id and area.
+func TestSparse(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(5, 0, 2, 5, 9)
+	r, err := startWith(p, Options{})
 
-	for _, c := range []struct {
-		n, areas int
-		want     []string
-	}{
-		{4, 4, nil},
-		{2, 4, nil},
-		{8, 4, []string{fmt.Sprintf("cpus 4..7 present but left parked: only 4 per-CPU areas of %d bytes (%d bytes), 8 CPUs need %d bytes", stride, 4*stride, 8*stride)}},
-		{MaxCPUs + 2, MaxCPUs + 8, []string{fmt.Sprintf("cpus %d..%d present but left parked: boot.MaxCPUs is %d", MaxCPUs, MaxCPUs+1, MaxCPUs)}},
+	if err != nil || len(r.Problems) != 0 {
+		t.Fatalf("Start = %v, problems %q", err, r.Problems)
+	}
+	if want := []int{0, 1, 2, 3}; !reflect.DeepEqual(r.Online, want) || !reflect.DeepEqual(Online(), want) {
+		t.Errorf("Online = %v / %v, want %v", r.Online, Online(), want)
+	}
+	if want := map[int]uint64{1: 0, 2: 2, 3: 9}; !reflect.DeepEqual(p.woken, want) {
+		t.Errorf("woken %v, want %v", p.woken, want)
+	}
+	for cpu := 1; cpu < 4; cpu++ {
+		if p.bases[cpu] != percpu.AreaBase(cpu) {
+			t.Errorf("cpu %d woken with base %#x, want %#x", cpu, p.bases[cpu], percpu.AreaBase(cpu))
+		}
+	}
+	for cpu, hw := range []uint64{5, 0, 2, 9} {
+		if got, ok := HWID(cpu); !ok || got != hw {
+			t.Errorf("HWID(%d) = %#x, %v; want %#x", cpu, got, ok, hw)
+		}
+		if got, ok := LogicalID(hw); !ok || got != cpu {
+			t.Errorf("LogicalID(%#x) = %d, %v; want %d", hw, got, ok, cpu)
+		}
+	}
+	if _, ok := LogicalID(7); ok {
+		t.Error("LogicalID of an absent APIC ID succeeded")
+	}
+	if !reflect.DeepEqual(handOuts, []int{4}) {
+		t.Errorf("GOMAXPROCS calls %v, want [4]", handOuts)
+	}
+}
+
+// TestSilentStrict: a CPU that never answers its wake-up is never given a P
+// or an M, is named with its cause, and fails a strict boot.
+func TestSilentStrict(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2, 3)
+	p.silent[2] = true
+
+	r, err := startWith(p, Options{Timeout: 10 * time.Millisecond})
+
+	if err != ErrCPUsMissing {
+		t.Errorf("Start = %v, want %v", err, ErrCPUsMissing)
+	}
+	if !reflect.DeepEqual(r.Online, []int{0, 1, 3}) || !reflect.DeepEqual(r.Failed, []int{2}) {
+		t.Errorf("Online %v Failed %v, want [0 1 3] [2]", r.Online, r.Failed)
+	}
+	if !reflect.DeepEqual(handOuts, []int{3}) {
+		t.Errorf("GOMAXPROCS calls %v, want [3]: the silent CPU must get no P", handOuts)
+	}
+	for _, cpu := range p.entered {
+		if cpu == 2 {
+			t.Error("the silent CPU was handed an M")
+		}
+	}
+	if want := "cpu 2 (apic=0x2) did not come online: no answer to INIT-SIPI within 10ms"; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+// TestDegraded: the same machine, run degraded from the command line.
+func TestDegraded(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2, 3)
+	p.silent[2] = true
+	p.cmdline = "console=ttyS0 boot.degraded"
+
+	r, err := startWith(p, Options{Timeout: 10 * time.Millisecond})
+
+	if err != nil || !r.Degraded {
+		t.Errorf("Start = %v, degraded %v; want nil, true", err, r.Degraded)
+	}
+	if want := "running degraded: 3 of 4 CPUs online"; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+// TestWakeError: a failed wake-up request is reported with the port's words
+// and not waited for.
+func TestWakeError(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2)
+	p.wakeErr[1] = errors.New("PSCI CPU_ON: ALREADY_ON (-4)")
+
+	r, err := startWith(p, Options{Timeout: time.Hour})
+
+	if err != ErrCPUsMissing || !reflect.DeepEqual(r.Online, []int{0, 2}) {
+		t.Errorf("Start = %v, online %v; want %v, [0 2]", err, r.Online, ErrCPUsMissing)
+	}
+	if want := "cpu 1 (apic=0x1) did not come online: PSCI CPU_ON: ALREADY_ON (-4)"; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+// TestSkip: boot.skip leaves a CPU unwoken, and says so.
+func TestSkip(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2, 3)
+	p.cmdline = "boot.skip=1,3"
+
+	r, err := startWith(p, Options{})
+
+	if err != ErrCPUsMissing || !reflect.DeepEqual(r.Online, []int{0, 2}) {
+		t.Errorf("Start = %v, online %v; want %v, [0 2]", err, r.Online, ErrCPUsMissing)
+	}
+	if _, woken := p.woken[1]; woken {
+		t.Error("skipped cpu 1 was woken")
+	}
+	if want := "cpu 3 (apic=0x3) did not come online: not woken (boot.skip)"; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+// TestUnusable: a CPU the description marks unusable is left alone and
+// reported; it has no logical id.
+func TestUnusable(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2)
+	p.cpus[1].Unusable = `status = "disabled"`
+
+	r, err := startWith(p, Options{})
+
+	if err != ErrCPUsMissing || !reflect.DeepEqual(r.Online, []int{0, 1}) || r.Unusable != 1 {
+		t.Errorf("Start = %v, online %v, unusable %d; want %v, [0 1], 1", err, r.Online, r.Unusable, ErrCPUsMissing)
+	}
+	if hw, _ := HWID(1); hw != 2 {
+		t.Errorf("logical 1 is apic %#x, want 0x2", hw)
+	}
+	if want := `cpu apic=0x1 left alone: status = "disabled"`; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+// TestOverCapacity: more CPUs than per-CPU areas. The extra CPUs are left
+// parked, the problem line names both sizes, and the boot fails unless
+// degraded.
+func TestOverCapacity(t *testing.T) {
+	areas := percpu.AreaNum()
+	if areas > MaxCPUs-3 {
+		t.Skipf("%d per-CPU areas (build tags): no room for more CPUs than areas", areas)
+	}
+	stride := percpu.AreaStride()
+	present := areas + 3
+
+	var ids []uint64
+	for i := 0; i < present; i++ {
+		ids = append(ids, uint64(i))
+	}
+
+	for _, degraded := range []bool{false, true} {
+		r, err := startWith(machine(0, ids...), Options{Degraded: degraded})
+
+		if (err == nil) != degraded {
+			t.Errorf("degraded %v: Start = %v", degraded, err)
+		}
+		if r.Present != present || r.Areas != areas || r.Wanted != areas || r.Parked != 3 {
+			t.Errorf("Report = present %d areas %d wanted %d parked %d; want %d %d %d 3", r.Present, r.Areas, r.Wanted, r.Parked, present, areas, areas)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("cpus %d..%d present but left parked", areas, present-1),
+			fmt.Sprintf("only %d per-CPU areas of %d bytes (%d bytes)", areas, stride, uintptr(areas)*stride),
+			fmt.Sprintf("%d CPUs need %d bytes", present, uintptr(present)*stride),
+		} {
+			if !strings.Contains(problems(r), want) {
+				t.Errorf("problems %q do not say %q", problems(r), want)
+			}
+		}
+	}
+}
+
+// TestMaxCPUsCapacity: a machine larger than boot.MaxCPUs is named, with
+// the CPUs left parked.
+func TestMaxCPUsCapacity(t *testing.T) {
+	var l []CPU
+	for i := 0; i < MaxCPUs+16; i++ {
+		l = append(l, CPU{HWID: uint64(i), Boot: i == 0})
+	}
+	port = nil // no Describer: hardware ids are named "id"
+	p := plan(l, Options{}, MaxCPUs+100, 64)
+
+	if !p.overCapacity || len(p.hwids) != MaxCPUs || p.report.Parked != 16 {
+		t.Errorf("plan: over %v, %d logical, %d parked", p.overCapacity, len(p.hwids), p.report.Parked)
+	}
+	want := fmt.Sprintf("%d CPUs present, %d supported: cpus %d..%d left parked (id=%#x..%#x; boot.MaxCPUs)", MaxCPUs+16, MaxCPUs, MaxCPUs, MaxCPUs+15, MaxCPUs, MaxCPUs+15)
+	if got := strings.Join(p.report.Problems, "\n"); !strings.Contains(got, want) {
+		t.Errorf("problems %q do not say %q", got, want)
+	}
+}
+
+// TestMaxcpus: maxcpus on the command line parks CPUs by request, which is
+// not a failure.
+func TestMaxcpus(t *testing.T) {
+	needAreas(t, 4)
+	p := machine(0, 0, 1, 2, 3)
+	p.cmdline = "maxcpus=2"
+
+	r, err := startWith(p, Options{})
+
+	if err != nil || !reflect.DeepEqual(r.Online, []int{0, 1}) || r.Parked != 2 {
+		t.Errorf("Start = %v, online %v, parked %d; want nil, [0 1], 2", err, r.Online, r.Parked)
+	}
+	if want := "cpus 2..3 present but left parked by request (maxcpus=2)"; !strings.Contains(problems(r), want) {
+		t.Errorf("problems %q do not say %q", problems(r), want)
+	}
+}
+
+func TestCmdlineErrors(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"maxcpus=0", `"maxcpus=0": want a CPU count of at least 1`},
+		{"maxcpus=x", `"maxcpus=x": want a CPU count`},
+		{"boot.skip=0", fmt.Sprintf(`"boot.skip=0": "0" is not a logical CPU id in 1..%d`, MaxCPUs-1)},
+		{"boot.skip=1,x", `"x" is not a logical CPU id`},
 	} {
-		if got := parkedProblems(c.n, c.areas); !reflect.DeepEqual(got, c.want) {
-			t.Errorf("parkedProblems(%d, %d) = %q, want %q", c.n, c.areas, got, c.want)
+		p := machine(0, 0, 1)
+		p.cmdline = c.line
+		if _, err := startWith(p, Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: Start = %v, want %q", c.line, err, c.want)
 		}
 	}
 }
@@ -148,25 +384,78 @@ func TestNoPort(t *testing.T) {
 	port = nil
 	started.Store(false)
 
-	if _, err := Start(0, 0); err != ErrNoPort {
+	if _, err := Start(Options{}); err != ErrNoPort {
 		t.Errorf("Start without a port = %v, want %v", err, ErrNoPort)
 	}
 }
 
-// TestParkedOnline: a CPU that was never started but reports itself online
-// (a port that woke it anyway) is a problem. With max 1 Start wakes no CPU
-// and needs no goos.Task.
-func TestParkedOnline(t *testing.T) {
-	p := &fakePort{present: 3, online: map[int]bool{2: true}}
-	r, err := startWith(p, 1)
+func TestBadDescription(t *testing.T) {
+	port = nil
+	p := plan([]CPU{{HWID: 1, Boot: true}, {HWID: 1}, {HWID: 3, Boot: true}}, Options{}, 4, 64)
+	got := strings.Join(p.report.Problems, "\n")
+	for _, want := range []string{"cpu id=0x1 left alone: the description lists it twice", "cpu id=0x3 left alone: a second boot CPU"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("problems %q do not say %q", got, want)
+		}
+	}
 
-	if err != ErrParkedOnline {
-		t.Errorf("Start = %v, want %v", err, ErrParkedOnline)
+	p = plan([]CPU{{HWID: 1}}, Options{}, 4, 64)
+	if !strings.Contains(strings.Join(p.report.Problems, "\n"), "marks no CPU as the boot CPU") || len(p.hwids) != 1 {
+		t.Errorf("no boot CPU: %q, %d logical", p.report.Problems, len(p.hwids))
 	}
-	if !reflect.DeepEqual(r.Parked, []int{1, 2}) || !reflect.DeepEqual(r.Online, []int{0}) {
-		t.Errorf("Parked = %v, Online = %v; want [1 2], [0]", r.Parked, r.Online)
+}
+
+// withCPUs makes the online set l and OnEachCPU see every goroutine as
+// running on CPU cpu, for the duration of a test.
+func withCPUs(t *testing.T, l []int, cpu int) {
+	publish(l)
+	thisCPU = func() int { return cpu }
+	t.Cleanup(func() { thisCPU = percpu.CPU; online.Store(nil) })
+}
+
+func TestOnEachCPUBadArgs(t *testing.T) {
+	withCPUs(t, []int{0, 1, 3}, 0)
+
+	for _, c := range []struct {
+		cpus []int
+		want string
+	}{
+		{[]int{-1}, fmt.Sprintf("cpu -1 outside 0..%d", MaxCPUs-1)},
+		{[]int{MaxCPUs}, fmt.Sprintf("cpu %d outside 0..%d", MaxCPUs, MaxCPUs-1)},
+		{[]int{0, 1, 0}, "cpu 0 listed twice"},
+		{[]int{2}, "cpu 2 is not online (online: [0 1 3])"},
+	} {
+		err := OnEachCPU(c.cpus, time.Second, func(int) { t.Error("f ran") })
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("OnEachCPU(%v) = %v, want %q", c.cpus, err, c.want)
+		}
 	}
-	if msg := strings.Join(r.Problems, "\n"); !strings.Contains(msg, "cpu 2 was left parked but is online") {
-		t.Errorf("problems %q do not name cpu 2", msg)
+}
+
+// TestOnEachCPUBounds: OnEachCPU returns by its deadline when f does not
+// return, and when f cannot reach a CPU, naming which is which.
+func TestOnEachCPUBounds(t *testing.T) {
+	withCPUs(t, []int{0, 1}, 0)
+	var release atomic.Bool
+	defer release.Store(true)
+
+	// f spins (pinned, it may not block) until the test ends
+	err := OnEachCPU(nil, 20*time.Millisecond, func(int) {
+		for !release.Load() {
+		}
+	})
+
+	var e *EachError
+	if !errors.As(err, &e) || !reflect.DeepEqual(e.NotReturned, []int{0}) || !reflect.DeepEqual(e.NotStarted, []int{1}) {
+		t.Fatalf("OnEachCPU = %v, want f not returned on [0], not started on [1]", err)
+	}
+}
+
+func TestOnEachCPU(t *testing.T) {
+	withCPUs(t, []int{0}, 0)
+	var ran []int
+
+	if err := OnEachCPU(nil, time.Minute, func(cpu int) { ran = append(ran, cpu) }); err != nil || !reflect.DeepEqual(ran, []int{0}) {
+		t.Errorf("OnEachCPU = %v, ran on %v; want nil, [0]", err, ran)
 	}
 }

@@ -9,6 +9,7 @@ package boot
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 	_ "unsafe"
@@ -22,61 +23,128 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// OnEachCPU runs f once on each of the CPUs 0..n-1, concurrently, and waits
-// up to timeout for every call to return. It returns the ids of the CPUs
-// where f did not run in time.
+// thisCPU returns the logical id of the CPU running the caller, pinned; a
+// variable so that host tests, which have no CPUs, can stand in for it.
+var thisCPU = percpu.CPU
+
+// EachError is the error of [OnEachCPU] when f did not run to completion on
+// every CPU asked for.
+type EachError struct {
+	// NotStarted lists the CPUs where f had not started by the
+	// deadline: no goroutine reached them.
+	NotStarted []int
+	// NotReturned lists the CPUs where f started but had not returned
+	// by the deadline. OnEachCPU cannot stop f: it is still running
+	// there, pinned.
+	NotReturned []int
+	// Timeout is the deadline OnEachCPU was given.
+	Timeout time.Duration
+}
+
+func (e *EachError) Error() string {
+	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
+}
+
+// OnEachCPU runs f once on each CPU of cpus, concurrently, and waits up to
+// timeout for every call to return. A nil cpus means the online set
+// ([Online]). It returns nil when every call returned in time, an
+// [*EachError] listing the CPUs where f did not start and those where it
+// did not return by the deadline, or an error naming a CPU id that is
+// negative, out of range, duplicated or not online.
+//
+// What it bounds: OnEachCPU itself returns by the deadline, whatever f
+// does. It cannot stop f: a call that has not returned keeps running, pinned
+// to its CPU, after OnEachCPU returned (and holds off the garbage
+// collector's stop-the-world until it does).
 //
 // Each call runs pinned to its CPU with preemption disabled, like Linux's
 // on_each_cpu: percpu.CPU() == cpu for the whole call. f must therefore not
 // block (no channel operations, locks, sleeps or output); busy-waiting for
-// the other CPUs is allowed but must be bounded, since a pinned goroutine
-// also holds off the garbage collector's stop-the-world.
+// the other CPUs is allowed but must be bounded.
 //
-// Placement works by claiming: n goroutines repeatedly pin themselves, read
-// their CPU id and run f if that CPU is still unclaimed, otherwise unpin and
-// yield so that the scheduler of another CPU can steal them.
-func OnEachCPU(n int, timeout time.Duration, f func(cpu int)) (missed []int) {
-	if n > MaxCPUs {
-		panic(fmt.Sprintf("boot: OnEachCPU for %d CPUs, limit %d", n, MaxCPUs))
+// Placement works by claiming: one goroutine per CPU repeatedly pins
+// itself, reads its CPU id and runs f if that CPU is wanted and still
+// unclaimed, otherwise unpins and yields so that the scheduler of another
+// CPU can steal it.
+func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
+	on := Online()
+	if cpus == nil {
+		cpus = on
 	}
 
-	var claimed [MaxCPUs]atomic.Bool
-	var remaining atomic.Int32
+	var want, claimed, returned [MaxCPUs]atomic.Bool
 
+	for _, cpu := range cpus {
+		switch {
+		case cpu < 0 || cpu >= MaxCPUs:
+			return fmt.Errorf("boot: OnEachCPU: cpu %d outside 0..%d", cpu, MaxCPUs-1)
+		case want[cpu].Load():
+			return fmt.Errorf("boot: OnEachCPU: cpu %d listed twice", cpu)
+		case !slices.Contains(on, cpu):
+			return fmt.Errorf("boot: OnEachCPU: cpu %d is not online (online: %v)", cpu, on)
+		}
+		want[cpu].Store(true)
+	}
+
+	n := len(cpus)
+	if n == 0 {
+		return nil
+	}
+
+	var remaining atomic.Int32
+	remaining.Store(int32(n))
 	deadline := time.Now().Add(timeout)
 	done := make(chan struct{}, n)
-	remaining.Store(int32(n))
 
 	for i := 0; i < n; i++ {
 		go func() {
-			defer func() { done <- struct{}{} }()
-
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
 				procPin()
-				cpu := percpu.CPU()
+				cpu := thisCPU()
 
-				if cpu < n && claimed[cpu].CompareAndSwap(false, true) {
+				if cpu >= 0 && cpu < MaxCPUs && want[cpu].Load() && claimed[cpu].CompareAndSwap(false, true) {
 					f(cpu)
+					returned[cpu].Store(true)
 					procUnpin()
 					remaining.Add(-1)
-					return
+					break
 				}
 
 				procUnpin()
 				runtime.Gosched()
 			}
+			done <- struct{}{}
 		}()
 	}
 
-	for i := 0; i < n; i++ {
-		<-done
-	}
+	// every goroutine ends by the deadline unless f holds it: wait for
+	// them, but never past the deadline plus the time one yield takes
+	timer := time.NewTimer(time.Until(deadline) + 10*time.Millisecond)
+	defer timer.Stop()
 
-	for cpu := 0; cpu < n; cpu++ {
-		if !claimed[cpu].Load() {
-			missed = append(missed, cpu)
+wait:
+	for i := 0; i < n; i++ {
+		select {
+		case <-done:
+		case <-timer.C:
+			break wait
 		}
 	}
 
-	return
+	var e EachError
+	for _, cpu := range cpus {
+		switch {
+		case !claimed[cpu].Load():
+			e.NotStarted = append(e.NotStarted, cpu)
+		case !returned[cpu].Load():
+			e.NotReturned = append(e.NotReturned, cpu)
+		}
+	}
+
+	if e.NotStarted == nil && e.NotReturned == nil {
+		return nil
+	}
+
+	e.Timeout = timeout
+	return &e
 }

@@ -9,11 +9,15 @@
 package boot
 
 import (
+	"runtime"
 	"runtime/goos"
 )
 
-// installTask makes the runtime start new Ms through task.
-func installTask() error {
+// handOut makes the runtime start new Ms through task and gives it n Ps,
+// one per CPU that answered, boot CPU included. A variable so that host
+// tests can stand in for the runtime.
+var handOut = func(n int) error {
 	goos.Task = task
+	runtime.GOMAXPROCS(n)
 	return nil
 }

@@ -40,7 +40,7 @@ func faultOnAP(online []int) {
 
 	fmt.Printf("fault: cpu %d stores to %#x\n", cpu, faultAddr)
 
-	boot.OnEachCPU(len(online), 10*time.Second, func(c int) {
+	boot.OnEachCPU(online, 10*time.Second, func(c int) {
 		if c == cpu {
 			faultStore(faultAddr)
 		}

@@ -26,7 +26,7 @@ import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// onlineTimeout bounds the wait for the secondary CPUs to come up.
+// onlineTimeout bounds the wait for every online CPU to print its line.
 const onlineTimeout = 30 * time.Second
 
 // deliberate, when set (by the percpu_fault and percpu_fault_noreg build
@@ -53,35 +53,24 @@ func main() {
 	selftest.CheckBadInput()
 
 	// Bring up the secondaries: each sets its own register from its
-	// area base before it enters the scheduler.
-	report, err := boot.Start(0, onlineTimeout)
-	for _, p := range report.Problems {
-		fmt.Println("boot:", p)
-	}
+	// area base, in its park loop, before it enters the scheduler. The
+	// kernel command line may ask for a degraded boot (boot.degraded),
+	// a CPU not to be woken (boot.skip=K) or fewer CPUs (maxcpus=N).
+	report, err := boot.Start(boot.Options{})
 	if err != nil && err != boot.ErrCPUsMissing {
 		fail("%v", err)
 	}
 
-	n := report.Wanted
-	if n == 0 {
-		n = 1
-	}
-
-	// Each online CPU reads its own register.
-	regs := make([]uintptr, n)
-	boot.OnEachCPU(len(report.Online), onlineTimeout, func(cpu int) {
-		regs[cpu] = percpu.ReadReg()
-	})
-
-	for _, cpu := range report.Online {
-		fmt.Printf("cpu %d online: %s=%#x%s\n", cpu, percpu.RegName(), regs[cpu], regSuffix())
+	// Each online CPU reads its own register for its online line.
+	if perr := boot.PrintOnline(os.Stdout, report, onlineTimeout); perr != nil && err == nil {
+		err = perr
 	}
 
 	if deliberate != nil {
 		deliberate(report.Online)
 	}
 
-	passed, failed := selftest.Run(os.Stdout, len(report.Online))
+	passed, failed := selftest.Run(os.Stdout)
 	fmt.Printf("selftest: %d passed, %d failed\n", passed, failed)
 
 	if failed != 0 || err != nil {

@@ -35,9 +35,12 @@ import (
 // no two CPUs ever write to the same line.
 const AreaAlign = 64
 
-// MaxCPUs is the number of CPUs the region is sized for when every area is
-// [AreaCapacity] bytes or less. Smaller areas leave room for more CPUs.
-const MaxCPUs = 16
+// MaxCPUs is the capacity of the kernel: the number of CPUs the region is
+// sized for when every area is [AreaCapacity] bytes or less, and the one
+// constant that the mailboxes of the ISA ports, boot's bookkeeping and the
+// harness's largest -smp derive from. Raise it here (256 works the same
+// way); nothing else holds the number.
+const MaxCPUs = 64
 
 // AreaCapacity is the per-CPU area size the region is sized for.
 const AreaCapacity = 1024

@@ -8,11 +8,5 @@
 
 package main
 
-import (
-	_ "github.com/tamago-smp/kernel/arch/amd64/microvm"
-)
-
-// regSuffix is what follows the register value on a "cpu N online" line.
-func regSuffix() string {
-	return ""
-}
+// the board of this GOARCH: its init registers the ISA port with package boot
+import _ "github.com/tamago-smp/kernel/arch/amd64/microvm"

@@ -8,15 +8,5 @@
 
 package main
 
-import (
-	"fmt"
-
-	"github.com/tamago-smp/kernel/arch/arm64"
-	_ "github.com/tamago-smp/kernel/arch/arm64/virt"
-)
-
-// regSuffix is what follows the register value on a "cpu N online" line:
-// the exception level, which chose the register (TPIDR_EL2 or TPIDR_EL1).
-func regSuffix() string {
-	return fmt.Sprintf(" el=%d", arm64.EL())
-}
+// the board of this GOARCH: its init registers the ISA port with package boot
+import _ "github.com/tamago-smp/kernel/arch/arm64/virt"

@@ -58,36 +58,33 @@ func main() {
 
 	// Start the other CPUs: each sets its own register from its area
 	// base before it runs Go code.
-	report, err := boot.Start(0, 30*time.Second)
-	for _, p := range report.Problems {
-		fmt.Println("boot:", p)
-	}
+	report, err := boot.Start(boot.Options{})
 	if err != nil && err != boot.ErrCPUsMissing {
 		exit(err)
 	}
 
-	n := len(report.Online)
-	regs := make([]uintptr, n)
-	boot.OnEachCPU(n, 10*time.Second, func(cpu int) { regs[cpu] = percpu.ReadReg() })
-
-	for _, cpu := range report.Online {
-		fmt.Printf("cpu %d online: %s=%#x%s\n", cpu, percpu.RegName(), regs[cpu], regSuffix())
+	// One line per online CPU, each read on that CPU: its register.
+	if perr := boot.PrintOnline(os.Stdout, report, 10*time.Second); perr != nil && err == nil {
+		err = perr
 	}
+
+	on := report.Online
+	n := len(on)
 
 	failed := 0
 
 	// check runs f on every CPU at once, pinned, and prints one line per
 	// CPU.
 	check := func(name string, f func(cpu int) error) {
-		errs := make([]error, n)
-		missed := boot.OnEachCPU(n, 10*time.Second, func(cpu int) { errs[cpu] = f(cpu) })
-
-		for _, cpu := range missed {
-			errs[cpu] = fmt.Errorf("did not run on this CPU")
+		errs := make([]error, boot.MaxCPUs)
+		if err := boot.OnEachCPU(on, 10*time.Second, func(cpu int) { errs[cpu] = f(cpu) }); err != nil {
+			for _, cpu := range on {
+				errs[cpu] = fmt.Errorf("did not run to completion on every CPU: %v", err)
+			}
 		}
 
-		for cpu, err := range errs {
-			if err != nil {
+		for _, cpu := range on {
+			if err := errs[cpu]; err != nil {
 				fmt.Printf("FAIL %s cpu=%d: %v\n", name, cpu, err)
 				failed++
 			} else {
@@ -118,7 +115,7 @@ func main() {
 
 	// every CPU reads what every other CPU wrote in its own area
 	check("minimal-remote", func(cpu int) error {
-		for other := 0; other < n; other++ {
+		for _, other := range on {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int32(other) || h != uint64(10*(other+1)) {
 				return fmt.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, 10*(other+1))
 			}

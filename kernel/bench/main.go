@@ -39,16 +39,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"time"
 
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/internal/benchops"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
-
-// onlineTimeout bounds the wait for the secondary CPUs to come up.
-const onlineTimeout = 30 * time.Second
 
 func main() {
 	// Control came from the runtime: CPU 0 runs alone, its per-CPU
@@ -62,7 +58,7 @@ func main() {
 	fmt.Printf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d\n",
 		start, end, percpu.AreaStride(), areas)
 
-	report, err := boot.Start(0, onlineTimeout)
+	report, err := boot.Start(boot.Options{})
 	for _, p := range report.Problems {
 		fmt.Println("boot:", p)
 	}
@@ -70,8 +66,10 @@ func main() {
 		fail("%v", err)
 	}
 
-	// boot.Start returned without error: CPUs 0..n-1 are online.
+	// boot.Start returned without error: every CPU is online, so the
+	// online set is 0..n-1.
 	n := len(report.Online)
+	fmt.Printf("bringup: %s cpus=%d ns=%d\n", whereName(), n, report.Elapsed.Nanoseconds())
 	where := whereName()
 
 	fmt.Printf("cpus online: %d (%s, per-CPU register %s)\n", n, where, percpu.RegName())

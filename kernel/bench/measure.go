@@ -127,8 +127,8 @@ func runOnce(o benchops.Op, n, iters int) (time.Duration, error) {
 	}
 
 	if pinned {
-		if missed := boot.OnEachCPU(n, runTimeout, body); len(missed) > 0 {
-			return 0, fmt.Errorf("did not run on CPUs %v within %v", missed, runTimeout)
+		if err := boot.OnEachCPU(boot.Online()[:n], runTimeout, body); err != nil {
+			return 0, err
 		}
 	} else {
 		for cpu := 0; cpu < n; cpu++ {

@@ -24,6 +24,7 @@ package selftest
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -62,11 +63,11 @@ const Adds = 100000
 // phaseTimeout bounds each phase on all CPUs.
 const phaseTimeout = 60 * time.Second
 
-// test is one self-test: it runs on CPU cpu of n and returns an error
-// saying what was expected and what was seen.
+// test is one self-test: it runs on CPU cpu of the online set on and
+// returns an error saying what was expected and what was seen.
 type test struct {
 	name string
-	run  func(cpu, n int) error
+	run  func(cpu int, on []int) error
 }
 
 // tests run in this order; later ones rely on the state earlier ones left.
@@ -84,9 +85,13 @@ var tests = []test{
 }
 
 // Run writes the results of [CheckBadInput] (if it ran), runs every test on
-// CPUs 0..n-1, then [Stress], writes one result line per test and CPU to w,
-// and returns the number of results that passed and failed.
-func Run(w io.Writer, n int) (passed, failed int) {
+// online CPU (the online set of [boot.Online]: logical ids, with holes
+// when the boot runs degraded), then [Stress], writes one result line per
+// test and CPU to w, and returns the number of results that passed and
+// failed.
+func Run(w io.Writer) (passed, failed int) {
+	on := boot.Online()
+
 	for _, r := range early {
 		if r.err != nil {
 			fmt.Fprintf(w, "FAIL bad-input/%s cpu=0: %v\n", r.name, r.err)
@@ -98,18 +103,27 @@ func Run(w io.Writer, n int) (passed, failed int) {
 	}
 
 	for _, t := range tests {
-		errs := make([]error, n)
+		errs := make([]error, boot.MaxCPUs)
 
-		missed := boot.OnEachCPU(n, phaseTimeout, func(cpu int) {
-			errs[cpu] = t.run(cpu, n)
+		err := boot.OnEachCPU(on, phaseTimeout, func(cpu int) {
+			errs[cpu] = t.run(cpu, on)
 		})
 
-		for _, cpu := range missed {
-			errs[cpu] = fmt.Errorf("did not run on this CPU within %v", phaseTimeout)
+		if e, ok := err.(*boot.EachError); ok {
+			for _, cpu := range e.NotStarted {
+				errs[cpu] = fmt.Errorf("did not start on this CPU within %v", phaseTimeout)
+			}
+			for _, cpu := range e.NotReturned {
+				errs[cpu] = fmt.Errorf("did not return on this CPU within %v", phaseTimeout)
+			}
+		} else if err != nil {
+			fmt.Fprintf(w, "FAIL %s cpu=0: %v\n", t.name, err)
+			failed++
+			continue
 		}
 
-		for cpu, err := range errs {
-			if err != nil {
+		for _, cpu := range on {
+			if err := errs[cpu]; err != nil {
 				fmt.Fprintf(w, "FAIL %s cpu=%d: %v\n", t.name, cpu, err)
 				failed++
 			} else {
@@ -119,12 +133,12 @@ func Run(w io.Writer, n int) (passed, failed int) {
 		}
 	}
 
-	p, f := Stress(w, n)
+	p, f := Stress(w, on)
 
 	return passed + p, failed + f
 }
 
-func testRegister(cpu, n int) error {
+func testRegister(cpu int, on []int) error {
 	if reg, base := percpu.ReadReg(), percpu.AreaBase(cpu); reg != base {
 		return fmt.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
 	}
@@ -210,24 +224,24 @@ func remote(cpu int) values {
 		*vUint64.Remote(cpu), *vUintptr.Remote(cpu), *vPair.Remote(cpu)}
 }
 
-func testInitial(cpu, n int) error {
+func testInitial(cpu int, on []int) error {
 	return initial.check("", local())
 }
 
-func testLocalWrite(cpu, n int) error {
+func testLocalWrite(cpu int, on []int) error {
 	own(cpu).write()
 	return own(cpu).check("", local())
 }
 
 // testIsolation runs after every CPU wrote its own values: this CPU's copies
 // must still hold what it wrote, not what any other CPU wrote.
-func testIsolation(cpu, n int) error {
+func testIsolation(cpu int, on []int) error {
 	return own(cpu).check("", local())
 }
 
 // testRemoteRead reads every other CPU's copies.
-func testRemoteRead(cpu, n int) error {
-	for other := 0; other < n; other++ {
+func testRemoteRead(cpu int, on []int) error {
+	for _, other := range on {
 		if other == cpu {
 			continue
 		}
@@ -246,19 +260,19 @@ func markValue(writer int) uint64 {
 // testRemoteWrite writes the next CPU's mark. This CPU is the only writer of
 // that slot, so it must still hold its initial value: anything else means
 // Remote reached a slot some other CPU writes.
-func testRemoteWrite(cpu, n int) error {
-	next := (cpu + 1) % n
+func testRemoteWrite(cpu int, on []int) error {
+	next := on[(slices.Index(on, cpu)+1)%len(on)]
 	old := atomic.SwapUint64(mark.Remote(next), markValue(cpu))
 	return expect(fmt.Sprintf("cpu %d mark before the write", next), old, uint64(markInitial))
 }
 
 // testRemoteWriteSeen checks, locally, the mark the previous CPU wrote.
-func testRemoteWriteSeen(cpu, n int) error {
-	prev := (cpu + n - 1) % n
+func testRemoteWriteSeen(cpu int, on []int) error {
+	prev := on[(slices.Index(on, cpu)+len(on)-1)%len(on)]
 	return expect(fmt.Sprintf("mark written by cpu %d", prev), mark.Read(), markValue(prev))
 }
 
-func testReset(cpu, n int) error {
+func testReset(cpu int, on []int) error {
 	vBool.Reset()
 	vUint8.Reset()
 	vUint16.Reset()
@@ -267,7 +281,7 @@ func testReset(cpu, n int) error {
 	vUintptr.Reset()
 	vPair.Reset()
 
-	if err := testInitial(cpu, n); err != nil {
+	if err := testInitial(cpu, on); err != nil {
 		return fmt.Errorf("after Reset: %v", err)
 	}
 	return nil
@@ -278,10 +292,10 @@ var arrived atomic.Int32
 
 // testConcurrentAdd adds 1 to this CPU's counter Adds times, starting when
 // every CPU is ready (or after a bounded wait), while the others do the same.
-func testConcurrentAdd(cpu, n int) error {
+func testConcurrentAdd(cpu int, on []int) error {
 	arrived.Add(1)
 
-	for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(n) && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(len(on)) && time.Now().Before(deadline); {
 	}
 
 	for i := 0; i < Adds; i++ {
@@ -292,12 +306,12 @@ func testConcurrentAdd(cpu, n int) error {
 }
 
 // testConcurrentSum adds up every CPU's counter remotely.
-func testConcurrentSum(cpu, n int) error {
+func testConcurrentSum(cpu int, on []int) error {
 	var sum uint64
 
-	for other := 0; other < n; other++ {
+	for _, other := range on {
 		sum += atomic.LoadUint64(counter.Remote(other))
 	}
 
-	return expect(fmt.Sprintf("sum of %d counters", n), sum, uint64(n)*Adds)
+	return expect(fmt.Sprintf("sum of %d counters", len(on)), sum, uint64(len(on))*Adds)
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -78,26 +79,29 @@ type stressResult struct {
 //     exactly: no add was lost or counted twice, although Add is not atomic
 //     on arm64 and riscv64 (a load, an add and a store);
 //   - its guard words are intact (see [CheckGuards]).
-func Stress(w io.Writer, n int) (passed, failed int) {
-	errs := make([]error, n)
-	res := stressRun(n, errs)
+func Stress(w io.Writer, on []int) (passed, failed int) {
+	n := len(on)
+	errs := make([]error, boot.MaxCPUs)
+	res := stressRun(on, errs)
 
 	var sum uint64
-	for _, c := range res.perCPU {
-		sum += c
+	perCPU := make([]uint64, 0, n)
+	for _, cpu := range on {
+		sum += res.perCPU[cpu]
+		perCPU = append(perCPU, res.perCPU[cpu])
 	}
 
 	var cpus []string
-	for cpu := 0; cpu < n; cpu++ {
+	for _, cpu := range on {
 		if res.readerCPUs&(1<<cpu) != 0 {
 			cpus = append(cpus, fmt.Sprint(cpu))
 		}
 	}
 
 	fmt.Fprintf(w, "stress: %d adds by %d goroutines on %d CPUs in %v, per CPU %v; reader: %d remote reads on cpus %s\n",
-		res.adds, stressGoroutines*n, n, res.took.Round(time.Millisecond), res.perCPU, res.reads, strings.Join(cpus, ","))
+		res.adds, stressGoroutines*n, n, res.took.Round(time.Millisecond), perCPU, res.reads, strings.Join(cpus, ","))
 
-	for cpu := 0; cpu < n; cpu++ {
+	for _, cpu := range on {
 		err := errs[cpu]
 
 		switch {
@@ -125,9 +129,10 @@ func Stress(w io.Writer, n int) (passed, failed int) {
 
 // stressRun runs the adders and the reader; a decrease the reader sees on
 // CPU c is recorded in errs[c].
-func stressRun(n int, errs []error) (r stressResult) {
-	base := make([]uint64, n)
-	for cpu := 0; cpu < n; cpu++ {
+func stressRun(on []int, errs []error) (r stressResult) {
+	n := len(on)
+	base := make([]uint64, boot.MaxCPUs)
+	for _, cpu := range on {
 		base[cpu] = atomic.LoadUint64(stressCounter.Remote(cpu))
 	}
 
@@ -167,14 +172,14 @@ func stressRun(n int, errs []error) (r stressResult) {
 		}()
 	}
 
-	last := make([]uint64, n)
+	last := make([]uint64, boot.MaxCPUs)
 	copy(last, base)
 	deadline := start.Add(stressTimeout)
 
 	// the first decrease seen on each CPU, from and to; errors are made
 	// after the reader stopped, since nothing may allocate while pinned
-	down := make([][2]uint64, n)
-	wentDown := make([]bool, n)
+	down := make([][2]uint64, boot.MaxCPUs)
+	wentDown := make([]bool, boot.MaxCPUs)
 
 	// the reader: this goroutine
 	for {
@@ -184,7 +189,7 @@ func stressRun(n int, errs []error) (r stressResult) {
 		r.readerCPUs |= 1 << percpu.CPU()
 
 		for i := 0; i < 64; i++ {
-			for cpu := 0; cpu < n; cpu++ {
+			for _, cpu := range on {
 				v := atomic.LoadUint64(stressCounter.Remote(cpu))
 
 				if v < last[cpu] && !wentDown[cpu] {
@@ -210,16 +215,16 @@ func stressRun(n int, errs []error) (r stressResult) {
 	stop.Store(true)
 	wg.Wait()
 
-	for cpu := 0; cpu < n; cpu++ {
+	for _, cpu := range on {
 		if wentDown[cpu] {
 			errs[cpu] = fmt.Errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
 		}
 	}
 
 	r.adds = total.Load()
-	r.perCPU = make([]uint64, n)
+	r.perCPU = make([]uint64, boot.MaxCPUs)
 
-	for cpu := 0; cpu < n; cpu++ {
+	for _, cpu := range on {
 		r.perCPU[cpu] = atomic.LoadUint64(stressCounter.Remote(cpu)) - base[cpu]
 	}
 
