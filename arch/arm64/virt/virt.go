@@ -78,6 +78,12 @@ var (
 	//
 	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
 	exceptionUART uint64 = UART0_BASE
+
+	// cpuinit checks the RAM size of this device tree before the stack
+	// at the top of RAM is used
+	//
+	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	earlyDTB uint64 = DTB_BASE
 )
 
 //go:linkname nanotime runtime/goos.Nanotime
