@@ -28,12 +28,24 @@ const MaxCPUs = linker.MaxCPUs
 // CPU's register at _percpu_start rounded up to it (area 0).
 const areaAlign = linker.AreaAlign
 
-// States of an AP in its mailbox, written by the AP with a store-release
-// (apentry, smp.s).
+// States of an AP in its mailbox (apentry, smp.s). Every state but 0
+// means the AP has run with its per-CPU register set: it is parked.
 const (
-	stateParked = 1 // register set, waiting in the park loop for fn
-	stateOnline = 2 // left the park loop, about to jump to fn
+	stateParked   = 1 // register set, waiting in the park loop for fn (AP)
+	stateOnline   = 2 // left the park loop, about to jump to fn (AP)
+	stateAsleep   = 3 // parked, powering itself off with CPU_OFF (AP)
+	stateReleased = 4 // fn published while the AP waits in its park loop (Enter)
+	stateWaking   = 5 // fn published, powering the AP on again (Enter)
 )
+
+// parkTicks is how long, in generic timer ticks, a parked AP waits for
+// Enter with WFE before it powers itself off: 2^16 ticks, 1 ms at QEMU's
+// 62.5 MHz.
+const parkTicks = 1 << 16
+
+// psciHVC is 1 when the APs reach PSCI with HVC, 0 with SMC: set by Wake
+// and Start for apentry's CPU_OFF.
+var psciHVC uint32
 
 // hwidValid marks an entry of cpuHWID as written.
 const hwidValid = 1 << 63
@@ -48,7 +60,7 @@ type mailbox struct {
 	fn    uint64 // runtime·mstart (ABI0): non-zero releases the AP (store-release)
 	base  uint64 // per-CPU area, written by Wake, loaded into TPIDR_EL2 or TPIDR_EL1
 	mpidr uint64 // MPIDR_EL1 of the AP, written by the AP before it parks
-	state uint32 // 0, stateParked, stateOnline (store-release by the AP)
+	state uint32 // 0 or a state* constant
 	_     [20]byte
 }
 
@@ -229,7 +241,8 @@ func (s *SMP) Prepare(n int) error {
 // Wake powers on logical CPUs cpus[i], with MPIDR affinity hwids[i], with
 // PSCI CPU_ON, back to back: each AP runs apentry with its mailbox, sets its
 // per-CPU register to bases[i] before anything else Go-visible, marks itself
-// parked and waits for [SMP.Enter]. errs[i] names a CPU_ON failure, for
+// parked and waits for [SMP.Enter] (with WFE, then powered off: see
+// apentry). errs[i] names a CPU_ON failure, for
 // example "PSCI CPU_ON cpu 3 (mpidr 0x3): ALREADY_ON (-4)".
 func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	errs = make([]error, len(cpus))
@@ -269,6 +282,10 @@ func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 func (s *SMP) cpuOn(cpu int, hwid uint64, base, sp, g0, fn uintptr) int64 {
 	mb := &mailboxes[cpu]
 
+	if s.PSCI.hvc() {
+		atomic.StoreUint32(&psciHVC, 1)
+	}
+
 	if atomic.LoadUint32(&mb.state) != 0 || atomic.LoadUint64(&cpuHWID[cpu]) != 0 {
 		return startBusy
 	}
@@ -290,8 +307,9 @@ func (s *SMP) cpuOnError(cpu int, hwid uint64, status int64) error {
 	return fmt.Errorf("PSCI CPU_ON cpu %d (mpidr %#x): %w", cpu, hwid, PSCIError(status))
 }
 
-// Parked reports whether logical CPU cpu runs its park loop, its per-CPU
-// register set (or has already left it).
+// Parked reports whether logical CPU cpu has answered: it ran its entry
+// code up to its park loop, per-CPU register set (it may since have powered
+// itself off until Enter, or left the loop).
 //
 //go:nosplit
 func (s *SMP) Parked(cpu int) bool {
@@ -299,16 +317,19 @@ func (s *SMP) Parked(cpu int) bool {
 		return cpu == 0
 	}
 
-	return atomic.LoadUint32(&mailboxes[cpu].state) >= stateParked
+	return atomic.LoadUint32(&mailboxes[cpu].state) != 0
 }
 
 // Enter releases parked CPU cpu into the Go scheduler: it publishes sp, g0
-// and fn in the mailbox, fn last with a store-release, then signals an event
-// (SEV) to wake the AP's WFE. The AP sets SP and g, marks itself online and
-// jumps to fn.
+// and fn in the mailbox, fn last with a store-release. An AP still in its
+// park loop is released with SEV; an AP that powered itself off is powered
+// on again with PSCI CPU_ON (retried while PSCI answers ALREADY_ON or
+// ON_PENDING, which it does while the AP is still on its way off). Either
+// way the AP sets SP and g, marks itself online and jumps to fn.
 //
-// Enter runs inside goos.Task: it allocates nothing, takes no lock and
-// stores no pointer.
+// Enter runs inside goos.Task: it allocates nothing, takes no lock, stores
+// no pointer and only busy-waits. A CPU_ON that fails otherwise leaves the
+// CPU offline, which package boot reports.
 //
 //go:nosplit
 func (s *SMP) Enter(cpu int, sp, g0, fn uintptr) {
@@ -321,7 +342,44 @@ func (s *SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	mb.g0 = uint64(g0)
 	atomic.StoreUint64(&mb.fn, uint64(fn))
 
-	sev()
+	for {
+		switch atomic.LoadUint32(&mb.state) {
+		case stateParked:
+			if atomic.CompareAndSwapUint32(&mb.state, stateParked, stateReleased) {
+				sev()
+				return
+			}
+		case stateAsleep:
+			if atomic.CompareAndSwapUint32(&mb.state, stateAsleep, stateWaking) {
+				s.wakeAgain(cpu, mb)
+				return
+			}
+		default:
+			sev()
+			return
+		}
+	}
+}
+
+// wakeAgain powers on again the AP of mb, which turned itself off in its
+// park loop, until PSCI takes the request or the AP is online by itself.
+//
+//go:nosplit
+func (s *SMP) wakeAgain(cpu int, mb *mailbox) {
+	hwid := atomic.LoadUint64(&cpuHWID[cpu]) &^ hwidValid
+
+	for {
+		switch s.PSCI.CPUOn(hwid, apentry_pc(), uint64(uintptr(unsafe.Pointer(mb)))) {
+		case PSCI_SUCCESS:
+			return
+		case PSCI_ALREADY_ON, PSCI_ON_PENDING:
+			if atomic.LoadUint32(&mb.state) == stateOnline {
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
 // Start is the one-phase start of a Port without a Parker: it powers on

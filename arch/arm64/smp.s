@@ -10,14 +10,16 @@
 #include "textflag.h"
 #include "arm64.h"
 
-// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Start).
+// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter,
+// SMP.Start).
 //
 // Where control came from: QEMU's PSCI (or firmware) powered the core on at
 // this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
 // and caches off, DAIF masked, SP undefined, and X0 = the context of
 // CPU_ON: the address of the CPU's mailbox (DEN0022, 5.1.4 CPU_ON; QEMU
 // target/arm/arm-powerctl.c, arm_set_cpu_on). No per-CPU system register
-// holds anything of ours.
+// holds anything of ours: CPU_ON resets the core, also when Enter powers it
+// on a second time.
 //
 // What it does, with no stack:
 //  1. the state cpuinit gives the boot CPU (cpu_setup: vectors first, then
@@ -25,12 +27,18 @@
 //     CPU's identity map, caches on). Nothing is read from the mailbox
 //     before the caches are on, so both sides see it coherently.
 //  2. the per-CPU register (TPIDR_EL2 or TPIDR_EL1) = mailbox base, before
-//     anything else Go can see.
-//  3. records its MPIDR_EL1, marks itself parked (store-release) and waits:
-//     WFE until fn is non-zero (load-acquire). Enter wakes it with SEV
-//     after its store-release of fn; the timer event stream (cpu_setup)
-//     ends every WFE within one period anyway.
-//  4. SP = sp, g (R28) = g0, then marks itself online (store-release,
+//     anything else Go can see, and its MPIDR_EL1 in the mailbox.
+//  3. if fn is already published (Enter powered it on again, or Start),
+//     straight to 5.
+//  4. parks: state = parked (store-release), then waits for fn with WFE
+//     (Enter signals SEV after its store-release of fn; the timer event
+//     stream ends every WFE within one period anyway). After parkTicks of
+//     the counter without fn it moves state from parked to asleep (an
+//     exclusive pair, so that Enter sees either) and powers itself off
+//     with PSCI CPU_OFF: a parked core then costs nothing (QEMU's WFE does
+//     not sleep, it only yields), and Enter powers it on again with
+//     CPU_ON. Should CPU_OFF return, it waits for fn with WFE instead.
+//  5. SP = sp, g (R28) = g0, then marks itself online (store-release,
 //     after every load from the mailbox).
 //
 // Where it goes next: fn, runtime·mstart, which runs the M of g0 on this
@@ -49,16 +57,49 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 	MRS	MPIDR_EL1, R1
 	MOVD	R1, mailbox_mpidr(R15)
 
-	ADD	$mailbox_state, R15, R3
+	ADD	$mailbox_state, R15, R3		// R3 = &state
+	ADD	$mailbox_fn, R15, R4		// R4 = &fn
+	LDAR	(R4), R2
+	CBNZ	R2, enter			// powered on again by Enter
+
 	MOVW	$const_stateParked, R1
 	STLRW	R1, (R3)			// parked, after the register is set
 
-	ADD	$mailbox_fn, R15, R4
+	ISB	SY
+	MRS	CNTPCT_EL0, R5
+	ADD	$const_parkTicks, R5		// R5 = when to power off
 park:
 	LDAR	(R4), R2			// fn, published last by Enter
 	CBNZ	R2, enter
+	ISB	SY
+	MRS	CNTPCT_EL0, R6
+	CMP	R5, R6
+	BHS	sleep
 	WFE
 	B	park
+
+sleep:
+	LDAXRW	(R3), R1
+	CMPW	$const_stateParked, R1
+	BNE	park				// released by Enter: fn is there
+	MOVW	$const_stateAsleep, R1
+	STLXRW	R1, (R3), R6
+	CBNZW	R6, sleep
+
+	MOVD	$const_PSCI_CPU_OFF, R0
+	MOVWU	·psciHVC(SB), R1
+	CBNZ	R1, hvc
+	SMC	$0
+	B	off_failed
+hvc:
+	HVC	$0
+off_failed:
+	// CPU_OFF returned: Enter's CPU_ON gets ALREADY_ON and waits for
+	// this CPU to come online by itself
+	LDAR	(R4), R2
+	CBNZ	R2, enter
+	WFE
+	B	off_failed
 
 enter:
 	MOVD	mailbox_sp(R15), R1
