@@ -18,9 +18,13 @@
 //     map with the MMU on, and the per-CPU register, before any Go code.
 //   - the exception vectors print the CPU, ESR, ELR and FAR on the console and
 //     exit QEMU with [ExceptionExitCode] through semihosting.
-//   - [SMP] brings up the other cores with PSCI CPU_ON; their entry trampoline
-//     programs the same state and enters the Go scheduler (it implements the
-//     Port of package github.com/tamago-smp/kernel/boot).
+//   - cpuinit checks, before any Go runtime code, that the device tree's RAM
+//     holds the kernel (RamStart + RamSize), or prints one line and exits.
+//   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
+//     them up with PSCI CPU_ON in two phases: every core parks with its
+//     per-CPU register set, then each is handed an M and enters the Go
+//     scheduler (it implements the Port, Describer, Parker and Cmdliner of
+//     package github.com/tamago-smp/kernel/boot).
 //   - the generic timer backs [Nanotime], semihosting SYS_EXIT backs [Exit].
 //
 // One kernel binary runs at both exception levels: every EL-specific choice
