@@ -155,3 +155,34 @@ func TestConduitBad(t *testing.T) {
 		t.Errorf("no /psci: %q, %v; want \"\", nil", m, err)
 	}
 }
+
+// The two trees below are QEMU's own (qemu-system-aarch64 -machine
+// virt,virtualization=on,gic-version=3,dumpdtb=f -cpu cortex-a72 -smp 4),
+// decompiled with dtc, edited, and compiled again; QEMU boots them with
+// -dtb, so that the kernel meets CPUs it must leave alone or cannot start:
+//
+//	virt-gicv3-smp4-unusable.dtb   cpu@2 status = "disabled", cpu@3 enable-method = "spin-table"
+//	virt-gicv3-smp4-phantom.dtb    an extra cpu@10 (reg 0x10) that QEMU does not have: CPU_ON fails
+func TestCPUsQEMUEdited(t *testing.T) {
+	cpus, err := cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-unusable.dtb"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"", "", `/cpus/cpu@2: status = "disabled"`, `/cpus/cpu@3: enable-method "spin-table", want "psci"`}
+	if len(cpus) != len(want) {
+		t.Fatalf("%d CPUs, want %d", len(cpus), len(want))
+	}
+	for i, w := range want {
+		if cpus[i].Unusable != w || cpus[i].HWID != uint64(i) {
+			t.Errorf("cpu %d: %+v, want hwid %d unusable %q", i, cpus[i], i, w)
+		}
+	}
+
+	cpus, err = cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-phantom.dtb"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := logicalOrder(cpus, 64); !reflect.DeepEqual(got, []uint64{0, 1, 2, 3, 0x10}) {
+		t.Errorf("logical order %#x, want [0x0 0x1 0x2 0x3 0x10]", got)
+	}
+}
