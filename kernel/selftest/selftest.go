@@ -24,6 +24,7 @@ package selftest
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -102,6 +103,16 @@ func Run(w io.Writer) (passed, failed int) {
 		}
 	}
 
+	// the runtime must own exactly the online CPUs: a P held by a CPU
+	// that never ran would hang this stop-the-world for ever
+	if err := stopTheWorld(len(on)); err != nil {
+		fmt.Fprintf(w, "FAIL stop-the-world cpu=0: %v\n", err)
+		failed++
+	} else {
+		fmt.Fprintf(w, "PASS stop-the-world cpu=0\n")
+		passed++
+	}
+
 	for _, t := range tests {
 		errs := make([]error, boot.MaxCPUs)
 
@@ -136,6 +147,30 @@ func Run(w io.Writer) (passed, failed int) {
 	p, f := Stress(w, on)
 
 	return passed + p, failed + f
+}
+
+// stopTheWorld runs a garbage collection and lowers GOMAXPROCS to 1 and
+// back, three stop-the-worlds that every P must answer, and checks that
+// GOMAXPROCS is the number of online CPUs before and after.
+func stopTheWorld(n int) error {
+	if p := runtime.GOMAXPROCS(0); p != n {
+		return fmt.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
+	}
+
+	runtime.GC()
+	runtime.GOMAXPROCS(1)
+
+	if p := runtime.GOMAXPROCS(n); p != 1 {
+		return fmt.Errorf("GOMAXPROCS=%d after lowering it to 1", p)
+	}
+
+	runtime.GC()
+
+	if p := runtime.GOMAXPROCS(0); p != n {
+		return fmt.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
+	}
+
+	return nil
 }
 
 func testRegister(cpu int, on []int) error {
