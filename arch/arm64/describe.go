@@ -11,6 +11,8 @@ package arm64
 
 import (
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/internal/fdt"
@@ -118,4 +120,41 @@ func cstr(b []byte) string {
 		}
 	}
 	return string(b)
+}
+
+// DefaultParkOff is how long a parked AP waits for Enter with WFE before it
+// powers itself off, unless [SMP.ParkOff] or the kernel command line say
+// otherwise.
+const DefaultParkOff = time.Millisecond
+
+// ParkOffOption is the kernel command line option that sets how long a
+// parked AP waits with WFE before it powers itself off: a Go duration
+// ("arm64.parkoff=0s": at once, "arm64.parkoff=50ms") or "never" (WFE
+// only).
+const ParkOffOption = "arm64.parkoff"
+
+// cmdlineOption returns the value of option name=value in the kernel
+// command line cmdline (the last one wins) and whether it is there.
+func cmdlineOption(cmdline, name string) (value string, ok bool) {
+	for _, f := range strings.Fields(cmdline) {
+		if v, found := strings.CutPrefix(f, name+"="); found {
+			value, ok = v, true
+		}
+	}
+	return
+}
+
+// parseParkOff parses the value of the arm64.parkoff option: a Go duration
+// of at least 0, or "never" (-1).
+func parseParkOff(v string) (time.Duration, error) {
+	if v == "never" {
+		return -1, nil
+	}
+
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("arm64.parkoff=%q: want a duration of 0s or more (1ms, 50ms) or never", v)
+	}
+
+	return d, nil
 }

@@ -9,8 +9,10 @@ package arm64
 import (
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/internal/fdt"
@@ -184,5 +186,40 @@ func TestCPUsQEMUEdited(t *testing.T) {
 	}
 	if got := logicalOrder(cpus, 64); !reflect.DeepEqual(got, []uint64{0, 1, 2, 3, 0x10}) {
 		t.Errorf("logical order %#x, want [0x0 0x1 0x2 0x3 0x10]", got)
+	}
+}
+
+func TestParkOffOption(t *testing.T) {
+	for _, c := range []struct {
+		cmdline string
+		d       time.Duration
+		set     bool
+		bad     bool
+	}{
+		{"", 0, false, false},
+		{"boot.degraded", 0, false, false},
+		{"arm64.parkoff=50ms boot.skip=2", 50 * time.Millisecond, true, false},
+		{"arm64.parkoff=0s", 0, true, false},
+		{"arm64.parkoff=never", -1, true, false},
+		{"arm64.parkoff=1ms arm64.parkoff=2ms", 2 * time.Millisecond, true, false},
+		{"arm64.parkoff=-1ms", 0, true, true},
+		{"arm64.parkoff=soon", 0, true, true},
+		{"xarm64.parkoff=1ms", 0, false, false},
+	} {
+		v, ok := cmdlineOption(c.cmdline, ParkOffOption)
+		if ok != c.set {
+			t.Errorf("%q: option found %v, want %v", c.cmdline, ok, c.set)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		d, err := parseParkOff(v)
+		switch {
+		case c.bad && (err == nil || !strings.Contains(err.Error(), strconv.Quote(v))):
+			t.Errorf("%q: error %v, want one naming %q", c.cmdline, err, v)
+		case !c.bad && (err != nil || d != c.d):
+			t.Errorf("%q: %v, %v; want %v", c.cmdline, d, err, c.d)
+		}
 	}
 }

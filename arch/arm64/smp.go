@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -39,9 +40,9 @@ const (
 )
 
 // parkTicks is how long, in generic timer ticks, a parked AP waits for
-// Enter with WFE before it powers itself off: 2^16 ticks, 1 ms at QEMU's
-// 62.5 MHz.
-const parkTicks = 1 << 16
+// Enter with WFE before it powers itself off (apentry); ^0 is never. Set
+// by Wake and Start before the first CPU_ON.
+var parkTicks uint64 = ^uint64(0)
 
 // psciHVC is 1 when the APs reach PSCI with HVC, 0 with SMC: set by Wake
 // and Start for apentry's CPU_OFF.
@@ -105,6 +106,13 @@ type SMP struct {
 	// the start of RAM for an ELF kernel), 0 if there is none.
 	DTB uintptr
 
+	// ParkOff is how long a parked AP waits for Enter with WFE before
+	// it powers itself off with PSCI CPU_OFF, to be powered on again by
+	// Enter: QEMU's WFE does not sleep, so a parked vCPU would spin on
+	// the host. 0 means DefaultParkOff, a negative value never (WFE
+	// only). The kernel command line option arm64.parkoff overrides it.
+	ParkOff time.Duration
+
 	described bool
 	tree      *fdt.Tree
 	cpus      []boot.CPU
@@ -159,7 +167,29 @@ func (s *SMP) describe() error {
 
 	s.logical = logicalOrder(s.cpus, MaxCPUs)
 
+	if v, ok := cmdlineOption(s.tree.Bootargs(), ParkOffOption); ok {
+		if s.ParkOff, err = parseParkOff(v); err != nil {
+			s.descErr = fmt.Errorf("arm64: kernel command line: %w", err)
+			return s.descErr
+		}
+	}
+
 	return nil
+}
+
+// setParkTicks converts the park time to counter ticks for apentry.
+func (s *SMP) setParkTicks() {
+	d := s.ParkOff
+	if d == 0 {
+		d = DefaultParkOff
+	}
+
+	ticks := ^uint64(0)
+	if d >= 0 {
+		ticks = uint64(d.Microseconds()) * uint64(read_cntfrq()) / 1e6
+	}
+
+	atomic.StoreUint64(&parkTicks, ticks)
 }
 
 // HWIDName names the hardware id of a CPU in console lines.
@@ -233,6 +263,7 @@ func (s *SMP) Prepare(n int) error {
 		return err
 	}
 
+	s.setParkTicks()
 	dcache_clean(uint64(uintptr(unsafe.Pointer(&ttbr))), 8)
 
 	return nil
@@ -250,6 +281,7 @@ func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	// the device tree names the conduit; without one, the exception
 	// level chooses it
 	_ = s.describe()
+	s.setParkTicks()
 
 	dcache_clean(uint64(uintptr(unsafe.Pointer(&ttbr))), 8)
 

@@ -33,7 +33,7 @@
 //  4. parks: state = parked (store-release), then waits for fn with WFE
 //     (Enter signals SEV after its store-release of fn; the timer event
 //     stream ends every WFE within one period anyway). After parkTicks of
-//     the counter without fn it moves state from parked to asleep (an
+//     the counter (SMP.ParkOff) without fn it moves state from parked to asleep (an
 //     exclusive pair, so that Enter sees either) and powers itself off
 //     with PSCI CPU_OFF: a parked core then costs nothing (QEMU's WFE does
 //     not sleep, it only yields), and Enter powers it on again with
@@ -67,7 +67,10 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 
 	ISB	SY
 	MRS	CNTPCT_EL0, R5
-	ADD	$const_parkTicks, R5		// R5 = when to power off
+	MOVD	·parkTicks(SB), R7
+	ADDS	R7, R5				// R5 = when to power off
+	BCC	park
+	MOVD	$-1, R5				// never
 park:
 	LDAR	(R4), R2			// fn, published last by Enter
 	CBNZ	R2, enter
