@@ -278,7 +278,7 @@ func aarch64(name, machine, reg string, el int) *target {
 		Name:    name,
 		GOARCH:  "arm64",
 		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x40101000 -R 0x1000", // ELF header at RAM + 1 MiB: below it QEMU's 1 MiB DTB, left out silently if it does not fit (hw/arm/boot.c)
+		LDFlags: "-T 0x40200000 -R 0x1000", // ELF header at RAM + 2 MiB - 4 KiB: below it QEMU's 1 MiB DTB, left out silently if it does not fit (hw/arm/boot.c)
 		QEMU:    "qemu-system-aarch64",
 		Debian:  "qemu-system-arm",
 		Args: []string{

@@ -161,7 +161,7 @@ func TestBuildArgs(t *testing.T) {
 	if got, want := x86.buildArgs("./kernel", "out.elf"), []string{"build", "-ldflags", "-T 0x10010000 -R 0x1000 -E _rt0_percpu_amd64", "-o", "out.elf", "./kernel"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("x86_64 build args %q, want %q", got, want)
 	}
-	if got, want := arm.buildArgs("./kernel", "out.elf"), []string{"build", "-tags", "linkcpuinit", "-ldflags", "-T 0x40101000 -R 0x1000", "-o", "out.elf", "./kernel"}; !reflect.DeepEqual(got, want) {
+	if got, want := arm.buildArgs("./kernel", "out.elf"), []string{"build", "-tags", "linkcpuinit", "-ldflags", "-T 0x40200000 -R 0x1000", "-o", "out.elf", "./kernel"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("aarch64-el2 build args %q, want %q", got, want)
 	}
 	if got, want := arm.vetArgs(), []string{"vet", "-tags", "linkcpuinit", "./..."}; !reflect.DeepEqual(got, want) {

@@ -59,7 +59,7 @@ var (
 	}
 )
 
-// RAM layout: QEMU loads the ELF at its link address (-T 0x40101000, the ELF
+// RAM layout: QEMU loads the ELF at its link address (-T 0x40200000, the ELF
 // header 0x1000 below it) and, for an ELF that starts above DRAM_BASE, the
 // device tree at DRAM_BASE, which the kernel reads and leaves alone
 // (hw/arm/boot.c). QEMU's tree is 1 MiB (FDT_MAX_SIZE, device_tree.c) and is
