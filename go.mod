@@ -4,9 +4,15 @@ go 1.26.0
 
 require github.com/usbarmory/tamago v1.26.0
 
-require golang.org/x/sys v0.50.0
+require (
+	golang.org/x/mod v0.42.0
+	golang.org/x/sys v0.50.0
+)
+
+require golang.org/x/tools v0.52.0 // indirect
 
 tool (
 	github.com/tamago-smp/kernel/qemu
 	github.com/usbarmory/tamago/cmd/tamago
+	golang.org/x/tools/cmd/gonew
 )

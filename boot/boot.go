@@ -57,7 +57,7 @@ const MaxCPUs = linker.MaxCPUs
 
 // DefaultTimeout is how long [Start] waits, after waking them, for the CPUs
 // to answer when [Options.Timeout] is 0.
-const DefaultTimeout = 2 * time.Second
+const DefaultTimeout = 5 * time.Second
 
 // Errors reported by [Start].
 var (
@@ -75,8 +75,10 @@ type Options struct {
 	// kernel command line `maxcpus=N` sets it too.
 	Max int
 
-	// Timeout bounds the wait for the woken CPUs to answer, and then
-	// for the answered CPUs to enter the scheduler (0: DefaultTimeout).
+	// Timeout bounds the wait for the woken CPUs to answer
+	// (0: DefaultTimeout). The wait for the answered CPUs to enter the
+	// scheduler, which depends on how fast the runtime creates its Ms,
+	// is at least 10 s plus 0.5 s per CPU.
 	Timeout time.Duration
 
 	// Degraded makes Start carry on, without an error, when CPUs the
@@ -363,13 +365,31 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 			for _, cpu := range order {
 				cause[cpu] = err.Error()
 			}
-		} else {
-			waitOnline(order, o.Timeout)
+		} else if !waitOnline(order, enterTimeout(o.Timeout, len(order))) {
+			// the runtime created its Ms too slowly: give it only
+			// the CPUs that are online, so that the online set and
+			// GOMAXPROCS agree (a late CPU is running, and its M
+			// can only join the Ms without a P)
+			var n int
+			for _, cpu := range order {
+				if port.Online(cpu) {
+					n++
+				}
+			}
+			handOut(n + 1)
 		}
 	}
 
 	collect(p, cause, r)
 	r.Elapsed = time.Since(t0)
+}
+
+// enterTimeout bounds phase two. The CPUs are known to run by then; what
+// takes time is the runtime, which starts its Ms one after another (each new
+// M starts the next, after clearing an 8 MiB stack block in newosproc): be
+// generous, by CPU.
+func enterTimeout(answer time.Duration, n int) time.Duration {
+	return max(answer, 10*time.Second+time.Duration(n)*500*time.Millisecond)
 }
 
 // collect fills the online set and the failures of r.
@@ -405,8 +425,9 @@ func publish(l []int) {
 }
 
 // waitOnline keeps enough goroutines runnable that the scheduler starts one
-// M per P, until every CPU of l is online or the timeout expires.
-func waitOnline(l []int, timeout time.Duration) {
+// M per P, until every CPU of l is online or the timeout expires, and
+// reports whether every CPU came online.
+func waitOnline(l []int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	done := make(chan struct{}, len(l)+1)
 
@@ -431,6 +452,8 @@ func waitOnline(l []int, timeout time.Duration) {
 	for i := 0; i <= len(l); i++ {
 		<-done
 	}
+
+	return all()
 }
 
 // gStack mirrors the first field of runtime.g, the bounds of the goroutine
@@ -488,7 +511,7 @@ func bringUpLegacy(n int, timeout time.Duration, r *Report) {
 			cause[cpu] = err.Error()
 		}
 	} else {
-		waitOnline(order, timeout)
+		waitOnline(order, enterTimeout(timeout, len(order)))
 	}
 
 	for _, cpu := range order {

@@ -62,10 +62,9 @@ func (e *EachError) Error() string {
 // block (no channel operations, locks, sleeps or output); busy-waiting for
 // the other CPUs is allowed but must be bounded.
 //
-// Placement works by claiming: one goroutine per CPU repeatedly pins
-// itself, reads its CPU id and runs f if that CPU is wanted and still
-// unclaimed, otherwise unpins and yields so that the scheduler of another
-// CPU can steal it.
+// Placement works by claiming: one goroutine per CPU pins itself, reads its
+// CPU id and runs f if that CPU is wanted and still unclaimed, then yields
+// so that the scheduler of another CPU can steal it, until every call ran.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
@@ -96,6 +95,11 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	deadline := time.Now().Add(timeout)
 	done := make(chan struct{}, n)
 
+	// Each goroutine keeps yielding until every call has run, even after
+	// it ran its own: n runnable goroutines keep all n Ps busy, and a busy
+	// P is a running M, that is a CPU taking goroutines from the run
+	// queues. With fewer, an idle CPU may never be woken to take the last
+	// goroutine: the scheduler cannot aim a wake-up at a given M.
 	for i := 0; i < n; i++ {
 		go func() {
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
@@ -105,14 +109,13 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 				if cpu >= 0 && cpu < MaxCPUs && want[cpu].Load() && claimed[cpu].CompareAndSwap(false, true) {
 					f(cpu)
 					returned[cpu].Store(true)
-					procUnpin()
 					remaining.Add(-1)
-					break
 				}
 
 				procUnpin()
 				runtime.Gosched()
 			}
+
 			done <- struct{}{}
 		}()
 	}

@@ -8,26 +8,42 @@
 
 // Package riscv64 runs a TamaGo kernel in machine mode on every hart of a
 // RISC-V 64-bit machine whose harts all start at the same address, as QEMU
-// virt does: its own cpuinit lets hart 0 into the Go runtime and parks every
-// other hart until [SMP.Start] hands it a Go scheduler M.
+// virt does: its own cpuinit lets the first hart to claim the boot lottery
+// into the Go runtime and parks every other hart until [SMP.Wake] and
+// [SMP.Enter] (package boot's two-phase bring-up) hand it a Go scheduler M.
 //
 // The boot story:
 //
 //  1. Every hart enters cpuinit (entry.s) in M-mode with interrupts off.
-//     Each one enables its FPU and points mtvec at the trap vector
-//     (trap.s), which reports the hart, mcause, mepc and mtval and stops
-//     the machine with [TrapStatus].
-//  2. Hart 0 points gp (x3) at per-CPU area 0, the first 64-byte aligned
-//     address of the linker region _percpu_start, takes the top of RAM as
-//     its stack and enters the Go runtime (_rt0_tamago_start).
-//  3. Every other hart counts itself in [SMP.NumCPU], enables the machine
-//     software interrupt alone (mie.MSIE, with mstatus.MIE still 0) and
-//     sleeps in WFI, checking its mailbox each time it wakes.
-//  4. [SMP.Start], called from the goos.Task of package boot, fills the
-//     hart's mailbox (stack, g0, mstart, per-CPU area), publishes the entry
-//     point with a store-release and raises the hart's MSIP bit in the CLINT.
-//  5. The hart leaves the park loop: it masks MSIE, loads SP, g (x27) and gp
-//     from its mailbox, marks itself online and jumps to mstart.
+//     First it points mtvec at the trap vector (trap.s), which reports the
+//     hart, mcause, mepc and mtval on the UART and stops the machine with
+//     [TrapStatus] from the first instruction on (the board names the
+//     devices at link time). Then it checks misa for the extensions the
+//     compiler emits (rv64imafdc): up to that check the code has no
+//     compressed instruction. A hart that fails it stays out of the boot
+//     lottery and halts, reported by [SMP.CPUs], once another hart has
+//     claimed the lottery; if none does (every hart lacks C, say), it
+//     prints one line and stops the machine with [ISAStatus].
+//  2. The first hart to claim the boot lottery is the boot hart, whatever
+//     its mhartid (every hart starts at reset, as under OpenSBI's
+//     lottery). It keeps the device tree address (a1), checks that the RAM
+//     the device tree describes holds the Go runtime's RAM (goos.RamStart
+//     and RamSize) and that the device tree lies outside it ([RAMStatus]
+//     otherwise), points gp (x3) at per-CPU area 0, takes the top of RAM
+//     as its stack and enters the Go runtime (_rt0_tamago_start).
+//  3. Every other hart parks in the slot of the hart table its mhartid
+//     indexes (a hart id not below [HartTable] halts, and is reported),
+//     with the machine software interrupt alone enabled (mie.MSIE, with
+//     mstatus.MIE still 0), asleep in WFI.
+//  4. [SMP.Wake] reads the harts and their CLINTs from the device tree
+//     ([Harts]), publishes each hart's mailbox (indexed by logical CPU id)
+//     in its slot and raises every hart's MSIP bit in its own socket's
+//     CLINT, back to back. Each hart sets gp to its per-CPU area, marks
+//     itself parked in its mailbox and sleeps again.
+//  5. [SMP.Enter], called from the goos.Task of package boot, stores the
+//     stack and g0, publishes mstart with a store-release and raises the
+//     MSIP again. The hart loads SP and g (x27), marks itself online and
+//     jumps to mstart.
 //
 // The per-CPU register is gp (x3): the Go compiler never allocates x3 or x4
 // (cmd/compile/internal/ssa/_gen/RISCV64Ops.go), no runtime or TamaGo
@@ -35,8 +51,8 @@
 // relaxation. tp (x4) is not used because the assembler reserves it for
 // cgo TLS (runtime/tls_riscv64.s).
 //
-// CPU ids are hart ids (mhartid): the machine must number its harts 0..n-1
-// and start hart 0 first, as QEMU virt does.
+// Logical CPU ids are dense, the boot hart is 0; hart ids come from the
+// device tree and may be sparse.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
 // and the `linkcpuinit` build tag, as supported by the TamaGo framework for
@@ -48,14 +64,17 @@ import (
 	"github.com/tamago-smp/kernel/linker"
 )
 
-// Core-Local Interruptor registers (RISC-V ACLINT specification v1.0,
-// MSWI and MTIMER devices, in the SiFive CLINT layout used by QEMU virt,
-// hw/intc/riscv_aclint.c, and by SiFive SoCs).
+// Core-Local Interruptor registers of the first socket (RISC-V ACLINT
+// specification v1.0, MSWI and MTIMER devices, in the SiFive CLINT layout
+// used by QEMU virt, hw/intc/riscv_aclint.c, and by SiFive SoCs). The
+// runtime clock reads CLINT_MTIME until the device tree names the boot
+// hart's CLINT; every hart's MSIP and MTIMECMP come from the device tree
+// (see [Harts]).
 const (
 	CLINT_BASE     = 0x2000000
 	CLINT_MSIP     = CLINT_BASE + 0x0000 // 32-bit per hart, bit 0 = mip.MSIP
 	CLINT_MTIMECMP = CLINT_BASE + 0x4000 // 64-bit per hart
-	CLINT_MTIME    = CLINT_BASE + 0xbff8 // 64-bit, shared
+	CLINT_MTIME    = CLINT_BASE + 0xbff8 // 64-bit, one per CLINT
 )
 
 // CSR bits (The RISC-V Instruction Set Manual, Volume II: Privileged
@@ -67,12 +86,17 @@ const (
 	MIE_MTIE           = 1 << 7  // machine timer interrupt enable
 )
 
-// MaxHarts is the number of harts this package keeps a mailbox for; harts
-// with a larger mhartid halt in cpuinit and are never counted.
-const MaxHarts = 64
-
-// TrapStatus is the exit status the trap vector stops the machine with.
-const TrapStatus = 99
+// Exit statuses of the reports made before the Go runtime runs (entry.s,
+// early.s, trap.s), through the SiFive test finisher.
+const (
+	// TrapStatus: a trap (exception), reported by the trap vector.
+	TrapStatus = 99
+	// ISAStatus: the hart lacks an extension the kernel needs (misa).
+	ISAStatus = 98
+	// RAMStatus: the RAM the device tree describes does not hold the Go
+	// runtime's RAM, or the device tree lies inside it.
+	RAMStatus = 97
+)
 
 // areaAlign is the alignment of the per-CPU areas, for entry.s.
 const areaAlign = linker.AreaAlign
@@ -82,7 +106,25 @@ func read_mhartid() uint64
 func read_mtime() uint64
 func wait_timer(mtimecmp uint64)
 
-// ID returns the id of the current hart (mhartid), which is also its CPU id.
+// bootFDT is a1 as the boot hart entered cpuinit: the address of the
+// flattened device tree, by the RISC-V boot convention that QEMU's reset
+// vector follows (hw/riscv/boot.c: a0 = mhartid, a1 = FDT). Written by
+// entry.s before the runtime starts; it points outside the Go heap.
+var bootFDT uintptr
+
+// BootFDT returns the address of the flattened device tree the boot hart
+// was handed at reset, or 0 if there was none.
+func BootFDT() uintptr {
+	return bootFDT
+}
+
+func init() {
+	// the boot hart's timer is in its own socket's CLINT
+	_ = describe()
+}
+
+// ID returns the hart id of the current hart (mhartid), not its logical
+// CPU id.
 //
 // A goroutine can move to another hart at any preemption point: the result
 // is a snapshot unless the caller is pinned.
@@ -92,6 +134,9 @@ func ID() int {
 
 // Mtime returns the machine timer counter (CLINT mtime), which counts at the
 // timebase frequency of the board.
+//
+// It reads the mtime register of the boot hart's CLINT: the ACLINT
+// specification (v1.0, 3.1) has the MTIME registers of all sockets in sync.
 func Mtime() uint64 {
 	return read_mtime()
 }
@@ -99,11 +144,13 @@ func Mtime() uint64 {
 // WaitTimer puts the current hart to sleep (WFI) until mtime reaches until,
 // or until the hart is woken for another reason, whichever comes first.
 //
-// It programs the hart's own MTIMECMP and enables the machine timer
+// It programs the hart's own MTIMECMP, in its socket's CLINT, and enables the machine timer
 // interrupt in mie only for the duration of the WFI; mstatus.MIE stays 0,
 // so no trap is taken: WFI returns as soon as mip & mie is non-zero
 // (Privileged Architecture, 3.3.3 Wait for Interrupt). It is safe to call
-// concurrently on every hart.
+// concurrently on every hart. It returns at once on a hart whose CLINT is
+// not known yet (a hart is told its CLINT when it is woken, the boot hart
+// when the device tree is first read).
 func WaitTimer(until uint64) {
 	wait_timer(until)
 }

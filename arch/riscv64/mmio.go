@@ -52,12 +52,15 @@ func SiFiveTestExit(base uint64, status int32) {
 // at uart and the SiFive test finisher at test. Zero disables the report
 // (uart) or the exit (test: the trapping hart then sleeps forever).
 //
-// The board calls it from goos.Hwinit0, before the Go runtime runs any code
-// that could trap; a trap before that halts the hart silently.
+// A board names both at link time instead, so that the trap vector and the
+// early reports of cpuinit work from the first instruction: it defines
+// initialised variables linknamed to
+// github.com/tamago-smp/kernel/arch/riscv64.trapUART and .trapTest, as
+// package virt does (the way TamaGo boards define runtime/goos.RamStart).
 func SetTrapDevices(uart, test uint64) {
 	trapUART = uart
 	trapTest = test
 }
 
-// Devices the trap vector reports through, read by trap.s.
+// Devices the trap vector (trap.s) and the early reports (early.s) use.
 var trapUART, trapTest uint64

@@ -10,30 +10,79 @@ package riscv64
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
-// mailbox is the meeting point of a parked hart and [SMP.Start]; entry.s
-// reads it through the go_asm.h offsets. One per hart, padded to 64 bytes.
+// mailbox is the meeting point of a woken hart and [SMP], one per LOGICAL
+// CPU, padded to 64 bytes; entry.s reads it through the go_asm.h offsets.
 type mailbox struct {
 	fn     uint64 // entry point (ABI0 PC), stored last with release order; 0 = stay parked
 	sp     uint64 // initial stack pointer (x2)
 	g      uint64 // g0 (x27)
-	base   uint64 // per-CPU area base (gp, x3)
-	parked uint32 // set by the hart when it enters its park loop
+	base   uint64 // per-CPU area base (gp, x3), set before the hart is woken
+	msip   uint64 // address of the hart's MSIP register, set before the hart is woken
+	parked uint32 // set by the hart in its park loop, gp already set
 	online uint32 // set by the hart at the end of its trampoline
-	_      [24]byte
+	_      [16]byte
 }
 
-// Written by the parked harts in entry.s, read by [SMP].
+// hartSlot is where a hart waits from reset until it is woken, one per
+// hart id below [HartTable]: the hart knows its mhartid, not its logical
+// id, until [SMP.Wake] publishes its mailbox here.
+type hartSlot struct {
+	mailbox  uint64 // &mailboxes[cpu], stored last with release order; 0 = stay in the reset park
+	msip     uint64 // address of the hart's MSIP register in its socket's CLINT
+	mtimecmp uint64 // address of the hart's MTIMECMP register, 0 = unknown (WaitTimer does not sleep)
+	misa     uint64 // set by a hart that lacks an extension the kernel needs, before it halts
+	arrived  uint32 // set by the hart when it reaches its reset park
+	_        [4]byte
+}
+
+// misaLacks returns why hart id halted at reset for want of an extension
+// the kernel needs, "" if it did not.
+func misaLacks(id uint64) string {
+	if id >= HartTable {
+		return ""
+	}
+	misa := atomic.LoadUint64(&hartSlots[id].misa)
+	if misa == 0 {
+		return ""
+	}
+	var lacks []byte
+	for bit := 0; bit < 26; bit++ {
+		if misaNeed&^misa&(1<<bit) != 0 {
+			lacks = append(lacks, byte('a'+bit))
+		}
+	}
+	return fmt.Sprintf("misa=%#x lacks %s (the kernel needs rv64%s): halted at reset", misa, lacks, isaNeed)
+}
+
+// Written by the harts in entry.s, read by [SMP]. None of them is touched by
+// the Go runtime before the harts use them: they live in .noptrbss, zero
+// when QEMU loads the kernel.
 var (
-	mailboxes [MaxHarts]mailbox
-	nparked   uint32 // number of harts that reached their park loop
+	mailboxes [MaxCPUs]mailbox
+	hartSlots [HartTable]hartSlot
+
+	lottery  uint32 // the first hart to swap in 1 is the boot hart
+	bootHart uint64 // its mhartid
+	narrived uint32 // harts that reached their reset park
+	nlost    uint32 // harts that halted at reset: mhartid not below HartTable
+	lostHart uint64 // the mhartid of one of them
+
+	// mtimeAddr is the CLINT mtime register the runtime clock reads:
+	// the boot hart's socket's, once the device tree is read.
+	mtimeAddr uint64 = CLINT_MTIME
 )
 
 // defined in smp.s
-func raise_msip(hart uint64)
+func raise_msip(addr uint64)
 
 // defined in trap.s
 func trap()
@@ -41,47 +90,245 @@ func trap()
 // Status codes of [SMP.Start], explained by [SMP.StartError].
 const (
 	startOK        = 0
-	startNoHart    = 1 // hart id outside the mailbox table
-	startNotParked = 2 // the hart never reached its park loop
+	startNoHart    = 1 // no usable hart for that logical id
+	startNotParked = 2 // the hart never reached its reset park
 	startBusy      = 3 // the mailbox was already used
 )
 
-// How long [SMP.NumCPU] waits for the harts to park: every hart parks
-// within a few instructions of reset, normally long before hart 0 has run
-// the Go runtime up to main.
+// How long [SMP.NumCPU] waits for the harts to reach their reset park
+// when the machine has no device tree.
 const (
 	settleMax    = time.Second           // at most
-	settleStable = 10 * time.Millisecond // without a device tree: count unchanged for
+	settleStable = 10 * time.Millisecond // count unchanged for
 )
 
-// SMP starts the parked harts of the machine, one Go scheduler M each; it
-// implements the Port interface of package boot
-// (github.com/tamago-smp/kernel/boot).
+// SMP starts the harts of the machine, one Go scheduler M each; it
+// implements the Port, Describer, Parker and Cmdliner interfaces of package
+// boot (github.com/tamago-smp/kernel/boot).
 type SMP struct{}
 
-// NumCPU returns the number of harts that can run Go code: hart 0 plus
-// every hart that counted itself in when it parked in cpuinit. A hart that
-// does not exist, or that halted because its mhartid is not below
-// [MaxHarts], is never counted, so it is never waited for.
+// machine is the description read once from the device tree the boot hart
+// was handed at reset.
+var machine struct {
+	once  sync.Once
+	err   error
+	tree  *fdt.Tree
+	harts []Hart
+	byID  map[uint64]int // hart id -> index in harts
+
+	// legacy maps the logical ids of the one-phase [SMP.Start] to hart
+	// ids: the boot hart, then the usable harts in tree order.
+	legacy []uint64
+}
+
+// describe reads the device tree at [BootFDT] once, and points the boot
+// hart's timer at its own CLINT.
+func describe() error {
+	machine.once.Do(func() {
+		b, err := fdt.At(BootFDT())
+		if err == nil {
+			machine.tree, err = fdt.Parse(b)
+		}
+		if err == nil {
+			machine.harts, err = Harts(machine.tree)
+		}
+		if err != nil {
+			machine.err = fmt.Errorf("riscv64: device tree from a1 at reset: %w", err)
+			return
+		}
+
+		machine.byID = map[uint64]int{}
+		machine.legacy = []uint64{bootHart}
+
+		for i, h := range machine.harts {
+			machine.byID[h.ID] = i
+
+			switch {
+			case h.ID == bootHart:
+				if h.CLINT != 0 {
+					atomic.StoreUint64(&mtimeAddr, h.CLINT+clintMTIME)
+					if h.ID < HartTable {
+						atomic.StoreUint64(&hartSlots[h.ID].mtimecmp, h.MTIMECMP())
+					}
+				}
+			case h.Unusable == "":
+				machine.legacy = append(machine.legacy, h.ID)
+			}
+		}
+	})
+
+	return machine.err
+}
+
+// BootHart returns the hart id of the boot hart: the first hart to claim
+// the boot lottery in cpuinit (every hart starts at the reset vector on
+// QEMU virt with -bios none, as under OpenSBI's lottery).
+func BootHart() uint64 {
+	return atomic.LoadUint64(&bootHart)
+}
+
+// HWIDName names the hardware id of a CPU in console lines.
+func (*SMP) HWIDName() string {
+	return "hart"
+}
+
+// CPUs returns every hart of the device tree's /cpus node, in tree order,
+// the boot hart marked. Harts the tree marks disabled, without mmu-type,
+// without an extension the kernel needs (rv64imafdc), with an id not below
+// [HartTable] or served by no CLINT are Unusable, with the reason; so is a
+// hart whose misa lacked an extension at reset (it halted in cpuinit).
+func (*SMP) CPUs() ([]boot.CPU, error) {
+	if err := describe(); err != nil {
+		return nil, err
+	}
+
+	l, err := cpus(machine.harts, BootHart())
+	if err != nil {
+		return nil, err
+	}
+
+	for i := range l {
+		if why := misaLacks(l[i].HWID); why != "" && !l[i].Boot && l[i].Unusable == "" {
+			l[i].Unusable = why
+		}
+	}
+
+	if n := atomic.LoadUint32(&nlost); n != 0 {
+		described := false
+		for _, c := range l {
+			described = described || c.HWID == atomic.LoadUint64(&lostHart)
+		}
+		if !described {
+			return l, fmt.Errorf("riscv64: %d harts with ids not below %d (riscv64.HartTable, e.g. hart %d) halted at reset and are not in the device tree",
+				n, HartTable, atomic.LoadUint64(&lostHart))
+		}
+	}
+
+	return l, nil
+}
+
+// Cmdline returns the kernel command line, /chosen/bootargs of the device
+// tree ("" if none).
+func (*SMP) Cmdline() string {
+	if describe() != nil {
+		return ""
+	}
+	return machine.tree.Bootargs()
+}
+
+// WakeMethod names the wake-up in messages.
+func (*SMP) WakeMethod() string {
+	return "MSIP"
+}
+
+// Wake releases the harts hwids[i], parked since reset in their slot of
+// the hart table, into their park loop as logical CPUs cpus[i] with per-CPU
+// area bases[i]. It fills every mailbox and slot first, publishing each
+// mailbox with a store-release, then raises every MSIP back to back (each in
+// the hart's own socket's CLINT), so that all harts leave the reset park at
+// once. A hart sets gp, marks itself parked and sleeps until [SMP.Enter].
+func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
+	errs = make([]error, len(cpus))
+	failed := false
+	err := describe()
+
+	for i, cpu := range cpus {
+		hart := hwids[i]
+		j, ok := machine.byID[hart]
+
+		switch {
+		case err != nil:
+			errs[i] = err
+		case cpu <= 0 || cpu >= MaxCPUs:
+			errs[i] = fmt.Errorf("riscv64: logical cpu %d outside the mailboxes 1..%d", cpu, MaxCPUs-1)
+		case !ok:
+			errs[i] = fmt.Errorf("riscv64: hart %d is not in the device tree", hart)
+		case machine.harts[j].Unusable != "":
+			errs[i] = fmt.Errorf("riscv64: hart %d: %s", hart, machine.harts[j].Unusable)
+		case misaLacks(hart) != "":
+			errs[i] = fmt.Errorf("riscv64: hart %d: %s", hart, misaLacks(hart))
+		case hart == BootHart():
+			errs[i] = fmt.Errorf("riscv64: hart %d is the boot hart", hart)
+		case atomic.LoadUint64(&hartSlots[hart].mailbox) != 0:
+			errs[i] = fmt.Errorf("riscv64: hart %d was already woken", hart)
+		}
+
+		if errs[i] != nil {
+			failed = true
+			continue
+		}
+
+		h := &machine.harts[j]
+		mb := &mailboxes[cpu]
+		slot := &hartSlots[hart]
+
+		mb.base = uint64(bases[i])
+		mb.msip = h.MSIP()
+		slot.msip = h.MSIP()
+		slot.mtimecmp = h.MTIMECMP()
+		atomic.StoreUint64(&slot.mailbox, uint64(uintptr(unsafe.Pointer(mb))))
+	}
+
+	for i := range cpus {
+		if errs[i] == nil {
+			raise_msip(hartSlots[hwids[i]].msip)
+		}
+	}
+
+	if !failed {
+		return nil
+	}
+
+	return
+}
+
+// Parked reports whether logical CPU cpu runs its park loop, gp set.
+func (*SMP) Parked(cpu int) bool {
+	return cpu >= 0 && cpu < MaxCPUs && atomic.LoadUint32(&mailboxes[cpu].parked) != 0
+}
+
+// Enter hands parked CPU cpu an M: it stores sp and g0, publishes fn with a
+// store-release (the sequentially consistent atomic store of sync/atomic)
+// and raises the hart's MSIP (ACLINT v1.0, 2.1) behind a fence that orders
+// the mailbox stores before the device store. The hart sets SP and g (x27),
+// marks itself online and jumps to fn.
 //
-// The device tree hart 0 was handed at reset (see [BootFDT]) says how many
-// harts exist (its /cpus/cpu@<n> nodes): NumCPU waits, at most 1 s, until
-// that many have parked. Without a device tree it waits until the count has
-// not changed for 10 ms.
+// Enter runs inside goos.Task: it does not allocate, lock or store
+// pointers.
+func (*SMP) Enter(cpu int, sp, g0, fn uintptr) {
+	if cpu <= 0 || cpu >= MaxCPUs {
+		return
+	}
+
+	mb := &mailboxes[cpu]
+	if mb.msip == 0 {
+		return // never woken: Wake refused it
+	}
+
+	mb.sp = uint64(sp)
+	mb.g = uint64(g0)
+	atomic.StoreUint64(&mb.fn, uint64(fn))
+
+	raise_msip(mb.msip)
+}
+
+// NumCPU returns the number of harts that can run Go code: the boot hart
+// and the usable harts of the device tree. Without a device tree, it counts
+// the harts that reached their reset park, waiting until the count has not
+// changed for 10 ms (at most 1 s).
 func (*SMP) NumCPU() int {
-	want := min(fdtHarts(bootFDT), MaxHarts)
-	n := atomic.LoadUint32(&nparked)
+	if describe() == nil {
+		return len(machine.legacy)
+	}
+
+	n := atomic.LoadUint32(&narrived)
 	start := time.Now()
 	stable := start
 
-	for int(n)+1 < want || want == 0 && time.Since(stable) < settleStable {
-		if time.Since(start) >= settleMax {
-			break
-		}
-
+	for time.Since(stable) < settleStable && time.Since(start) < settleMax {
 		time.Sleep(time.Millisecond)
 
-		if m := atomic.LoadUint32(&nparked); m != n {
+		if m := atomic.LoadUint32(&narrived); m != n {
 			n, stable = m, time.Now()
 		}
 	}
@@ -89,71 +336,81 @@ func (*SMP) NumCPU() int {
 	return int(n) + 1
 }
 
-// Prepare checks that n harts can be started. The harts have been parked
-// since cpuinit, with nothing left to prepare.
+// Prepare checks that n logical CPUs can be started.
 func (*SMP) Prepare(n int) error {
-	if n < 1 || n > MaxHarts {
-		return fmt.Errorf("riscv64: cannot start %d harts: the limit is %d (MaxHarts)", n, MaxHarts)
+	if n < 1 || n > MaxCPUs {
+		return fmt.Errorf("riscv64: cannot start %d harts: the limit is %d (riscv64.MaxCPUs)", n, MaxCPUs)
 	}
 
 	return nil
 }
 
-// Start wakes hart cpu, parked in cpuinit, so that it sets SP to sp, gp to
-// base and g to g0, marks itself online and jumps to fn.
+// Start is the one-phase bring-up of logical CPU cpu, for a boot package
+// without the two-phase [boot.Parker] path: logical ids follow the boot
+// hart, then the usable harts in device tree order (see [SMP.NumCPU]).
+// It fills the mailbox and wakes the hart, which goes through its park loop
+// straight to fn.
 //
-// It fills the hart's mailbox, publishes fn with a store-release (the
-// sequentially consistent atomic store of sync/atomic) and sets the hart's
-// MSIP bit in the CLINT (ACLINT v1.0, 2.1 MSIP registers), behind a fence
-// that orders the mailbox stores before the device store.
-//
-// Start runs inside goos.Task: it does not allocate, lock or store pointers.
+// Start runs inside goos.Task: it does not allocate, lock or store
+// pointers.
 func (*SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
-	if cpu <= 0 || cpu >= MaxHarts {
+	if cpu <= 0 || cpu >= MaxCPUs || cpu >= len(machine.legacy) {
 		return startNoHart
 	}
 
+	hart := machine.legacy[cpu]
+	h := &machine.harts[machine.byID[hart]]
+	slot := &hartSlots[hart]
 	mb := &mailboxes[cpu]
 
-	if atomic.LoadUint32(&mb.parked) == 0 {
+	if atomic.LoadUint32(&slot.arrived) == 0 {
 		return startNotParked
 	}
 
-	if atomic.LoadUint64(&mb.fn) != 0 {
+	if atomic.LoadUint64(&slot.mailbox) != 0 {
 		return startBusy
 	}
 
+	mb.base = uint64(base)
+	mb.msip = h.MSIP()
 	mb.sp = uint64(sp)
 	mb.g = uint64(g0)
-	mb.base = uint64(base)
-	atomic.StoreUint64(&mb.fn, uint64(fn))
+	mb.fn = uint64(fn)
+	slot.msip = h.MSIP()
+	slot.mtimecmp = h.MTIMECMP()
+	atomic.StoreUint64(&slot.mailbox, uint64(uintptr(unsafe.Pointer(mb))))
 
-	raise_msip(uint64(cpu))
+	raise_msip(slot.msip)
 
 	return startOK
 }
 
 // StartError explains a non-zero status returned by [SMP.Start].
 func (*SMP) StartError(cpu int, status int) error {
+	hart := "no hart"
+	if cpu >= 0 && cpu < len(machine.legacy) {
+		hart = fmt.Sprintf("hart %d", machine.legacy[cpu])
+	}
+
 	switch status {
 	case startNoHart:
-		return fmt.Errorf("riscv64: hart %d: no mailbox, hart ids must be 1..%d", cpu, MaxHarts-1)
+		return fmt.Errorf("riscv64: cpu %d: no usable hart for it in the device tree", cpu)
 	case startNotParked:
-		return fmt.Errorf("riscv64: hart %d never reached its park loop", cpu)
+		return fmt.Errorf("riscv64: cpu %d (%s) never reached its reset park", cpu, hart)
 	case startBusy:
-		return fmt.Errorf("riscv64: hart %d was already started", cpu)
+		return fmt.Errorf("riscv64: cpu %d (%s) was already started", cpu, hart)
 	default:
-		return fmt.Errorf("riscv64: hart %d: unknown start status %d", cpu, status)
+		return fmt.Errorf("riscv64: cpu %d (%s): unknown start status %d", cpu, hart, status)
 	}
 }
 
-// Online reports whether hart cpu has left its park loop with its
-// registers set, about to enter fn. Hart 0 is always online.
+// Online reports whether logical CPU cpu has left its park loop with its
+// registers set, about to enter fn. The boot CPU (0) is always online.
 func (*SMP) Online(cpu int) bool {
 	switch {
 	case cpu == 0:
 		return true
-	case cpu < 0 || cpu >= MaxHarts:
+	case cpu < 0 || cpu >= MaxCPUs:
 		return false
 	default:
 		return atomic.LoadUint32(&mailboxes[cpu].online) != 0

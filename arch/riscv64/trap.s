@@ -10,9 +10,13 @@
 #include "textflag.h"
 
 // Messages of the trap report, NUL-terminated.
-DATA trapHart<>+0(SB)/8, $"\r\ntrap: "
-DATA trapHart<>+8(SB)/8, $"hart=\x00\x00\x00"
-GLOBL trapHart<>(SB), RODATA, $16
+DATA trapCPU<>+0(SB)/8, $"\r\ntrap: "
+DATA trapCPU<>+8(SB)/8, $"cpu \x00\x00\x00\x00"
+GLOBL trapCPU<>(SB), RODATA, $16
+DATA trapNoCPU<>+0(SB)/8, $"?\x00\x00\x00\x00\x00\x00\x00"
+GLOBL trapNoCPU<>(SB), RODATA, $8
+DATA trapHart<>+0(SB)/8, $" hart=\x00\x00"
+GLOBL trapHart<>(SB), RODATA, $8
 DATA trapCause<>+0(SB)/8, $" mcause="
 DATA trapCause<>+8(SB)/8, $"0x\x00\x00\x00\x00\x00\x00"
 GLOBL trapCause<>(SB), RODATA, $16
@@ -41,7 +45,12 @@ GLOBL trapLock<>(SB), NOPTR, $4
 // Nothing about the interrupted context is trusted: the handler uses no
 // stack, no g and no gp. It prints
 //
-//	trap: hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
+//	trap: cpu <logical id> hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
+//
+// The logical CPU id comes from the hart table, not from gp: 0 for the
+// boot hart, the mailbox published in its slot for a woken hart, "?" for a
+// hart that never was (a trap before the boot lottery, or on a parked
+// hart).
 //
 // on the UART given to SetTrapDevices and stops the machine through the
 // SiFive test finisher with TrapStatus (Privileged Architecture, 3.1.15
@@ -57,6 +66,9 @@ TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
 	MOV	·trapUART(SB), A0
 	BEQZ	A0, exit
 
+	MOV	$trapCPU<>(SB), A1
+	CALL	trap_puts<>(SB)
+	CALL	trap_cpu<>(SB)
 	FIELD(trapHart<>, MHARTID, trap_putdec<>)
 	FIELD(trapCause<>, MCAUSE, trap_puthex<>)
 	FIELD(trapEPC<>, MEPC, trap_puthex<>)
@@ -135,4 +147,40 @@ wait:
 	MOVB	T0, const_uartTHR(A0)
 	DIVU	T3, T2, T2
 	BNEZ	T2, digit
+	RET
+
+// trap_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
+// A0. Uses T0-T3, A1, A2, S2; returns to RA (kept in S2).
+TEXT trap_cpu<>(SB),NOSPLIT|NOFRAME,$0
+	MOV	RA, S2
+	CSRRS	X0, MHARTID, T0
+
+	// the boot hart, once the lottery is drawn, is cpu 0
+	MOVWU	·lottery(SB), T1
+	BEQZ	T1, unknown
+	MOV	·bootHart(SB), T1
+	MOV	$0, A2
+	BEQ	T0, T1, print
+
+	// a woken hart: its slot names its mailbox, &mailboxes[cpu]
+	MOV	$const_HartTable, T1
+	BGEU	T0, T1, unknown
+	MOV	$hartSlot__size, T1
+	MUL	T1, T0
+	MOV	$·hartSlots(SB), T1
+	ADD	T1, T0
+	MOV	hartSlot_mailbox(T0), A2
+	BEQZ	A2, unknown
+	MOV	$·mailboxes(SB), T1
+	SUB	T1, A2
+	MOV	$mailbox__size, T1
+	DIVU	T1, A2
+print:
+	CALL	trap_putdec<>(SB)
+	MOV	S2, RA
+	RET
+unknown:
+	MOV	$trapNoCPU<>(SB), A1
+	CALL	trap_puts<>(SB)
+	MOV	S2, RA
 	RET

@@ -15,9 +15,10 @@ import (
 // ramSize is the memory given to the Go runtime from DRAM_BASE: 1 GiB (QEMU
 // -m 1G) less the 2 MiB at the top, where QEMU puts the FDT
 // (hw/riscv/boot.c, riscv_compute_fdt_addr: RAM end minus the FDT size,
-// aligned down to 2 MiB), so that hart 0's stack, just below
+// aligned down to 2 MiB), so that the boot hart's stack, just below
 // DRAM_BASE+ramSize, does not overwrite it. Applications can override it
-// with the `linkramsize` build tag.
+// with the `linkramsize` build tag. cpuinit checks, before Go runs, that
+// the RAM the device tree describes holds it (arch/riscv64, RAMStatus).
 //
 //go:linkname ramSize runtime/goos.RamSize
 var ramSize uint64 = 0x40000000 - 0x200000 // 1 GiB - 2 MiB

@@ -14,7 +14,8 @@
 //
 // The machine starts every hart at 0x80000000 in M-mode, never at the ELF
 // entry: QEMU must load the 12-byte boot shim there with -bios (see the
-// README and the qemu/ harness), with at least 1 GiB of RAM. The QEMU
+// README and the qemu/ harness), with at least 1 GiB of RAM. The harts,
+// their CLINTs and the kernel command line come from the device tree. The QEMU
 // command line is in the qemu/ harness table (`go tool qemu run -target
 // riscv64` prints it).
 //
@@ -54,13 +55,24 @@ const nsPerTick = 1e9 / TIMEBASE
 
 // RAM layout: the boot shim owns the first page of DRAM (the kernel is
 // linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
-// hart 0's stack ramStackOffset below ramStart+ramSize (mem.go).
+// the boot hart's stack ramStackOffset below ramStart+ramSize (mem.go).
 var (
 	//go:linkname ramStart runtime/goos.RamStart
 	ramStart uint64 = DRAM_BASE
 
 	//go:linkname ramStackOffset runtime/goos.RamStackOffset
 	ramStackOffset uint64 = 0x100
+)
+
+// The devices the trap vector and the early reports of cpuinit use, named
+// at link time so that they work from the first instruction of every hart,
+// before any Go code runs (see riscv64.SetTrapDevices).
+var (
+	//go:linkname trapUART github.com/tamago-smp/kernel/arch/riscv64.trapUART
+	trapUART uint64 = UART0_BASE
+
+	//go:linkname trapTest github.com/tamago-smp/kernel/arch/riscv64.trapTest
+	trapTest uint64 = TEST_BASE
 )
 
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
@@ -71,16 +83,14 @@ func nanotime() int64 {
 	return int64(riscv64.Mtime() * nsPerTick)
 }
 
-// hwinit0 runs on hart 0 before the Go runtime is set up (no allocation):
-// from here on a trap is reported on the console.
+// hwinit0 runs on the boot hart before the Go runtime is set up: the trap
+// devices are already named at link time, there is nothing left to do.
 //
 //go:linkname hwinit0 runtime/goos.Hwinit0
-func hwinit0() {
-	riscv64.SetTrapDevices(UART0_BASE, TEST_BASE)
-}
+func hwinit0() {}
 
 // Init takes care of the lower level initialization triggered early in
-// runtime setup (post World start), on hart 0.
+// runtime setup (post World start), on the boot hart.
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {

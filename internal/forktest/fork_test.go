@@ -1,0 +1,159 @@
+// Fork test of the template
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package forktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/module"
+	modzip "golang.org/x/mod/zip"
+)
+
+const (
+	// template is the module path of this repository, fork the one of
+	// the new kernel.
+	template = "github.com/tamago-smp/kernel"
+	fork     = "example.com/mykernel"
+
+	// version is what the local module proxy serves the template as.
+	version = "v0.0.0-fork"
+
+	// envBootTests is the switch of the boot tests (see qemu/): unset
+	// or "require" runs them, "off" skips them; "require" makes a
+	// missing QEMU or compiler a failure instead of a skip.
+	envBootTests = "PERCPU_BOOT_TESTS"
+)
+
+// targets are the rows of the harness table the fork boots on.
+var targets = []string{"x86_64", "aarch64-el2", "aarch64", "riscv64"}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) string {
+	t.Helper()
+
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s (in %s): %v\n%s", name, strings.Join(args, " "), dir, err, out)
+	}
+
+	return string(out)
+}
+
+// serve writes a module proxy (GOPROXY=file://dir) serving the files git
+// tracks in root as template@version.
+func serve(t *testing.T, root, dir string) {
+	t.Helper()
+
+	var files []modzip.File
+	for _, f := range strings.Split(strings.TrimSpace(run(t, root, nil, "git", "ls-files")), "\n") {
+		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
+			files = append(files, file{root, f})
+		}
+	}
+
+	v := filepath.Join(dir, template, "@v")
+	if err := os.MkdirAll(v, 0o755); err != nil {
+		t.Fatal(err)
+	}
+
+	var zip bytes.Buffer
+	if err := modzip.Create(&zip, module.Version{Path: template, Version: version}, files); err != nil {
+		t.Fatal(err)
+	}
+
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	info, _ := json.Marshal(map[string]any{"Version": version, "Time": time.Now().UTC()})
+
+	for name, data := range map[string][]byte{
+		"list":            []byte(version + "\n"),
+		version + ".info": info,
+		version + ".mod":  mod,
+		version + ".zip":  zip.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(v, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// file is one file of the module zip.
+type file struct{ root, path string }
+
+func (f file) Path() string { return f.path }
+
+func (f file) Lstat() (os.FileInfo, error) { return os.Lstat(filepath.Join(f.root, f.path)) }
+
+func (f file) Open() (io.ReadCloser, error) {
+	return os.Open(filepath.Join(f.root, f.path))
+}
+
+// TestFork makes a new kernel module from the template with gonew and boots
+// its kernel on every target.
+func TestFork(t *testing.T) {
+	mode := os.Getenv(envBootTests)
+	if mode == "off" || testing.Short() && mode != "require" {
+		t.Skipf("%s=%q, -short %v: the fork test boots QEMU", envBootTests, mode, testing.Short())
+	}
+
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := exec.LookPath("git"); err != nil || run(t, root, nil, "git", "rev-parse", "--is-inside-work-tree") == "" {
+		t.Skip("the template's files are the ones git tracks: git or the checkout is missing")
+	}
+
+	tmp := t.TempDir()
+	proxy := filepath.Join(tmp, "proxy")
+	serve(t, root, proxy)
+
+	// gonew downloads the template through the go command: from the
+	// local proxy, into a module cache of its own, so that the user's
+	// cache never holds this version
+	dst := filepath.Join(tmp, "mykernel")
+	gonew := strings.TrimSpace(run(t, root, nil, "go", "tool", "-n", "gonew"))
+	run(t, root, []string{
+		"GOPROXY=file://" + filepath.ToSlash(proxy),
+		"GOMODCACHE=" + filepath.Join(tmp, "modcache"),
+		"GOSUMDB=off",
+		"GOFLAGS=-modcacherw",
+	}, gonew, template+"@"+version, fork, dst)
+
+	run(t, dst, nil, "go", "mod", "edit", "-droptool", template+"/qemu", "-tool", fork+"/qemu")
+
+	// the fork builds on its own: no package of the template's module
+	// path is left among its packages, tests or their dependencies
+	for _, pkg := range strings.Fields(run(t, dst, nil, "go", "list", "-deps", "-test", "./...")) {
+		if pkg == template || strings.HasPrefix(pkg, template+"/") {
+			t.Errorf("the fork still depends on %s", pkg)
+		}
+	}
+	run(t, dst, nil, "go", "vet", "./...")
+
+	t.Logf("fork made in %s", dst)
+
+	for _, tg := range targets {
+		out := run(t, dst, nil, "go", "tool", "qemu", "run", "-target", tg, "-smp", "2", "-check")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		t.Logf("%s: %s", tg, lines[len(lines)-1])
+	}
+}
