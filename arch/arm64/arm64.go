@@ -92,11 +92,18 @@ func EL() int {
 
 // Idle is a goos.Idle governor that is safe with several CPUs: TamaGo
 // v1.26.0 has no wake-up IPI, so a CPU that waited for an interrupt could
-// sleep with runnable goroutines. Idle waits for one event with WFE; the
-// generic timer event stream (enabled on every CPU by cpuinit and the AP
-// entry) bounds the wait to one period, and QEMU's WFE only yields.
+// sleep with runnable goroutines. With a GICv3 (gic.go) Idle waits with WFI
+// for its own timer, until pollUntil and at most 1 ms, so that the CPU
+// truly rests (under QEMU the host gets the time back); otherwise it waits
+// for one event with WFE, which the generic timer event stream (enabled on
+// every CPU by cpuinit and the AP entry) bounds to one period, and which
+// QEMU only takes as a yield.
+//
+//go:nosplit
 func Idle(pollUntil int64) {
-	wfe()
+	if !rest(pollUntil) {
+		wfe()
+	}
 }
 
 // Init takes care of the lower level initialization before the runtime

@@ -158,3 +158,36 @@ func parseParkOff(v string) (time.Duration, error) {
 
 	return d, nil
 }
+
+// gicv3FromTree returns the GICv3 distributor and first redistributor
+// region (base, size) of the tree's interrupt controller, compatible
+// "arm,gic-v3" (Devicetree bindings, interrupt-controller/arm,gic-v3.yaml:
+// reg is GICD, then the GICR regions), ok false if there is none.
+func gicv3FromTree(t *fdt.Tree) (gicd, gicr, gicrSize uint64, ok bool) {
+	var find func(n *fdt.Node) *fdt.Node
+	find = func(n *fdt.Node) *fdt.Node {
+		for _, c := range n.Strings("compatible") {
+			if c == "arm,gic-v3" {
+				return n
+			}
+		}
+		for _, c := range n.Children {
+			if f := find(c); f != nil {
+				return f
+			}
+		}
+		return nil
+	}
+
+	n := find(t.Root)
+	if n == nil {
+		return
+	}
+
+	regs, err := n.Regs()
+	if err != nil || len(regs) < 2 {
+		return
+	}
+
+	return regs[0].Addr, regs[1].Addr, regs[1].Size, true
+}

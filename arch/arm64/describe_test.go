@@ -223,3 +223,14 @@ func TestParkOffOption(t *testing.T) {
 		}
 	}
 }
+
+func TestGICv3FromTree(t *testing.T) {
+	d, r, size, ok := gicv3FromTree(tree(t, "../../internal/fdt/testdata/arm64-gicv3-smp20.dtb"))
+	if !ok || d != 0x08000000 || r != 0x080a0000 || size != 0xf60000 {
+		t.Errorf("GICv3 of virt,gic-version=3: %#x %#x %#x %v, want 0x8000000 0x80a0000 0xf60000 true", d, r, size, ok)
+	}
+
+	if _, _, _, ok := gicv3FromTree(tree(t, "../../internal/fdt/testdata/arm64-smp4.dtb")); ok {
+		t.Errorf("virt with its GICv2: a GICv3 found")
+	}
+}

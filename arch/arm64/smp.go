@@ -167,6 +167,10 @@ func (s *SMP) describe() error {
 
 	s.logical = logicalOrder(s.cpus, MaxCPUs)
 
+	if d, r, rsize, ok := gicv3FromTree(s.tree); ok {
+		gicInit(d, r, rsize)
+	}
+
 	if v, ok := cmdlineOption(s.tree.Bootargs(), ParkOffOption); ok {
 		if s.ParkOff, err = parseParkOff(v); err != nil {
 			s.descErr = fmt.Errorf("arm64: kernel command line: %w", err)
@@ -229,6 +233,11 @@ func (s *SMP) WakeMethod() string {
 //
 //go:nosplit
 func (s *SMP) ID() int {
+	return cpuID()
+}
+
+//go:nosplit
+func cpuID() int {
 	self := read_mpidr()&mpidrAffinity | hwidValid
 
 	for cpu := range cpuHWID {
