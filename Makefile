@@ -7,6 +7,15 @@
 SMP ?= 4
 SOAK ?= 20
 TIMEOUT ?=
+APPEND ?=
+# go test flags of the bare-metal package tests: make test-x86_64 TESTFLAGS='-run TestAdd -v'
+TESTFLAGS ?=
+# The variables above reach the recipes through the environment, quoted
+# ("$$SMP"), never as shell text: SMP='1;true' is one (bad) -smp value.
+# TESTFLAGS is split into words, but never evaluated.
+export SMP SOAK TIMEOUT APPEND TESTFLAGS
+# the packages whose own tests also run inside the kernel
+BAREMETAL_PKGS = ./percpu ./boot
 # `go tool` (qemu/ is a tool of this module) passes the kernel's exit status
 # through; `go run` would turn every failure into 1.
 HARNESS = go tool qemu
@@ -15,20 +24,29 @@ TARGETS = x86_64 aarch64-el2 aarch64 riscv64
 # the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
 export PERCPU_BOOT_TESTS = require
 
-.PHONY: all test vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS))
+.PHONY: all test test-baremetal vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
 
 all: $(addprefix build-,$(TARGETS))
 
-# make qemu-x86_64 [SMP=n]: build, boot, stream the console, return the kernel's status
+# make qemu-x86_64 [SMP=n|spec] [APPEND='kernel command line'] [TIMEOUT=d]:
+# build, boot, stream the console, return the kernel's status
 $(addprefix qemu-,$(TARGETS)): qemu-%:
-	$(HARNESS) run -target $* -smp $(SMP) -check$(if $(TIMEOUT), -timeout $(TIMEOUT))
+	$(HARNESS) run -target $* -smp "$$SMP" -check $${TIMEOUT:+-timeout "$$TIMEOUT"} $${APPEND:+-append "$$APPEND"}
 
 # make qemu-gdb-x86_64: as above, QEMU waiting for gdb on :1234
 $(addprefix qemu-gdb-,$(TARGETS)): qemu-gdb-%:
-	$(HARNESS) run -target $* -smp $(SMP) -gdb
+	$(HARNESS) run -target $* -smp "$$SMP" -gdb $${APPEND:+-append "$$APPEND"}
 
 $(addprefix build-,$(TARGETS)): build-%:
 	$(HARNESS) build -target $*
+
+# make test-x86_64 [SMP=n] [TESTFLAGS='-run X -v -count 2 -bench . -benchtime 100x']:
+# go test of the packages inside the kernel under QEMU (go test -exec), on real CPUs
+$(addprefix test-,$(TARGETS)): test-%:
+	$(HARNESS) test -target $* -smp "$$SMP" -- $$TESTFLAGS $(BAREMETAL_PKGS)
+
+# the bare-metal package tests on every target
+test-baremetal: $(addprefix test-,$(TARGETS))
 
 # host vet + GOOS=tamago vet of every target, gofmt
 vet:
@@ -39,17 +57,18 @@ vet:
 
 # the test command: host unit tests, cross vet and build, boot matrix under QEMU
 test: vet
+	go test -count=1 -tags percpu_naive ./percpu ./boot
 	go test -count=1 -timeout 30m ./...
 
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
 # times in a row and count passes, failures and hangs (not part of make test)
 soak:
-	$(HARNESS) soak -n $(SOAK) -smp $(SMP)
+	$(HARNESS) soak -n "$$SOAK" -smp "$$SMP"
 
 # make bench [SMP=n]: per-CPU access against plain, atomic, mutex and per-P, on
 # the host and in the kernel of every target (docs/BENCH.md); not part of make test
 bench:
-	$(HARNESS) bench -smp $(SMP)
+	$(HARNESS) bench -smp "$$SMP"
 
 clean:
 	rm -rf build

@@ -415,13 +415,15 @@ func collect(p bringupPlan, cause map[int]string, r *Report) {
 	}
 }
 
-// publish makes online the online set.
+// publish makes l the online set, here and in package percpu (what its
+// ForEach and Sum visit).
 func publish(l []int) {
 	if len(l) == 0 {
 		l = []int{0}
 	}
 	c := slices.Clone(l)
 	online.Store(&c)
+	percpu.SetOnline(c)
 }
 
 // waitOnline keeps enough goroutines runnable that the scheduler starts one
@@ -443,6 +445,7 @@ func waitOnline(l []int, timeout time.Duration) bool {
 	for i := 0; i <= len(l); i++ {
 		go func() {
 			for !all() && time.Now().Before(deadline) {
+				rest()
 				runtime.Gosched()
 			}
 			done <- struct{}{}

@@ -120,3 +120,12 @@ type Cmdliner interface {
 	// Cmdline returns the kernel command line, "" if there is none.
 	Cmdline() string
 }
+
+// Cmdline returns the kernel command line as the registered port reads it,
+// "" when there is none or the port cannot read it.
+func Cmdline() string {
+	if c, ok := port.(Cmdliner); ok {
+		return c.Cmdline()
+	}
+	return ""
+}

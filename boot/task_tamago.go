@@ -11,6 +11,7 @@ package boot
 import (
 	"runtime"
 	"runtime/goos"
+	_ "unsafe"
 )
 
 // handOut makes the runtime start new Ms through task and gives it n Ps,
@@ -20,4 +21,17 @@ var handOut = func(n int) error {
 	goos.Task = task
 	runtime.GOMAXPROCS(n)
 	return nil
+}
+
+//go:linkname nanotime runtime.nanotime
+func nanotime() int64
+
+// rest lets the CPU of the calling goroutine idle for up to 1 ms through the
+// board's idle hook (goos.Idle: HLT, WFI or WFE until a timer), without
+// giving up its P. Waiting goroutines call it so that, under emulation, the
+// CPUs that only wait leave the host's time to the one creating the next M.
+func rest() {
+	if goos.Idle != nil {
+		goos.Idle(nanotime() + 1e6)
+	}
 }

@@ -41,7 +41,7 @@ func main() {
 	// package initialisation is over.
 	areas, err := percpu.InitInPlace()
 	if err != nil {
-		fail("percpu: %v", err)
+		fail("%v", err) // the library's errors name the package
 	}
 
 	start, end := linker.Region()

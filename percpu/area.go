@@ -25,12 +25,18 @@ var areas struct {
 
 var initialised atomic.Bool
 
+// DynamicReserve is the number of bytes every area reserves after the
+// variables defined with [New] and [Define], for the variables allocated
+// with [Alloc] after Init: the first chunk (see the package documentation).
+const DynamicReserve = 256
+
 // InitInPlace initialises the per-CPU areas over the region the linker
 // reserves in the kernel image ([linker.Region], the _percpu_start symbol):
 // the first area starts at the start of the region rounded up to
-// [linker.AreaAlign], and as many areas as fit follow, [AreaStride] bytes
-// apart. The template (header and initial values) is copied into each area
-// and the layout is frozen. It returns the number of areas.
+// [linker.AreaAlign], and up to [linker.MaxCPUs] areas follow, [AreaStride]
+// bytes apart. The template (header and initial values) is copied into each
+// area and the layout is frozen. The rest of the region holds the later
+// chunks of [Alloc]. It returns the number of areas.
 //
 // Preconditions: call it once, on the boot CPU, before any other CPU uses a
 // per-CPU variable; the board's cpuinit already pointed the boot CPU's
@@ -59,43 +65,46 @@ func initRegion(start, end uintptr) (int, error) {
 		avail = end - base
 	}
 
-	n := avail / stride
+	n := min(avail/stride, linker.MaxCPUs)
 
 	if n == 0 {
-		return 0, newError(ErrTooManyCPUs, "1 CPU needs %d bytes (one %d-byte area) but the region [%#x, %#x) holds %d bytes from its %d-byte aligned start %#x",
-			stride, stride, start, end, avail, linker.AreaAlign, base)
+		return 0, newError(ErrTooManyCPUs, "1 CPU needs %s (one %d-byte area) but the region [%#x, %#x) holds %s from its %d-byte aligned start %#x",
+			plural(int(stride), "byte"), stride, start, end, plural(int(avail), "byte"), linker.AreaAlign, base)
 	}
 
 	if initialised.Load() {
 		return 0, errTwice()
 	}
 
-	return initAreas(addrPointer(base), int(min(n, uintptr(maxInt))), stride), nil
+	return initAreas(addrPointer(base), int(n), stride, base+avail, "InitInPlace"), nil
 }
 
-// Init initialises ncpu per-CPU areas at base, [AreaStride] bytes apart: the
-// template (header and initial values) is copied into each area and the
-// layout is frozen. It returns the number of areas, ncpu.
+// Init initialises ncpu per-CPU areas in the size bytes of memory at base,
+// [AreaStride] bytes apart: the template (header and initial values) is
+// copied into each area and the layout is frozen. Memory past the last area
+// holds the later chunks of [Alloc]. It returns the number of areas, ncpu.
 //
-// Preconditions: base is the address of at least [RegionLayout](ncpu) bytes
-// of memory that the garbage collector does not manage (a linker-reserved
-// array, memory from the board's memory map, mmap on a host), aligned to
-// [linker.AreaAlign]; call Init once, before any CPU uses a per-CPU variable.
+// Preconditions: base is the address of size bytes of memory that the
+// garbage collector does not manage (a linker-reserved array, memory from
+// the board's memory map, mmap on a host), aligned to [linker.AreaAlign];
+// [RegionLayout](ncpu) says how many bytes ncpu areas need. Call Init once,
+// before any CPU uses a per-CPU variable.
 //
 // Init returns an error wrapping [ErrNullBase] if base is 0, [ErrMisaligned]
 // if base is not aligned to 64 bytes, [ErrCPUCount] if ncpu < 1,
-// [ErrTooManyCPUs] if the areas would not fit below the end of the address
-// space, and [ErrInitialised] if the areas were already initialised. With
-// the percpu_naive build tag it initialises one area at base and returns 1.
-func Init(base uintptr, ncpu int) (int, error) {
+// [ErrTooManyCPUs] if the ncpu areas do not fit in size bytes or below the
+// end of the address space (naming both sizes), and [ErrInitialised] if the
+// areas were already initialised. With the percpu_naive build tag it
+// initialises one area at base and returns 1.
+func Init(base, size uintptr, ncpu int) (int, error) {
 	if base == 0 {
 		return 0, newError(ErrNullBase, "base %#x is null: want a non-zero address aligned to %d bytes",
 			base, linker.AreaAlign)
 	}
 
 	if base%linker.AreaAlign != 0 {
-		return 0, newError(ErrMisaligned, "base %#x is not aligned to %d bytes (it is %d bytes past %#x)",
-			base, linker.AreaAlign, base%linker.AreaAlign, base&^(linker.AreaAlign-1))
+		return 0, newError(ErrMisaligned, "base %#x is not aligned to %d bytes (it is %s past %#x)",
+			base, linker.AreaAlign, plural(int(base%linker.AreaAlign), "byte"), base&^(linker.AreaAlign-1))
 	}
 
 	if ncpu < 1 {
@@ -109,34 +118,40 @@ func Init(base uintptr, ncpu int) (int, error) {
 	hi, need := bits.Mul64(uint64(ncpu), uint64(stride))
 	room := ^base + 1 // bytes from base to the end of the address space
 
-	if hi != 0 || uintptr(need) > room || uint64(uintptr(need)) != need {
-		return 0, newError(ErrTooManyCPUs, "%d CPUs need %d areas of %d bytes but the address space above base %#x holds %d bytes (%d areas)",
-			ncpu, ncpu, stride, base, room, room/stride)
+	if room != 0 && size > room {
+		return 0, newError(ErrTooManyCPUs, "%s of memory at base %#x pass the end of the address space (%s above base)",
+			plural(int(size), "byte"), base, plural(int(room), "byte"))
+	}
+
+	if hi != 0 || uint64(uintptr(need)) != need || uintptr(need) > size {
+		return 0, newError(ErrTooManyCPUs, "%s need %s of %s (%d bytes) but the memory at base %#x is %s (%s)",
+			plural(ncpu, "CPU"), plural(ncpu, "area"), plural(int(stride), "byte"), need, base,
+			plural(int(size), "byte"), plural(int(size/stride), "area"))
 	}
 
 	if initialised.Load() {
 		return 0, errTwice()
 	}
 
-	return initAreas(addrPointer(base), ncpu, stride), nil
+	return initAreas(addrPointer(base), ncpu, stride, base+size, "Init"), nil
 }
-
-const maxInt = int(^uint(0) >> 1)
 
 func errTwice() error {
-	return newError(ErrInitialised, "areas already initialised (%d areas of %d bytes at %#x): Init and InitInPlace may run once",
-		areas.num, areas.stride, uintptr(areas.base))
+	return newError(ErrInitialised, "areas already initialised (%s of %s at %#x): Init and InitInPlace may run once",
+		plural(areas.num, "area"), plural(int(areas.stride), "byte"), uintptr(areas.base))
 }
 
-// strideLocked returns the area stride of the current layout. Callers hold
-// layout.mu.
-func strideLocked() uintptr {
-	return alignUp(uintptr(len(templateLocked())), linker.AreaAlign)
-}
-
-// initAreas copies the template into n areas from base and publishes them.
+// strideLocked returns the area stride of the current layout: the template
+// and the first chunk of dynamic variables, rounded up to a cache line.
 // Callers hold layout.mu.
-func initAreas(base unsafe.Pointer, n int, stride uintptr) int {
+func strideLocked() uintptr {
+	return alignUp(uintptr(len(templateLocked()))+DynamicReserve, linker.AreaAlign)
+}
+
+// initAreas copies the template into n areas from base and publishes them;
+// memory from the end of the areas to end holds later chunks. by names the
+// caller. Callers hold layout.mu.
+func initAreas(base unsafe.Pointer, n int, stride uintptr, end uintptr, by string) int {
 	if naive {
 		n = 1
 	}
@@ -148,7 +163,7 @@ func initAreas(base unsafe.Pointer, n int, stride uintptr) int {
 		s := unsafe.Slice((*byte)(a), stride)
 
 		copy(s, tmpl)
-		clear(s[len(tmpl):])
+		poison(s[len(tmpl):])
 
 		h := (*header)(a)
 		h.self = uint64(uintptr(a))
@@ -157,11 +172,14 @@ func initAreas(base unsafe.Pointer, n int, stride uintptr) int {
 	}
 
 	layout.frozen = true
+	layout.frozenBy = by
 
 	areas.base = base
 	areas.num = n
 	areas.size = uintptr(len(tmpl))
 	areas.stride = stride
+
+	dynInit(uintptr(base), end)
 
 	initialised.Store(true)
 	onInit(base)
@@ -241,7 +259,7 @@ func cpuRange(cpu int) {
 		panic(newError(ErrCPURange, "cpu %d out of range: 0 areas (areas not initialised: InitInPlace/Init)", cpu))
 	}
 
-	panic(newError(ErrCPURange, "cpu %d out of range: %d areas (valid ids 0..%d)", cpu, areas.num, areas.num-1))
+	panic(newError(ErrCPURange, "cpu %d out of range: %s (valid ids 0..%d)", cpu, plural(areas.num, "area"), areas.num-1))
 }
 
 // addrPointer turns the address of memory the garbage collector does not

@@ -9,6 +9,7 @@ package percpu
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"unsafe"
 
@@ -26,7 +27,7 @@ func TestBadInput(t *testing.T) {
 	n := fresh(t)
 	base := testBase()
 	stride := AreaStride()
-	areas := fmt.Sprintf("%d areas", n)
+	areas := plural(n, "area")
 
 	t.Run("type holding pointers", func(t *testing.T) {
 		_, err := New[*int](nil)
@@ -42,7 +43,7 @@ func TestBadInput(t *testing.T) {
 		_, err := New[uint32](7)
 		wantError(t, "New after Init", err, ErrFrozen, "New[uint32]", "frozen", fmt.Sprintf("(%d bytes)", AreaSize()))
 
-		wantPanic(t, "Define after Init", func() { Define[int8](1) }, ErrFrozen, "New[int8]", "frozen")
+		wantPanic(t, "Define after Init", func() { Define[int8](1) }, ErrFrozen, "Define[int8]", "frozen by InitInPlace", "Alloc")
 	})
 
 	t.Run("region too small for one area", func(t *testing.T) {
@@ -58,23 +59,27 @@ func TestBadInput(t *testing.T) {
 		top := ^uintptr(0) &^ (linker.AreaAlign - 1) // the last 64 bytes
 		ncpu := int(linker.AreaAlign/stride) + 2
 
-		_, err := Init(top, ncpu)
-		wantError(t, "Init(top, n)", err, ErrTooManyCPUs,
-			fmt.Sprintf("%d CPUs need %d areas of %d bytes", ncpu, ncpu, stride), hex(top), "holds 64 bytes")
+		_, err := Init(top, 64, ncpu)
+		wantError(t, "Init(top, 64, n)", err, ErrTooManyCPUs,
+			fmt.Sprintf("%d CPUs need %d areas of %d bytes", ncpu, ncpu, stride), hex(top), "is 64 bytes (0 areas)")
+
+		_, err = Init(top, 128, 1)
+		wantError(t, "Init(top, 128, 1)", err, ErrTooManyCPUs,
+			"128 bytes of memory at base "+hex(top), "pass the end of the address space (64 bytes above base)")
 	})
 
 	t.Run("null or misaligned base", func(t *testing.T) {
-		_, err := Init(0, 2)
-		wantError(t, "Init(0, 2)", err, ErrNullBase, "base 0x0 is null", "aligned to 64 bytes")
+		_, err := Init(0, testSize, 2)
+		wantError(t, "Init(0, testSize, 2)", err, ErrNullBase, "base 0x0 is null", "aligned to 64 bytes")
 
 		for _, off := range []uintptr{1, 8, 32, 63} {
-			_, err = Init(base+off, 2)
+			_, err = Init(base+off, testSize, 2)
 			wantError(t, fmt.Sprintf("Init(base+%d, 2)", off), err, ErrMisaligned,
-				hex(base+off), "not aligned to 64 bytes", fmt.Sprintf("it is %d bytes past %s", off, hex(base)))
+				hex(base+off), "not aligned to 64 bytes", fmt.Sprintf("it is %s past %s", plural(int(off), "byte"), hex(base)))
 		}
 
-		_, err = Init(base, -1)
-		wantError(t, "Init(base, -1)", err, ErrCPUCount, "CPU count -1 is below 1")
+		_, err = Init(base, testSize, -1)
+		wantError(t, "Init(base, testSize, -1)", err, ErrCPUCount, "CPU count -1 is below 1")
 	})
 
 	t.Run("CPU id out of range", func(t *testing.T) {
@@ -101,10 +106,55 @@ func TestBadInput(t *testing.T) {
 		_, err := InitInPlace()
 		wantError(t, "InitInPlace twice", err, ErrInitialised, "already initialised", areas, fmt.Sprintf("%d bytes", stride), "may run once")
 
-		_, err = Init(base, 1)
+		_, err = Init(base, testSize, 1)
 		wantError(t, "Init after InitInPlace", err, ErrInitialised, "already initialised", areas)
 
 		// the live areas are untouched
 		runCPUs(min(n, 2), func(cpu int) { checkInitial(t, cpu) })
 	})
+}
+
+// TestMessageGrammar: messages about one area, one byte, pointer kinds that
+// take "an", and Define after InitInPlace or Init name what happened.
+func TestMessageGrammar(t *testing.T) {
+	fresh(t)
+
+	_, err := New[any](nil)
+	wantError(t, "New[any]", err, ErrPointers, "it is an interface")
+	_, err = New[unsafe.Pointer](nil)
+	wantError(t, "New[unsafe.Pointer]", err, ErrPointers, "it is an unsafe.Pointer")
+
+	wantPanic(t, "Define after InitInPlace", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by InitInPlace:")
+	_, err = New[uint16](1)
+	wantError(t, "New after InitInPlace", err, ErrFrozen, "New[uint16]", "frozen by InitInPlace:")
+
+	resetAreas()
+
+	base := testBase()
+	stride := AreaStride()
+
+	_, err = Init(base+1, testSize, 1)
+	wantError(t, "Init(base+1)", err, ErrMisaligned, "it is 1 byte past")
+
+	// too little memory: both sizes named
+	_, err = Init(base, stride, 2)
+	wantError(t, "Init with memory for one area", err, ErrTooManyCPUs,
+		fmt.Sprintf("2 CPUs need 2 areas of %d bytes (%d bytes)", stride, 2*stride), fmt.Sprintf("is %d bytes (1 area)", stride))
+
+	if _, err := Init(base, stride, 1); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = Init(base, stride, 1)
+	wantError(t, "Init twice", err, ErrInitialised, fmt.Sprintf("(1 area of %d bytes", stride))
+	wantPanic(t, "Remote(1)", func() { vU64.Remote(1) }, ErrCPURange, "cpu 1 out of range: 1 area (valid ids 0..0)")
+	wantPanic(t, "Define after Init", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by Init:")
+
+	for _, msg := range []string{err.Error(), fmt.Sprint(panicOf(func() { vU64.Remote(1) }))} {
+		for _, bad := range []string{"1 areas", "1 bytes", "a interface", "a unsafe"} {
+			if strings.Contains(msg, bad) {
+				t.Errorf("message %q says %q", msg, bad)
+			}
+		}
+	}
 }

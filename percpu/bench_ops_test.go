@@ -11,9 +11,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tamago-smp/kernel/internal/benchops"
+	"github.com/tamago-smp/kernel/internal/kerneltest"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -51,6 +53,10 @@ func benchCPUCounts() []int {
 	threadCPUs := runtime.GOOS == "linux" && percpu.RegName() == "gs_base"
 	all := min(runtime.NumCPU(), percpu.AreaNum(), benchops.MaxCPUs)
 
+	if kerneltest.OnKernel { // the real CPUs
+		threadCPUs, all = true, kerneltest.CPUs(min(percpu.AreaNum(), benchops.MaxCPUs))
+	}
+
 	if !threadCPUs || all < 2 {
 		return []int{1}
 	}
@@ -68,6 +74,11 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 	}
 
 	op.Reset()
+
+	if kerneltest.OnKernel {
+		runOnKernelCPUs(b, n, op)
+		return
+	}
 
 	var ready, done sync.WaitGroup
 	start := make(chan struct{})
@@ -108,7 +119,7 @@ func runOnCPUs(b *testing.B, n int, op benchops.Op) {
 // that a count off by one is reported, and that Reset zeroes the counters.
 // The benchmarks only check their counts when they run (-bench).
 func TestOps(t *testing.T) {
-	n := min(percpu.AreaNum(), 9) // 9: the default case of the plain loop too
+	n := kerneltest.CPUs(min(percpu.AreaNum(), 9)) // 9: the default case of the plain loop too
 	const iters = 1000
 
 	seen := map[string]bool{}
@@ -138,5 +149,33 @@ func TestOps(t *testing.T) {
 		if err := op.Check(n, 0); err != nil {
 			t.Errorf("%s after Reset: %v", op.Name, err)
 		}
+	}
+}
+
+// runOnKernelCPUs is runOnCPUs inside the kernel: the n real CPUs, each
+// pinned (kerneltest.OnEachCPU), wait for one another spinning, then do
+// their share of the b.N operations.
+func runOnKernelCPUs(b *testing.B, n int, op benchops.Op) {
+	var arrived atomic.Int32
+
+	b.ResetTimer()
+	err := kerneltest.OnEachCPU(n, func(cpu int) {
+		arrived.Add(1)
+		for arrived.Load() < int32(n) {
+		}
+
+		iters := b.N / n
+		if cpu < b.N%n {
+			iters++
+		}
+		op.Run(cpu, iters)
+	})
+	b.StopTimer()
+
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := op.Check(n, uint64(b.N)); err != nil {
+		b.Fatalf("%s with %d CPUs, %d operations: %v", op.Name, n, b.N, err)
 	}
 }

@@ -38,6 +38,22 @@ var (
 	ErrRegister = errors.New("percpu: per-CPU register not set")
 	// ErrCPURange: a CPU id outside [0, AreaNum()).
 	ErrCPURange = errors.New("percpu: CPU id out of range")
+	// ErrTooBig: a variable larger than a chunk can hold (Alloc), or a
+	// slot that would end past the limit of slot offsets (New, Define).
+	ErrTooBig = errors.New("percpu: variable too big")
+	// ErrNoSpace: no free space for a variable in any chunk, and no
+	// memory for a new chunk.
+	ErrNoSpace = errors.New("percpu: no space for a dynamic variable")
+	// ErrNotAllocated: Free of a variable that Alloc did not return (a
+	// Define'd one, or nil), or Alloc before the areas exist.
+	ErrNotAllocated = errors.New("percpu: not an allocated variable")
+	// ErrFreed: a variable used or freed after it was freed.
+	ErrFreed = errors.New("percpu: variable already freed")
+	// ErrPoison: the poison of a free slot was overwritten: something
+	// wrote through a freed variable (use after free).
+	ErrPoison = errors.New("percpu: free slot written after free")
+	// ErrOnline: a bad online set given to SetOnline.
+	ErrOnline = errors.New("percpu: bad online set")
 )
 
 // Error is the type of the errors returned and panicked by this package. Its

@@ -12,14 +12,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tamago-smp/kernel/internal/kerneltest"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
 // TestMain initialises the areas once, over the linker region, as a kernel
-// does at boot. (The internal tests re-initialise them for themselves and
-// leave this state behind.)
+// does at boot, and on the kernel brings every CPU up. (The internal tests
+// re-initialise them for themselves and leave this state behind.)
 func TestMain(m *testing.M) {
-	if _, err := percpu.InitInPlace(); err != nil {
+	if _, err := kerneltest.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -27,19 +28,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// onCPU runs f as CPU cpu: on a TamaGo kernel every CPU's register is set at
-// boot; on a host, a goroutine becomes CPU cpu with InitReg(cpu) (on
-// linux/amd64 it is then locked to its own thread, whose GS base is set).
+// onCPU runs f as CPU cpu: on a TamaGo kernel on that very CPU, pinned (its
+// register was set at boot); on a host, a goroutine becomes CPU cpu with
+// InitReg(cpu) (on linux/amd64 it is then locked to its own thread, whose
+// GS base is set).
 func onCPU(cpu int, f func()) {
-	done := make(chan struct{})
-
-	go func() {
-		defer close(done)
-		percpu.InitReg(cpu)
-		f()
-	}()
-
-	<-done
+	kerneltest.OnCPU(cpu, f)
 }
 
 // Per-CPU variables are declared at package level, with their initial value.
@@ -153,12 +147,84 @@ func ExampleInit() {
 	size, align := percpu.RegionLayout(4)
 	fmt.Println(size == 4*percpu.AreaStride(), align)
 
-	_, err := percpu.Init(0x10001, 4)
+	_, err := percpu.Init(0x10001, size, 4)
 	fmt.Println(errors.Is(err, percpu.ErrMisaligned))
 	fmt.Println(err)
 
 	// Output:
 	// true 64
 	// true
-	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 bytes past 0x10000)
+	// percpu: base 0x10001 is not aligned to 64 bytes (it is 1 byte past 0x10000)
+}
+
+// A variable allocated at run time, one per device for example, works with
+// every accessor, on the same fast paths as a defined one.
+func ExampleAlloc() {
+	type queueStats struct {
+		Packets, Bytes uint64
+	}
+
+	// after Init: one per queue, as queues appear
+	q, err := percpu.Alloc(queueStats{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	onCPU(0, func() {
+		for range 2 {
+			q.With(func(s *queueStats) {
+				s.Packets++
+				s.Bytes += 1500
+			})
+		}
+	})
+
+	var total queueStats
+	percpu.ForEach(q, func(cpu int, s *queueStats) {
+		total.Packets += s.Packets
+		total.Bytes += s.Bytes
+	})
+	fmt.Println(total.Packets, total.Bytes)
+
+	// the memory is reused once freed; a second Free is refused
+	fmt.Println(percpu.Free(q))
+	err = percpu.Free(q)
+	fmt.Println(errors.Is(err, percpu.ErrFreed))
+
+	_, err = percpu.Alloc([64 * 1024]byte{})
+	fmt.Println(errors.Is(err, percpu.ErrTooBig))
+
+	// Output:
+	// 2 3000
+	// <nil>
+	// true
+	// true
+}
+
+// A counter summed over the CPUs: Add is one call on the current CPU's slot,
+// Sum reads every CPU's slot once.
+func ExampleCounter() {
+	drops, err := percpu.NewCounter()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer drops.Free()
+
+	onCPU(0, func() {
+		drops.Add(10)
+		drops.Add(-3)
+	})
+	onCPU(0, func() { drops.Add(7) })
+
+	// exact here: no CPU is adding
+	fmt.Println(drops.Sum())
+
+	drops.Reset()
+	fmt.Println(drops.Sum())
+
+	// Output:
+	// 14
+	// 0
 }

@@ -115,6 +115,9 @@ func resetAreas() {
 	areas.stride = 0
 	layout.frozen = false
 	initialised.Store(false)
+	online.Store(nil)
+	dyn.chunks = nil
+	dyn.noHeap = false
 	resetReg()
 }
 
@@ -142,6 +145,9 @@ func fresh(t testing.TB) int {
 
 // testCPUs is the number of CPUs the multi-CPU tests use.
 func testCPUs() int {
+	if onKernel() {
+		return min(AreaNum(), 8, KernelCPUs())
+	}
 	return min(AreaNum(), 8)
 }
 
@@ -150,6 +156,13 @@ func testCPUs() int {
 // the n calls run concurrently, each on its own locked thread, and the
 // threads end with their goroutines; elsewhere they run one after the other.
 func runCPUs(n int, f func(cpu int)) {
+	if onKernel() { // the real CPUs, pinned, one after the other
+		if err := KernelOnEachCPU(n, f); err != nil {
+			panic(err)
+		}
+		return
+	}
+
 	if !threadCPUs {
 		for cpu := 0; cpu < n; cpu++ {
 			InitReg(cpu)
@@ -180,6 +193,7 @@ func onThread(f func()) {
 
 	go func() {
 		defer close(done)
+		defer keepReg()()
 		f()
 	}()
 

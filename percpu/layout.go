@@ -7,8 +7,11 @@
 package percpu
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -31,6 +34,7 @@ var layout struct {
 	mu       sync.Mutex
 	template []byte // len(template) is the area size
 	frozen   bool
+	frozenBy string // "Init" or "InitInPlace"
 }
 
 // templateLocked returns the template, creating its header part on first use.
@@ -43,64 +47,44 @@ func templateLocked() []byte {
 }
 
 // Var is a per-CPU variable of type T: one slot of type T in the area of
-// every CPU. Create it with [Define] or [New].
+// every CPU. Create it with [Define] or [New] before the areas are
+// initialised, or with [Alloc] afterwards.
 //
 // A Var is a handle: copy the pointer, not the Var.
 type Var[T any] struct {
-	off  uintptr // offset of the slot in every area
-	init T       // initial value, copied into every area and used by Reset
+	off   uintptr       // offset of the slot in every area
+	state atomic.Uint32 // varStatic, varLive or varFreed
+	init  T             // initial value, copied into every area and used by Reset
 }
+
+// States of a Var.
+const (
+	varStatic = iota // defined by New or Define: lives as long as the areas
+	varLive          // allocated by Alloc, not freed
+	varFreed         // given back with Free: every use is a use after free
+)
+
+// maxOffset is the limit of a slot's end offset: slot keys carry the offset
+// in their low keyShift bits (see slotKey).
+const maxOffset = 1 << keyShift
 
 // New defines a per-CPU variable of type T whose slot in every area starts
 // as init. Call it before the areas are initialised (typically through
-// [Define] in a package-level var declaration).
+// [Define] in a package-level var declaration); after, use [Alloc].
 //
 // T must not hold pointers. Slots of 1, 2, 4 and 8 bytes are aligned to their
-// size so that the single-call accessors can use one aligned access.
+// size so that the single-call accessors can use one aligned access. A
+// zero-size T (struct{}, [0]int) still gets a slot of its own, one byte, so
+// that no two variables share an offset.
 //
 // New returns an error wrapping [ErrPointers] naming T and the field that
-// holds a pointer, or [ErrFrozen] if the layout was already frozen by [Init]
-// or [InitInPlace].
+// holds a pointer, [ErrFrozen] if the layout was already frozen by [Init]
+// or [InitInPlace], or [ErrTooBig] if the slot would end past the 4 GiB
+// limit of slot offsets.
 //
 // Concurrency: New may be called from any goroutine.
 func New[T any](init T) (*Var[T], error) {
-	t := reflect.TypeFor[T]()
-
-	if where, kind, ok := findPointer(t, ""); ok {
-		if where == "" {
-			return nil, newError(ErrPointers, "type %s holds pointers: it is a %s; per-CPU areas are not scanned by the garbage collector",
-				t, kind)
-		}
-		return nil, newError(ErrPointers, "type %s holds pointers: %s is a %s; per-CPU areas are not scanned by the garbage collector",
-			t, where, kind)
-	}
-
-	size := t.Size()
-	align := uintptr(t.Align())
-
-	switch size {
-	case 1, 2, 4, 8:
-		align = max(align, size)
-	}
-
-	layout.mu.Lock()
-	defer layout.mu.Unlock()
-
-	tmpl := templateLocked()
-
-	if layout.frozen {
-		return nil, newError(ErrFrozen, "New[%s] after the layout was frozen by Init: the area size (%d bytes) is final",
-			t, len(tmpl))
-	}
-
-	off := alignUp(uintptr(len(tmpl)), align)
-	end := off + size
-
-	tmpl = append(tmpl, make([]byte, end-uintptr(len(tmpl)))...)
-	copy(tmpl[off:end], unsafe.Slice((*byte)(unsafe.Pointer(&init)), size))
-	layout.template = tmpl
-
-	return &Var[T]{off: off, init: init}, nil
+	return define("New", init)
 }
 
 // Define is [New] for package-level declarations:
@@ -109,13 +93,95 @@ func New[T any](init T) (*Var[T], error) {
 //
 // It panics with the error New would return.
 func Define[T any](init T) *Var[T] {
-	v, err := New(init)
+	v, err := define("Define", init)
 
 	if err != nil {
 		panic(err)
 	}
 
 	return v
+}
+
+// define is New, with the name of the function the caller called for the
+// messages.
+func define[T any](fn string, init T) (*Var[T], error) {
+	t := reflect.TypeFor[T]()
+
+	if err := pointerError(t); err != nil {
+		return nil, err
+	}
+
+	size, align := slotShape(t)
+
+	layout.mu.Lock()
+	defer layout.mu.Unlock()
+
+	tmpl := templateLocked()
+
+	if layout.frozen {
+		return nil, newError(ErrFrozen, "%s[%s] after the layout was frozen by %s: the area size (%s) is final; allocate with Alloc",
+			fn, t, layout.frozenBy, plural(len(tmpl), "byte"))
+	}
+
+	off := alignUp(uintptr(len(tmpl)), align)
+	end := uint64(off) + uint64(size)
+
+	if end > maxOffset {
+		return nil, newError(ErrTooBig, "%s[%s]: a slot at offset %#x of %s would end at %#x, past the limit of slot offsets %#x (2^%d)",
+			fn, t, off, plural(int(size), "byte"), end, uint64(maxOffset), keyShift)
+	}
+
+	tmpl = append(tmpl, make([]byte, uintptr(end)-uintptr(len(tmpl)))...)
+	copy(tmpl[off:], unsafe.Slice((*byte)(unsafe.Pointer(&init)), t.Size()))
+	layout.template = tmpl
+
+	return &Var[T]{off: off, init: init}, nil
+}
+
+// pointerError returns an error wrapping ErrPointers if t holds pointers.
+func pointerError(t reflect.Type) error {
+	where, kind, ok := findPointer(t, "")
+
+	switch {
+	case !ok:
+		return nil
+	case where == "":
+		return newError(ErrPointers, "type %s holds pointers: it is %s; per-CPU areas are not scanned by the garbage collector",
+			t, article(kind))
+	}
+
+	return newError(ErrPointers, "type %s holds pointers: %s is %s; per-CPU areas are not scanned by the garbage collector",
+		t, where, article(kind))
+}
+
+// slotShape returns the bytes a slot of type t takes (at least 1) and its
+// alignment: that of t, and for 1, 2, 4 and 8 bytes its size.
+func slotShape(t reflect.Type) (size, align uintptr) {
+	size = max(t.Size(), 1)
+	align = uintptr(t.Align())
+
+	switch size {
+	case 1, 2, 4, 8:
+		align = max(align, size)
+	}
+
+	return size, align
+}
+
+// article prefixes s with "a" or "an".
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// plural returns "n word" or "n words".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // findPointer reports where type t holds a pointer: the path of the field or

@@ -13,21 +13,29 @@
 // op2=2; Rt in bits [4:0]).
 //
 // A base of 0 means the register was never set: one CBZ sends every access
-// to ·regFault before it could touch memory near address 0. The slot is then
-// one register-offset load or store, [x0, x1].
+// to ·regFault before it could touch memory near address 0. A base that is
+// not 0 must hold its own address in the self word of the area header, which
+// Init writes: a register that points at the region before Init (the boot
+// CPU's, set by cpuinit), or anywhere that is not an area, fails the compare
+// and faults too, loudly, instead of reading zeros and losing writes. The
+// slot is then one register-offset load or store, [x0, x1].
 
 #include "go_asm.h"
 #include "textflag.h"
 
-// THIS_CPU_BASE loads the area base into R0 and jumps to fault if it is 0.
-// The WORD is mrs x0, tpidr_el2.
+// THIS_CPU_BASE loads the area base into R0 and jumps to fault if it is 0
+// or not the self pointer of an initialised area (R5 is scratch). The WORD
+// is mrs x0, tpidr_el2.
 #define THIS_CPU_BASE \
 	MOVBU	·useEL2(SB), R0; \
 	CBNZ	R0, 3(PC); \
 	MRS	TPIDR_EL1, R0; \
 	B	2(PC); \
 	WORD	$0xd53cd040; \
-	CBZ	R0, fault
+	CBZ	R0, fault; \
+	MOVD	header_self(R0), R5; \
+	CMP	R0, R5; \
+	BNE	fault
 
 // SLOT_KEY loads the slot key (see slotKey in var.go) into R1 and its size
 // code into R2, and jumps to small unless the code is 0 (code8): then R1 is

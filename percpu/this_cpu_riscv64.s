@@ -13,11 +13,22 @@
 // ADD GP, off and a load or store.
 //
 // A base of 0 means the register was never set: one BEQZ sends every access
-// to ·regFault before it could touch memory near address 0. T6 (X31) is the
+// to ·regFault before it could touch memory near address 0. A base that is
+// not 0 must hold its own address in the self word of the area header, which
+// Init writes (CHECK_AREA): a gp that points at the region before Init (the
+// boot hart's, set by the entry code), or anywhere that is not an area,
+// faults too, loudly, instead of reading zeros and losing writes. T6 (X31) is the
 // assembler's temporary and is not used here.
 
 #include "go_asm.h"
 #include "textflag.h"
+
+// CHECK_AREA jumps to label unless gp is the base of an initialised area:
+// not 0, and equal to the self word of the header there (A5 is scratch).
+#define CHECK_AREA(label) \
+	BEQZ	GP, label; \
+	MOV	header_self(GP), A5; \
+	BNE	A5, GP, label
 
 // SLOT_KEY loads the slot key (see slotKey in var.go) into A1 and its size
 // code into A2, and jumps to small unless the code is 0 (code8): then A1 is
@@ -30,7 +41,7 @@
 // func this_cpu_load(key uint64, dst unsafe.Pointer)
 TEXT ·this_cpu_load(SB),NOSPLIT,$0-16
 	MOV	dst+8(FP), A3
-	BEQZ	GP, fault
+	CHECK_AREA(fault)
 	SLOT_KEY
 	ADD	GP, A1, A1
 	MOV	(A1), A0		// ld a0, 0(a1)
@@ -64,7 +75,7 @@ fault:
 // func this_cpu_store(key uint64, src unsafe.Pointer)
 TEXT ·this_cpu_store(SB),NOSPLIT,$0-16
 	MOV	src+8(FP), A3
-	BEQZ	GP, fault
+	CHECK_AREA(fault)
 	SLOT_KEY
 	ADD	GP, A1, A1
 	MOV	(A3), A0
@@ -98,7 +109,7 @@ fault:
 // func this_cpu_add(key uint64, delta uint64)
 TEXT ·this_cpu_add(SB),NOSPLIT,$0-16
 	MOV	delta+8(FP), A3
-	BEQZ	GP, fault
+	CHECK_AREA(fault)
 	SLOT_KEY
 	ADD	GP, A1, A1
 	MOV	(A1), A0		// ld a0, 0(a1)
@@ -132,7 +143,7 @@ fault:
 // func this_cpu_addr(off uintptr) unsafe.Pointer
 TEXT ·this_cpu_addr(SB),NOSPLIT,$0-16
 	MOV	off+0(FP), A1
-	BEQZ	GP, fault
+	CHECK_AREA(fault)
 	ADD	GP, A1, A1
 	MOV	A1, ret+8(FP)
 	RET
@@ -142,7 +153,7 @@ fault:
 // func this_cpu_ptr(off uintptr) unsafe.Pointer
 TEXT ·this_cpu_ptr(SB),NOSPLIT,$0-16
 	MOV	off+0(FP), A1
-	BEQZ	GP, none
+	CHECK_AREA(none)
 	ADD	GP, A1, A1
 	MOV	A1, ret+8(FP)
 	RET
@@ -152,7 +163,7 @@ none:
 
 // func this_cpu_id() uint64
 TEXT ·this_cpu_id(SB),NOSPLIT,$0-8
-	BEQZ	GP, fault
+	CHECK_AREA(fault)
 	MOV	header_cpu(GP), A0
 	MOV	A0, ret+0(FP)
 	RET

@@ -7,6 +7,7 @@
 package percpu
 
 import (
+	"reflect"
 	"unsafe"
 )
 
@@ -85,6 +86,9 @@ func keyOff(key uint64) uintptr  { return uintptr(key & (1<<keyShift - 1)) }
 // Panics: if this CPU's register was never set or the areas were not
 // initialised (errors wrapping [ErrRegister] or [ErrNotInitialised]).
 func (v *Var[T]) Read() T {
+	if debug && v.state.Load() == varFreed {
+		freed("Read", reflect.TypeFor[T](), v.off)
+	}
 	var b slotBuf[T]
 	this_cpu_load(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
 	return b.v
@@ -99,6 +103,9 @@ func (v *Var[T]) Read() T {
 //
 // Panics: as [Var.Read].
 func (v *Var[T]) Write(val T) {
+	if debug && v.state.Load() == varFreed {
+		freed("Write", reflect.TypeFor[T](), v.off)
+	}
 	b := slotBuf[T]{v: val}
 	this_cpu_store(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
 }
@@ -119,6 +126,9 @@ func (v *Var[T]) Write(val T) {
 //
 // Panics: as [Var.Read].
 func Add[T Integer](v *Var[T], delta T) {
+	if debug && v.state.Load() == varFreed {
+		freed("Add", reflect.TypeFor[T](), v.off)
+	}
 	this_cpu_add(uint64(v.off)|uint64((unsafe.Sizeof(delta)+1)^keyXor)<<keyShift, uint64(delta)) // slotKey
 }
 
@@ -158,6 +168,9 @@ func (v *Var[T]) With(f func(*T)) {
 	if f == nil {
 		panic("percpu: With called with a nil function")
 	}
+	if v.state.Load() == varFreed {
+		freed("With", reflect.TypeFor[T](), v.off)
+	}
 
 	p := pin(v.off)
 	f((*T)(p))
@@ -185,6 +198,9 @@ func (v *Var[T]) Remote(cpu int) *T {
 	if uint(cpu) >= uint(areas.num) {
 		cpuRange(cpu)
 	}
+	if v.state.Load() == varFreed {
+		freed("Remote", reflect.TypeFor[T](), v.off)
+	}
 
 	return (*T)(unsafe.Add(areas.base, uintptr(cpu)*areas.stride+v.off))
 }
@@ -200,6 +216,9 @@ func (v *Var[T]) Remote(cpu int) *T {
 //
 // Panics: as [Var.Read].
 func (v *Var[T]) RawPtr() *T {
+	if debug && v.state.Load() == varFreed {
+		freed("RawPtr", reflect.TypeFor[T](), v.off)
+	}
 	return (*T)(this_cpu_addr(v.off))
 }
 

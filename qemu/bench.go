@@ -50,7 +50,7 @@ import (
 var benchWheres = []string{"x86_64", "aarch64-el2", "riscv64"}
 
 // benchOpNames are the operations, in table order.
-var benchOpNames = []string{"plain", "percpu", "percpu-raw", "atomic", "mutex", "perp"}
+var benchOpNames = []string{"plain", "percpu", "percpu-dyn", "percpu-raw", "atomic", "mutex", "perp", "counter", "counter-sum", "alloc-free"}
 
 // A measurement is one bench: line.
 type measurement struct {
@@ -371,6 +371,17 @@ var benchTargets = []benchTarget{
 	},
 }
 
+func init() {
+	// Add on a variable allocated after Init within 5% of Add on a
+	// defined one, on every target, one CPU
+	for _, where := range append([]string{"host"}, benchWheres...) {
+		benchTargets = append(benchTargets, benchTarget{
+			Where: where, What: where + ", 1 CPU, per-CPU add on an allocated variable within 5% of a defined one",
+			NumOp: "percpu-dyn", DenOp: "percpu", NumCPUs: 1, DenCPUs: 1, Max: 1.05,
+		})
+	}
+}
+
 // checkTargets reports every target: the ratio measured and met or missed,
 // or why it could not be evaluated.
 func checkTargets(ms []measurement) string {
@@ -434,12 +445,17 @@ func benchCmd(args []string) (int, error) {
 	pkg := fs.String("pkg", "./kernel/bench", "benchmark kernel package")
 	timeout := fs.Duration("timeout", 0, "timeout of each boot (default: the target's)")
 	verbose := fs.Bool("v", false, "stream the go test output and the kernel consoles to stderr")
+	bringup := fs.String("bringup", "1,4,16,64", "CPU counts of the bring-up benchmark (boot.Start to all CPUs online), empty for none")
 
 	if err := parse(fs, args); err != nil {
 		return 0, err
 	}
 	if *count < 1 {
 		return 0, fmt.Errorf("bench: -count %d, want at least 1", *count)
+	}
+	bringupCounts, err := parseCPUList(*bringup)
+	if err != nil {
+		return 0, err
 	}
 
 	var sel []*target
@@ -513,6 +529,9 @@ func benchCmd(args []string) (int, error) {
 			err := compilerErr
 			if err == nil {
 				ms, err = benchTargetRun(ctx, c, t, p, root, *smp, *timeout, log)
+			}
+			if err == nil && len(bringupCounts) > 0 {
+				err = bringupRun(ctx, c, t, p, root, bringupCounts, *timeout, log)
 			}
 			report(t.Name, ms, err)
 		}
@@ -688,7 +707,7 @@ func benchTargetRun(ctx context.Context, c *compiler, t *target, pkg, root strin
 			b.Timeout = t.Timeout(n)
 		}
 
-		fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d, timeout %v: %s %s\n", t.Name, n, b.Timeout, t.QEMU, quoteArgs(t.QEMUArgs(n, elf, false)))
+		fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d, timeout %v: %s %s\n", t.Name, n, b.Timeout, t.QEMU, quoteArgs(b.args()))
 
 		start := time.Now()
 		res, err := b.run(ctx)

@@ -11,11 +11,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,6 +112,13 @@ func (e *bootEnv) unavailable(t *testing.T, format string, args ...any) {
 // compiler, QEMU or the build is missing.
 func (e *bootEnv) build(t *testing.T, tg *target, pkg string, tags ...string) string {
 	t.Helper()
+	return e.buildOverlay(t, tg, pkg, nil, tags...)
+}
+
+// buildOverlay is build with files added to pkg for this build only
+// (go build -overlay): extra maps a file name to its Go source.
+func (e *bootEnv) buildOverlay(t *testing.T, tg *target, pkg string, extra map[string]string, tags ...string) string {
+	t.Helper()
 
 	if e.compilerErr != nil {
 		e.unavailable(t, "%s: no TamaGo compiler: %v", tg.Name, e.compilerErr)
@@ -121,14 +130,57 @@ func (e *bootEnv) build(t *testing.T, tg *target, pkg string, tags ...string) st
 	bt := *tg
 	bt.Tags = append(append([]string(nil), tg.Tags...), tags...)
 
-	elf := filepath.Join(t.TempDir(), "kernel.elf")
+	dir := t.TempDir()
+	elf := filepath.Join(dir, "kernel.elf")
 
 	var log bytes.Buffer
-	if err := e.compiler.build(&bt, pkg, elf, &log); err != nil {
+	var err error
+
+	if len(extra) == 0 {
+		err = e.compiler.build(&bt, pkg, elf, &log)
+	} else {
+		err = buildWithOverlay(e.compiler, &bt, pkg, elf, extra, &log)
+	}
+	if err != nil {
 		e.unavailable(t, "%s: %s (tags %v) does not build: %v\n%s", tg.Name, pkg, bt.Tags, err, log.String())
 	}
 
 	return elf
+}
+
+// buildWithOverlay builds pkg for tg into elf (in a directory of its own)
+// with the files of extra added to the package through go build -overlay.
+func buildWithOverlay(c *compiler, tg *target, pkg, elf string, extra map[string]string, log io.Writer) error {
+	dir := filepath.Dir(elf)
+	src, err := filepath.Abs(filepath.Join(c.Root, pkg))
+	if err != nil {
+		return err
+	}
+
+	replace := map[string]string{}
+	for name, text := range extra {
+		file := filepath.Join(dir, name)
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			return err
+		}
+		replace[filepath.Join(src, name)] = file
+	}
+
+	overlay := filepath.Join(dir, "overlay.json")
+	b, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(overlay, b, 0o644); err != nil {
+		return err
+	}
+
+	args := slices.Insert(tg.buildArgs(pkg, elf), 1, "-overlay", overlay)
+	if err := c.command(tg, args, log, log).Run(); err != nil {
+		return fmt.Errorf("%s: building %s with %s: %v", tg.Name, pkg, overlay, err)
+	}
+
+	return writeFiles(tg, dir)
 }
 
 // smpCounts returns the CPU counts of bootSMP that target tg runs.
@@ -180,6 +232,68 @@ func TestExampleMinimal(t *testing.T) {
 
 			elf := env.build(t, tg, "./examples/minimal")
 			testBoot(t, tg, min(4, tg.MaxSMP), elf)
+		})
+	}
+}
+
+// tooBig is a file that, added to a kernel's main package, defines a
+// per-CPU variable larger than an area: InitInPlace then fails.
+const tooBig = `//go:build tamago
+
+package main
+
+import (
+	"github.com/tamago-smp/kernel/linker"
+	"github.com/tamago-smp/kernel/percpu"
+)
+
+var tooBig = percpu.Define([linker.RegionSize]byte{})
+`
+
+// TestLibraryError boots the demo kernel and examples/minimal with a
+// per-CPU variable too large for an area: each must print the library's
+// error once (not "percpu: percpu: ..."), which the output contract does
+// not take for its header, and fail with a non-zero exit code.
+func TestLibraryError(t *testing.T) {
+	env := newBootEnv(t)
+	tg := env.targets[0]
+
+	for _, pkg := range []string{"./kernel", "./examples/minimal"} {
+		t.Run(pkg, func(t *testing.T) {
+			t.Parallel()
+
+			elf := env.buildOverlay(t, tg, pkg, map[string]string{"zz_toobig.go": tooBig})
+			res, took, runErr := bootOnce(t, tg, 1, elf)
+
+			var errs []error
+			bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+			switch {
+			case runErr != nil:
+				bad("%v", runErr)
+			case res.Code == 0:
+				bad("kernel exit code 0, want non-zero: its per-CPU variables do not fit")
+			}
+
+			if !hasLine(res.Lines, regexp.MustCompile(`^percpu: 1 CPU needs \d+ bytes`)) {
+				bad("no line `percpu: 1 CPU needs <n> bytes ...`")
+			}
+			if hasLine(res.Lines, regexp.MustCompile(`^percpu: percpu:`)) {
+				bad("the library's error printed with a second percpu: prefix")
+			}
+
+			_, cerrs := checkConsole(res.Lines, expectFor(tg, 1))
+			for _, err := range cerrs {
+				if strings.Contains(err.Error(), "malformed") {
+					bad("the contract check took the error for its header: %v", err)
+				}
+			}
+
+			if len(errs) == 0 {
+				t.Logf("%s %s: exit code %d, %q", tg.Name, pkg, res.Code, res.Last)
+				return
+			}
+			report(t, tg, 1, res, took, errs)
 		})
 	}
 }

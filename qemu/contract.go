@@ -10,7 +10,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,15 +23,21 @@ import (
 // (DESIGN.md section 5), in this order:
 //
 //	percpu: _percpu_start=0x... _percpu_end=0x... area_size=<bytes> areas=<n>
-//	cpu <id> online: <register>=0x<base> [el=<n>]    one line per CPU, any order
+//	cpu <id> online: <register>=0x<base> [el=<n>] [<hwid>=0x<id>]   one line per CPU, any order
 //	PASS <test> cpu=<id>                             one line per test per CPU
 //	FAIL <test> cpu=<id>: <expected, seen>
+//	boot: <problem>                                  a CPU present but not online, and why
 //	selftest: <N> passed, <M> failed                 last line
 //
-// Other lines (runtime or board messages) are allowed anywhere but at the end.
+// The header is the only line that starts with headerPrefix: a kernel may
+// print other lines starting "percpu:" (the library's error messages do),
+// and they are not the header. A kernel told to carry on without the CPUs
+// that did not start (boot.degraded) says so with a line starting
+// degradedPrefix; its online ids may then have gaps. Other lines (runtime or board messages) are
+// allowed anywhere but at the end.
 var (
 	percpuLine  = regexp.MustCompile(`^percpu: _percpu_start=0x([0-9a-fA-F]+) _percpu_end=0x([0-9a-fA-F]+) area_size=([0-9]+) areas=([0-9]+)$`)
-	onlineLine  = regexp.MustCompile(`^cpu ([0-9]+) online: ([a-z0-9_]+)=0x([0-9a-fA-F]+)(?: el=([0-9]+))?$`)
+	onlineLine  = regexp.MustCompile(`^cpu ([0-9]+) online: ([a-z0-9_]+)=0x([0-9a-fA-F]+)(?: el=([0-9]+))?(?: ([a-z]+)=0x([0-9a-fA-F]+))?$`)
 	passLine    = regexp.MustCompile(`^PASS (\S+) cpu=([0-9]+)$`)
 	summaryLine = regexp.MustCompile(`^selftest: ([0-9]+) passed, ([0-9]+) failed$`)
 
@@ -37,16 +45,36 @@ var (
 	onlinePrefix = regexp.MustCompile(`^cpu [0-9]+ online`)
 )
 
+const (
+	headerPrefix   = "percpu: _percpu_start="
+	bootPrefix     = "boot:"
+	degradedPrefix = "boot: running degraded"
+)
+
 // expect is what a boot must show.
 type expect struct {
-	SMP int    // CPUs started with -smp
-	Reg string // register name in the online lines
-	EL  int    // el= value in the online lines, 0 for none
+	SMP  int    // CPUs started with -smp
+	Reg  string // register name in the online lines
+	EL   int    // el= value in the online lines, 0 for none
+	HWID string // name of the optional hardware id field of the online lines
 }
 
 // expectFor returns what target t must show with smp CPUs.
 func expectFor(t *target, smp int) expect {
-	return expect{SMP: smp, Reg: t.Reg, EL: t.EL}
+	return expect{SMP: smp, Reg: t.Reg, EL: t.EL, HWID: t.HWID}
+}
+
+// expectedCPUs returns the CPUs a boot with smp CPUs and kernel command
+// line cmdline brings up: maxcpus=N caps them (boot.Options.Max).
+func expectedCPUs(smp int, cmdline string) int {
+	for _, w := range strings.Fields(cmdline) {
+		if v, ok := strings.CutPrefix(w, "maxcpus="); ok {
+			if n, err := strconv.Atoi(v); err == nil && n >= 1 {
+				smp = min(smp, n)
+			}
+		}
+	}
+	return smp
 }
 
 // console is the parsed contract part of a console.
@@ -57,6 +85,10 @@ type console struct {
 	Start, End uint64
 	AreaSize   uint64
 	Areas      uint64
+
+	// Degraded tells whether the kernel said it carries on without some
+	// CPUs (a line starting "boot: running degraded").
+	Degraded bool
 }
 
 // onlineCPU is one `cpu <id> online:` line.
@@ -65,6 +97,7 @@ type onlineCPU struct {
 	Reg  string
 	Base uint64
 	EL   string // "" when absent
+	HWID string // hardware id field, "name=0x..." or "" when absent
 	Line int    // 1-based line number
 }
 
@@ -87,7 +120,8 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 		npass     int
 		firstTest int // line number of the first PASS/FAIL line
 		summaries []int
-		last      int // line number of the last non-empty line
+		problems  []string // boot: lines
+		last      int      // line number of the last non-empty line
 	)
 
 	for i, l := range lines {
@@ -99,7 +133,7 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 		}
 
 		switch {
-		case strings.HasPrefix(l, "percpu:"):
+		case strings.HasPrefix(l, headerPrefix):
 			percpuAt = append(percpuAt, n)
 			m := percpuLine.FindStringSubmatch(l)
 			if m == nil {
@@ -119,7 +153,14 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 			}
 			id, _ := strconv.Atoi(m[1])
 			base, _ := strconv.ParseUint(m[3], 16, 64)
-			online = append(online, onlineCPU{ID: id, Reg: m[2], Base: base, EL: m[4], Line: n})
+			c := onlineCPU{ID: id, Reg: m[2], Base: base, EL: m[4], Line: n}
+			if m[5] != "" {
+				c.HWID = m[5] + "=0x" + m[6]
+				if m[5] != want.HWID {
+					bad("line %d: cpu %d reports hardware id %s, want %s=0x...", n, id, c.HWID, want.HWID)
+				}
+			}
+			online = append(online, c)
 
 		case strings.HasPrefix(l, "PASS"):
 			if firstTest == 0 {
@@ -131,9 +172,6 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 				continue
 			}
 			id, _ := strconv.Atoi(m[2])
-			if id >= want.SMP {
-				bad("line %d: PASS for cpu=%d, but only CPUs 0..%d were started: %q", n, id, want.SMP-1, l)
-			}
 			pass[id]++
 			npass++
 
@@ -143,6 +181,13 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 			}
 			bad("line %d: %s", n, l)
 
+		case strings.HasPrefix(l, bootPrefix):
+			if strings.HasPrefix(l, degradedPrefix) {
+				con.Degraded = true
+			} else {
+				problems = append(problems, l)
+			}
+
 		case strings.HasPrefix(l, "selftest:"):
 			summaries = append(summaries, n)
 		}
@@ -151,11 +196,11 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 	// percpu: exactly one, well formed, sane
 	switch len(percpuAt) {
 	case 0:
-		bad("no percpu: line")
+		bad("no percpu: header line (starting %q)", headerPrefix)
 	case 1:
 		con.HavePercpu = percpuLine.MatchString(strings.TrimRight(lines[percpuAt[0]-1], " \t\r"))
 	default:
-		bad("%d percpu: lines (lines %v), want exactly one", len(percpuAt), percpuAt)
+		bad("%d percpu: header lines (lines %v), want exactly one", len(percpuAt), percpuAt)
 	}
 
 	if con.HavePercpu {
@@ -172,12 +217,24 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 	}
 
 	// online lines: one per CPU, with the target's register and EL, and
-	// bases that match the layout printed in the percpu: line
-	if len(online) != want.SMP {
-		bad("%d `cpu <id> online` lines, want %d (SMP=%d)", len(online), want.SMP, want.SMP)
+	// bases that match the layout printed in the percpu: line; a degraded
+	// kernel may run fewer CPUs, CPU 0 among them, and names the others
+	// in boot: lines
+	why := ""
+	if len(problems) > 0 {
+		why = ": " + strings.Join(problems, "; ")
+	}
+	switch {
+	case !con.Degraded && len(online) != want.SMP:
+		bad("%d `cpu <id> online` lines, want %d (SMP=%d)%s", len(online), want.SMP, want.SMP, why)
+	case con.Degraded && len(online) == 0:
+		bad("degraded boot with no `cpu <id> online` line, want at least cpu 0")
+	case con.Degraded && len(online) < want.SMP && len(problems) == 0:
+		bad("degraded boot with %d of %d CPUs online and no boot: line naming the others", len(online), want.SMP)
 	}
 
 	seen := map[int]int{}     // id -> line
+	hwids := map[string]int{} // hardware id -> id
 	bases := map[uint64]int{} // base -> id
 	wantEL := ""
 	if want.EL != 0 {
@@ -192,6 +249,11 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 			bad("line %d: cpu %d online twice (first on line %d)", c.Line, c.ID, prev)
 		}
 		seen[c.ID] = c.Line
+
+		if other, dup := hwids[c.HWID]; dup && c.HWID != "" && other != c.ID {
+			bad("line %d: cpu %d has hardware id %s, same as cpu %d", c.Line, c.ID, c.HWID, other)
+		}
+		hwids[c.HWID] = c.ID
 
 		if c.Reg != want.Reg {
 			bad("line %d: cpu %d reports register %s, want %s", c.Line, c.ID, c.Reg, want.Reg)
@@ -236,15 +298,31 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 		}
 	}
 
-	// tests: at least one PASS per CPU
+	if con.Degraded {
+		if _, ok := seen[0]; !ok && len(online) > 0 {
+			bad("degraded boot without cpu 0 online")
+		}
+	}
+
+	// tests: at least one PASS per online CPU, and none for a CPU that is
+	// not online (every CPU started, unless the boot is degraded)
 	var nopass []string
 	for id := 0; id < want.SMP; id++ {
-		if pass[id] == 0 {
+		if _, ok := seen[id]; (ok || !con.Degraded) && pass[id] == 0 {
 			nopass = append(nopass, strconv.Itoa(id))
 		}
 	}
 	if len(nopass) > 0 {
 		bad("no PASS line for cpu %s", strings.Join(nopass, ", "))
+	}
+
+	for _, id := range slices.Sorted(maps.Keys(pass)) {
+		switch _, ok := seen[id]; {
+		case id >= want.SMP:
+			bad("PASS for cpu=%d, but only CPUs 0..%d were started", id, want.SMP-1)
+		case !ok && con.Degraded:
+			bad("PASS for cpu=%d, which is not online", id)
+		}
 	}
 
 	// summary: one, last, consistent

@@ -128,8 +128,8 @@ func TestContractBad(t *testing.T) {
 		want  string // substring of one of the violations
 	}{
 		{"no output", nil, "no output"},
-		{"no percpu line", replace(t, good, "percpu:", ""), "no percpu: line"},
-		{"two percpu lines", append([]string{good[1]}, good...), "2 percpu: lines"},
+		{"no percpu line", replace(t, good, "percpu:", ""), "no percpu: header line"},
+		{"two percpu lines", append([]string{good[1]}, good...), "2 percpu: header lines"},
 		{"malformed percpu line", replace(t, good, "area_size=", "size="), "malformed percpu line"},
 		{"region upside down", replace(t, good, fmt.Sprintf("_percpu_end=%#x", cannedEnd), "_percpu_end=0x1000"), "is not above"},
 		{"area size not a stride", replace(t, good, "area_size=128", "area_size=120"), "area_size=120"},
@@ -296,5 +296,128 @@ func TestCheckELFHost(t *testing.T) {
 	con.Start += 64
 	if errs := checkELF(exe, con); len(errs) != 1 || !strings.Contains(errs[0].Error(), "kernel printed _percpu_start") {
 		t.Errorf("a wrong printed _percpu_start: %v", errs)
+	}
+}
+
+// TestContractLibraryErrors checks that the header is only the line that
+// starts with "percpu: _percpu_start=": the library's errors also start
+// with "percpu:", and a kernel may print them (a failing kernel then misses
+// its header, which is reported as such, not as a malformed header).
+func TestContractLibraryErrors(t *testing.T) {
+	lines := slices.Insert(canned("gs_base", 0, 4), 1,
+		"percpu: Define after Init: the layout is frozen",
+		"percpu: 1 CPU needs 17088 bytes, the region has 16448")
+
+	if _, errs := checkConsole(lines, x86Expect); len(errs) > 0 {
+		t.Errorf("percpu: error lines beside the header: %v", errs)
+	}
+
+	failed := []string{"percpu: 1 CPU needs 17088 bytes, the region has 16448", "selftest: 0 passed, 1 failed"}
+	_, errs := checkConsole(failed, x86Expect)
+	for _, err := range errs {
+		if strings.Contains(err.Error(), "malformed") {
+			t.Errorf("an error line taken for a malformed header: %v", err)
+		}
+	}
+	if len(errs) == 0 || !strings.Contains(errs[0].Error(), "no percpu: header line") {
+		t.Errorf("violations %q, want the first to be the missing header", errs)
+	}
+}
+
+// TestContractHWID checks the optional hardware id at the end of the
+// online lines.
+func TestContractHWID(t *testing.T) {
+	withHWID := func(lines []string, name string, el int) []string {
+		out := slices.Clone(lines)
+		for i, l := range out {
+			var id int
+			if _, err := fmt.Sscanf(l, "cpu %d online", &id); err == nil {
+				out[i] = fmt.Sprintf("%s %s=%#x", l, name, 0x100+id)
+			}
+		}
+		return out
+	}
+
+	for _, tc := range []struct {
+		reg, hwid string
+		el        int
+	}{{"gs_base", "apic", 0}, {"tpidr_el2", "mpidr", 2}, {"gp", "hart", 0}} {
+		want := expect{SMP: 4, Reg: tc.reg, EL: tc.el, HWID: tc.hwid}
+		lines := withHWID(canned(tc.reg, tc.el, 4), tc.hwid, tc.el)
+
+		if _, errs := checkConsole(lines, want); len(errs) > 0 {
+			t.Errorf("%s: %v\n%s", tc.hwid, errs, strings.Join(lines, "\n"))
+		}
+	}
+
+	x86 := expect{SMP: 4, Reg: "gs_base", HWID: "apic"}
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"wrong name", withHWID(canned("gs_base", 0, 4), "hart", 0), "hardware id hart=0x103, want apic=0x..."},
+		{"shared", replace(t, withHWID(canned("gs_base", 0, 4), "apic", 0), "apic=0x103", "apic=0x102"), "hardware id apic=0x102, same as cpu"},
+		{"not hex", replace(t, withHWID(canned("gs_base", 0, 4), "apic", 0), "apic=0x103", "apic=3"), "malformed online line"},
+	} {
+		_, errs := checkConsole(tc.lines, x86)
+		if !slices.ContainsFunc(errs, func(err error) bool { return strings.Contains(err.Error(), tc.want) }) {
+			t.Errorf("%s: violations %q, want one containing %q", tc.name, errs, tc.want)
+		}
+	}
+}
+
+// TestContractDegraded checks a boot in which a CPU did not come up: a
+// failure naming the boot: line, unless the kernel says it runs degraded,
+// when the online ids may have gaps.
+func TestContractDegraded(t *testing.T) {
+	good := canned("gs_base", 0, 4)
+	skip2 := replace(t, replace(t, replace(t, good, "cpu 2 online", ""), "PASS read_write cpu=2", ""), "PASS remote cpu=2", "boot: cpu 2 (apic=0x2) did not come online: not woken (boot.skip)")
+	skip2 = replace(t, skip2, "selftest: 8 passed", "selftest: 6 passed")
+
+	_, errs := checkConsole(skip2, x86Expect)
+	if !slices.ContainsFunc(errs, func(err error) bool {
+		return strings.Contains(err.Error(), "3 `cpu <id> online` lines, want 4 (SMP=4): boot: cpu 2 (apic=0x2) did not come online")
+	}) {
+		t.Errorf("strict boot without cpu 2: violations %q, want the missing CPU with its boot: line", errs)
+	}
+
+	degraded := slices.Insert(slices.Clone(skip2), 1, "boot: running degraded: 3 of 4 CPUs online")
+	con, errs := checkConsole(degraded, x86Expect)
+	if len(errs) > 0 || !con.Degraded {
+		t.Errorf("degraded boot without cpu 2: degraded=%v, violations %v", con.Degraded, errs)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"no boot: line", replace(t, degraded, "boot: cpu 2", ""), "no boot: line naming the others"},
+		{"PASS for a CPU not online", replace(t, degraded, "PASS remote cpu=3", "PASS remote cpu=2"), "PASS for cpu=2, which is not online"},
+		{"cpu 0 missing", replace(t, replace(t, replace(t, degraded, "cpu 0 online", ""), "PASS read_write cpu=0", ""), "PASS remote cpu=0", ""), "without cpu 0 online"},
+		{"cpu beyond SMP", replace(t, degraded, "cpu 3 online: gs_base="+fmt.Sprintf("%#x", cannedArea0+3*cannedSize), "cpu 5 online: gs_base="+fmt.Sprintf("%#x", cannedArea0+5*cannedSize)), "cpu 5 online, but only CPUs 0..3"},
+	} {
+		_, errs := checkConsole(tc.lines, x86Expect)
+		if !slices.ContainsFunc(errs, func(err error) bool { return strings.Contains(err.Error(), tc.want) }) {
+			t.Errorf("%s: violations %q, want one containing %q", tc.name, errs, tc.want)
+		}
+	}
+}
+
+// TestExpectedCPUs checks that maxcpus=N on the kernel command line caps
+// the CPUs the contract expects.
+func TestExpectedCPUs(t *testing.T) {
+	for _, tc := range []struct {
+		smp     int
+		cmdline string
+		want    int
+	}{
+		{4, "", 4}, {4, "boot.degraded", 4}, {4, "maxcpus=2", 2}, {4, "boot.skip=1 maxcpus=8", 4},
+		{4, "maxcpus=x", 4}, {4, "maxcpus=0", 4}, {8, "-test.v=true maxcpus=3", 3},
+	} {
+		if got := expectedCPUs(tc.smp, tc.cmdline); got != tc.want {
+			t.Errorf("expectedCPUs(%d, %q) = %d, want %d", tc.smp, tc.cmdline, got, tc.want)
+		}
 	}
 }

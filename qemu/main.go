@@ -14,9 +14,10 @@
 //
 // Usage, from the repository root:
 //
-//	go run ./qemu build -target x86_64[,aarch64,...|all] [-pkg ./kernel] [-out build/<target>/kernel.elf]
+//	go run ./qemu build -target x86_64[,aarch64,...|all] [-pkg ./kernel] [-tags list] [-out build/<target>/kernel.elf]
 //	go run ./qemu vet [-target all]
-//	go run ./qemu run -target x86_64 [-smp 4] [-timeout d] [-build=true] [-check] [-gdb] [-pkg ./kernel] [-out elf]
+//	go run ./qemu run -target x86_64 [-smp 4|spec] [-append cmdline] [-qemu args] [-machine-opts props]
+//		[-timeout d] [-build=true] [-check] [-gdb] [-pkg ./kernel] [-tags list] [-out elf]
 //	go run ./qemu targets
 //
 // The compiler is $TAMAGO if set, else the `go tool tamago` wrapper of go.mod.
@@ -32,6 +33,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -44,6 +46,8 @@ commands:
   build    build the kernel for one or more targets
   vet      run the TamaGo go vet over the module for one or more targets
   run      build (unless -build=false), boot under QEMU, exit with the kernel's code
+  test     go test packages inside the kernel of a target under QEMU (go test -exec)
+  exec     the go test -exec runner: boot a test binary, test flags on the kernel command line
   soak     boot each target N times in a row, count passes, failures and hangs
   bench    run the host and in-kernel benchmarks, print bench: lines and ratios
   targets  print the target table (Markdown)
@@ -70,6 +74,10 @@ func main() {
 		code, err = runCmd(args)
 	case "soak":
 		code, err = soakCmd(args)
+	case "test":
+		code, err = testCmd(args)
+	case "exec":
+		code, err = execCmd(args)
 	case "bench":
 		code, err = benchCmd(args)
 	case "targets":
@@ -122,20 +130,77 @@ func pkgPath(pkg string) (string, error) {
 	return pkg, nil
 }
 
-// outPath returns the ELF path: out made absolute if given, else the
-// target's build/<name>/kernel.elf in the module root.
-func outPath(t *target, root, out string) (string, error) {
+// outPath returns the ELF path: out made absolute if given (never an
+// existing directory: the build writes the target's Files next to the ELF),
+// else elfPath's default in the module root.
+func outPath(t *target, root, pkg, tags, out string) (string, error) {
 	if out == "" {
-		return filepath.Join(root, t.ELF()), nil
+		return filepath.Join(root, elfPath(t, root, pkg, tags)), nil
 	}
+
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return "", fmt.Errorf("-out %s is a directory, want the path of the kernel ELF (e.g. %s)", out, filepath.Join(out, "kernel.elf"))
+	}
+
 	return filepath.Abs(out)
 }
 
+// elfPath returns the default ELF of package pkg (a directory or an import
+// path) built for t, relative to the module root: build/<target>/kernel.elf
+// for the demo kernel, else the package path with "-" for "/" (./examples/minimal:
+// build/<target>/examples-minimal.elf); extra build tags add "+tag,..." before
+// ".elf", so a variant never overwrites the kernel it is a variant of.
+func elfPath(t *target, root, pkg, tags string) string {
+	const module = "github.com/tamago-smp/kernel"
+
+	name := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+	if rel, err := filepath.Rel(root, pkg); filepath.IsAbs(pkg) && err == nil {
+		name = filepath.ToSlash(rel)
+	}
+	name = strings.Trim(name, "./")
+	if name == "" {
+		name = "kernel"
+	}
+	name = strings.ReplaceAll(name, "/", "-")
+
+	if extra := splitList(tags); len(extra) > 0 {
+		name += "+" + strings.Join(extra, ",")
+	}
+
+	return filepath.Join("build", t.Name, name+".elf")
+}
+
+// withTags returns a copy of t whose builds add the build tags in the
+// comma-separated list tags.
+func (t *target) withTags(tags string) *target {
+	c := *t
+	c.Tags = slices.Clone(t.Tags)
+
+	for _, tag := range splitList(tags) {
+		if !slices.Contains(c.Tags, tag) {
+			c.Tags = append(c.Tags, tag)
+		}
+	}
+
+	return &c
+}
+
+// splitList splits a comma-separated list, dropping empty entries.
+func splitList(list string) (items []string) {
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			items = append(items, s)
+		}
+	}
+	return
+}
+
 func buildCmd(args []string) error {
-	fs := flags("build", "-target name[,name...|all] [-pkg dir] [-out elf]")
+	fs := flags("build", "-target name[,name...|all] [-pkg dir] [-tags list] [-out elf]")
 	list := fs.String("target", "", "targets to build, comma separated, or all ("+strings.Join(targetNames(), ", ")+")")
 	pkg := fs.String("pkg", "./kernel", "main package to build")
-	out := fs.String("out", "", "output ELF (default build/<target>/kernel.elf; one target only)")
+	tags := fs.String("tags", "", "extra build tags, comma separated")
+	out := fs.String("out", "", "output ELF (default build/<target>/<package>[+tags].elf; one target only)")
 
 	if err := parse(fs, args); err != nil {
 		return err
@@ -168,11 +233,11 @@ func buildCmd(args []string) error {
 	}
 
 	for _, t := range sel {
-		elf, err := outPath(t, root, *out)
+		elf, err := outPath(t, root, p, *tags, *out)
 		if err != nil {
 			return err
 		}
-		if err := c.build(t, p, elf, os.Stderr); err != nil {
+		if err := c.build(t.withTags(*tags), p, elf, os.Stderr); err != nil {
 			return err
 		}
 	}
@@ -223,50 +288,138 @@ func vetCmd(args []string) error {
 	return errors.Join(errs...)
 }
 
-func runCmd(args []string) (int, error) {
-	fs := flags("run", "-target name [-smp n] [-timeout d] [-build=true] [-check] [-gdb] [-pkg dir] [-out elf]")
+// runFlags are the flags of run.
+type runFlags struct {
+	Target  *target // with the -tags added
+	SMP     int     // CPUs started: the count of Opts.SMP
+	Opts    qemuOpts
+	Timeout time.Duration
+	Build   bool
+	Check   bool
+	Pkg     string
+	Tags    string
+	Out     string
+}
+
+// parseRun parses the flags of run.
+func parseRun(args []string) (*runFlags, error) {
+	fs := flags("run", "-target name [-smp n|spec] [-append cmdline] [-qemu args] [-machine-opts props] [-timeout d] [-build=true] [-check] [-gdb] [-pkg dir] [-tags list] [-out elf]")
 	name := fs.String("target", "", "target to boot ("+strings.Join(targetNames(), ", ")+")")
-	smp := fs.Int("smp", 4, "number of CPUs")
+	smp := fs.String("smp", "4", "number of CPUs, or a QEMU -smp spec such as 4,sockets=2,cores=2 (the CPU count is its first number or cpus=)")
+	appendLine := fs.String("append", "", "kernel command line (QEMU -append)")
+	extra := fs.String("qemu", "", "extra QEMU arguments, after the target's (quote with ' or \")")
+	machine := fs.String("machine-opts", "", "extra -machine properties, e.g. gic-version=3")
 	timeout := fs.Duration("timeout", 0, "boot timeout (default: the target's, 60s + 15s per CPU; none with -gdb)")
 	build := fs.Bool("build", true, "build the kernel first")
 	check := fs.Bool("check", false, "check the output contract and the ELF symbols")
 	gdb := fs.Bool("gdb", false, "start QEMU with -S -s and wait for gdb on tcp::1234")
 	pkg := fs.String("pkg", "./kernel", "main package to build")
-	out := fs.String("out", "", "kernel ELF (default build/<target>/kernel.elf)")
+	tags := fs.String("tags", "", "extra build tags, comma separated")
+	out := fs.String("out", "", "kernel ELF (default build/<target>/<package>[+tags].elf)")
 
 	if err := parse(fs, args); err != nil {
-		return 0, err
+		return nil, err
 	}
 	if *name == "" {
-		return 0, errors.New("run: -target is required")
+		return nil, errors.New("run: -target is required")
 	}
 
 	t, err := findTarget(*name)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	if err := t.checkSMP(*smp); err != nil {
-		return 0, err
+
+	n, err := parseSMP(*smp)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkSMP(n); err != nil {
+		return nil, err
 	}
 	if *timeout < 0 {
-		return 0, fmt.Errorf("run: -timeout %v is negative", *timeout)
+		return nil, fmt.Errorf("run: -timeout %v is negative", *timeout)
 	}
+
+	words, err := splitWords(*extra)
+	if err != nil {
+		return nil, fmt.Errorf("run: -qemu: %v", err)
+	}
+
+	return &runFlags{
+		Target:  t.withTags(*tags),
+		SMP:     n,
+		Opts:    qemuOpts{SMP: *smp, Append: *appendLine, Machine: *machine, Extra: words, GDB: *gdb},
+		Timeout: *timeout,
+		Build:   *build,
+		Check:   *check,
+		Pkg:     *pkg,
+		Tags:    *tags,
+		Out:     *out,
+	}, nil
+}
+
+// splitWords splits s into words at blanks, as a shell does for words
+// without expansions: '...' and "..." quote (no escapes inside '...').
+func splitWords(s string) (words []string, err error) {
+	var (
+		w     strings.Builder
+		in    bool // inside a word
+		quote rune // the open quote, or 0
+	)
+
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+			w.WriteRune(r)
+		case r == '\'' || r == '"':
+			quote, in = r, true
+		case r == ' ' || r == '\t' || r == '\n':
+			if in {
+				words = append(words, w.String())
+				w.Reset()
+				in = false
+			}
+		default:
+			w.WriteRune(r)
+			in = true
+		}
+	}
+
+	if quote != 0 {
+		return nil, fmt.Errorf("unterminated %c in %q", quote, s)
+	}
+	if in {
+		words = append(words, w.String())
+	}
+
+	return words, nil
+}
+
+func runCmd(args []string) (int, error) {
+	f, err := parseRun(args)
+	if err != nil {
+		return 0, err
+	}
+	t := f.Target
 
 	root, err := moduleRoot()
 	if err != nil {
 		return 0, err
 	}
 
-	elf, err := outPath(t, root, *out)
+	p, err := pkgPath(f.Pkg)
 	if err != nil {
 		return 0, err
 	}
 
-	if *build {
-		p, err := pkgPath(*pkg)
-		if err != nil {
-			return 0, err
-		}
+	elf, err := outPath(t, root, p, f.Tags, f.Out)
+	if err != nil {
+		return 0, err
+	}
+
+	if f.Build {
 		c, err := findCompiler(root, true, os.Stderr)
 		if err != nil {
 			return 0, err
@@ -289,15 +442,15 @@ func runCmd(args []string) (int, error) {
 
 	b := &boot{
 		Target:  t,
-		SMP:     *smp,
+		SMP:     f.SMP,
 		ELF:     elf,
-		Timeout: *timeout,
-		GDB:     *gdb,
+		Opts:    f.Opts,
+		Timeout: f.Timeout,
 		Console: os.Stdout,
 		Stderr:  os.Stderr,
 	}
 
-	if b.Timeout == 0 && !b.GDB {
+	if b.Timeout == 0 && !b.Opts.GDB {
 		b.Timeout = t.Timeout(b.SMP)
 	}
 
@@ -305,8 +458,8 @@ func runCmd(args []string) (int, error) {
 	if b.Timeout > 0 {
 		limit = "timeout " + b.Timeout.String()
 	}
-	fmt.Fprintf(os.Stderr, "qemu: %s SMP=%d, %s: %s %s\n", t.Name, b.SMP, limit, t.QEMU, quoteArgs(t.QEMUArgs(b.SMP, elf, b.GDB)))
-	if b.GDB {
+	fmt.Fprintf(os.Stderr, "qemu: %s SMP=%d, %s: %s %s\n", t.Name, b.SMP, limit, t.QEMU, quoteArgs(b.args()))
+	if b.Opts.GDB {
 		fmt.Fprintf(os.Stderr, "qemu: waiting for gdb: target remote localhost:1234 (symbols: %s)\n", elf)
 	}
 
@@ -327,8 +480,8 @@ func runCmd(args []string) (int, error) {
 		code = 1
 	}
 
-	if *check {
-		con, errs := checkConsole(res.Lines, expectFor(t, b.SMP))
+	if f.Check {
+		con, errs := checkConsole(res.Lines, expectFor(t, expectedCPUs(b.SMP, b.Opts.Append)))
 		if runErr == nil && res.Code != 0 {
 			errs = append(errs, fmt.Errorf("kernel exit code %d, want 0", res.Code))
 		}
@@ -352,7 +505,7 @@ func runCmd(args []string) (int, error) {
 	}
 
 	verdict := ""
-	if *check {
+	if f.Check {
 		verdict = "output contract OK, "
 	}
 	fmt.Fprintf(os.Stderr, "qemu: %s SMP=%d: %skernel exit code %d after %v\n",

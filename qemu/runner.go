@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,14 +28,14 @@ const maxLines = 100000
 // A boot is one QEMU run of a kernel ELF.
 type boot struct {
 	Target *target
-	SMP    int
+	SMP    int // CPUs started: the count of Opts.SMP
 	ELF    string
+
+	// Opts are the QEMU choices of this boot; an empty Opts.SMP is SMP.
+	Opts qemuOpts
 
 	// Timeout bounds the run; 0 means no bound (for -gdb).
 	Timeout time.Duration
-
-	// GDB adds -S -s: QEMU waits for gdb on tcp::1234.
-	GDB bool
 
 	// Console receives the guest serial output as it arrives and Stderr
 	// the messages of QEMU itself; either may be nil.
@@ -159,7 +160,7 @@ func (b *boot) run(ctx context.Context) (*result, error) {
 	console := &lineWriter{out: b.Console, res: res}
 	stderr := &tailWriter{out: b.Stderr}
 
-	cmd := exec.CommandContext(ctx, t.QEMU, t.QEMUArgs(b.SMP, b.ELF, b.GDB)...)
+	cmd := exec.CommandContext(ctx, t.QEMU, b.args()...)
 	cmd.Stdin = nil // /dev/null: the terminal stays out of raw mode
 	cmd.Stdout = console
 	cmd.Stderr = stderr
@@ -201,6 +202,15 @@ func (b *boot) run(ctx context.Context) (*result, error) {
 	res.Code = code
 
 	return res, nil
+}
+
+// args returns the QEMU arguments of the boot.
+func (b *boot) args() []string {
+	o := b.Opts
+	if o.SMP == "" {
+		o.SMP = strconv.Itoa(b.SMP)
+	}
+	return b.Target.QEMUArgs(b.ELF, o)
 }
 
 // haveQEMU reports whether the target's QEMU binary is in PATH, and if not

@@ -35,6 +35,7 @@ const (
 // soakStats counts the boots of one target.
 type soakStats struct {
 	Target string
+	SMP    int // CPUs each boot ran
 	Pass   int
 	Fail   int
 	Hang   int
@@ -47,7 +48,7 @@ type soakStats struct {
 // passes, failures and hangs per target. It returns 1 if any boot did not
 // pass.
 func soakCmd(args []string) (int, error) {
-	fs := flags("soak", "[-target name[,name...|all]] [-n boots] [-smp n] [-timeout d] [-parallel p] [-pkg dir]")
+	fs := flags("soak", "[-target name[,name...|all]] [-n boots] [-smp n] [-timeout d] [-parallel p] [-pkg dir] [-tags list]")
 
 	def := os.Getenv(envSoakTargets)
 	if def == "" {
@@ -60,6 +61,7 @@ func soakCmd(args []string) (int, error) {
 	timeout := fs.Duration("timeout", 0, "timeout of one boot (default: the target's, 60s + 15s per CPU)")
 	parallel := fs.Int("parallel", 2, "targets soaked at the same time (one QEMU each)")
 	pkg := fs.String("pkg", "./kernel", "main package to boot")
+	tags := fs.String("tags", "", "extra build tags, comma separated")
 
 	if err := parse(fs, args); err != nil {
 		return 0, err
@@ -97,7 +99,7 @@ func soakCmd(args []string) (int, error) {
 
 	for _, t := range sel {
 		elf := filepath.Join(root, "build", "soak", t.Name, "kernel.elf")
-		if err := c.build(t, p, elf, os.Stderr); err != nil {
+		if err := c.build(t.withTags(*tags), p, elf, os.Stderr); err != nil {
 			return 0, err
 		}
 		if err := ensureQEMU(t, os.Stderr); err != nil {
@@ -116,8 +118,8 @@ func soakCmd(args []string) (int, error) {
 	start := time.Now()
 
 	for i, t := range sel {
-		stats[i] = &soakStats{Target: t.Name}
 		cpus := min(*smp, t.MaxSMP)
+		stats[i] = &soakStats{Target: t.Name, SMP: cpus}
 		limit := *timeout
 		if limit == 0 {
 			limit = t.Timeout(cpus)
@@ -156,7 +158,7 @@ func soakCmd(args []string) (int, error) {
 
 	wg.Wait()
 
-	fmt.Printf("soak: %d boots per target, SMP=%d, %s, in %v\n", *n, *smp, *pkg, time.Since(start).Round(time.Second))
+	fmt.Printf("soak: %d boots per target, %s, in %v\n", *n, *pkg, time.Since(start).Round(time.Second))
 	printSoak(os.Stdout, stats)
 
 	if ctx.Err() != nil {
@@ -210,10 +212,11 @@ func soakBoot(ctx context.Context, t *target, smp int, elf string, timeout time.
 	return soakFail, took, fmt.Sprintf("%v (%d problems); last line: %q", errs[0], len(errs), res.Last)
 }
 
-// printSoak writes the table of a soak: passes, failures and hangs, and the
-// boot times, per target.
+// printSoak writes the table of a soak: the CPUs that ran (a target runs
+// fewer than -smp asked for when its machine takes fewer), passes, failures
+// and hangs, and the boot times, per target.
 func printSoak(w io.Writer, stats []*soakStats) {
-	fmt.Fprintf(w, "%-12s %5s %5s %5s %5s %8s %8s %8s\n", "target", "boots", "pass", "fail", "hang", "min", "median", "max")
+	fmt.Fprintf(w, "%-12s %4s %5s %5s %5s %5s %8s %8s %8s\n", "target", "smp", "boots", "pass", "fail", "hang", "min", "median", "max")
 
 	for _, s := range stats {
 		times := slices.Clone(s.Times)
@@ -226,8 +229,8 @@ func printSoak(w io.Writer, stats []*soakStats) {
 
 		round := func(d time.Duration) string { return d.Round(10 * time.Millisecond).String() }
 
-		fmt.Fprintf(w, "%-12s %5d %5d %5d %5d %8s %8s %8s\n",
-			s.Target, len(s.Times), s.Pass, s.Fail, s.Hang, round(lo), round(mid), round(hi))
+		fmt.Fprintf(w, "%-12s %4d %5d %5d %5d %5d %8s %8s %8s\n",
+			s.Target, s.SMP, len(s.Times), s.Pass, s.Fail, s.Hang, round(lo), round(mid), round(hi))
 	}
 
 	for _, s := range stats {

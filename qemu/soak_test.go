@@ -46,14 +46,15 @@ func TestPrintSoak(t *testing.T) {
 	var b bytes.Buffer
 
 	printSoak(&b, []*soakStats{
-		{Target: "x86_64", Pass: 3, Times: []time.Duration{3 * time.Second, time.Second, 2 * time.Second}},
-		{Target: "riscv64", Pass: 1, Hang: 1, Times: []time.Duration{time.Second, 75 * time.Second}, First: "boot 2: riscv64 SMP=4: no result"},
+		{Target: "x86_64", SMP: 12, Pass: 3, Times: []time.Duration{3 * time.Second, time.Second, 2 * time.Second}},
+		{Target: "aarch64", SMP: 8, Pass: 1, Hang: 1, Times: []time.Duration{time.Second, 75 * time.Second}, First: "boot 2: aarch64 SMP=8: no result"},
 	})
 
-	want := `target       boots  pass  fail  hang      min   median      max
-x86_64           3     3     0     0       1s       2s       3s
-riscv64          2     1     0     1       1s    1m15s    1m15s
-riscv64, first problem: boot 2: riscv64 SMP=4: no result
+	// the smp column is what each target ran, not what -smp asked for
+	want := `target        smp boots  pass  fail  hang      min   median      max
+x86_64         12     3     3     0     0       1s       2s       3s
+aarch64         8     2     1     0     1       1s    1m15s    1m15s
+aarch64, first problem: boot 2: aarch64 SMP=8: no result
 `
 	if b.String() != want {
 		t.Errorf("table\n%s\nwant\n%s", b.String(), want)

@@ -11,6 +11,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ type target struct {
 	Debian string
 
 	// Args are the QEMU arguments. In each of them {smp} is replaced by
-	// the CPU count, {elf} by the kernel ELF and {dir} by the directory
+	// the -smp value, {elf} by the kernel ELF and {dir} by the directory
 	// that holds the ELF and Files.
 	Args []string
 
@@ -59,6 +60,10 @@ type target struct {
 	// as `el=<n>` (0: the line has no el= field).
 	Reg string
 	EL  int
+
+	// HWID names the hardware id the online lines may carry after the
+	// register (and el=): apic=0x.., mpidr=0x.., hart=0x..
+	HWID string
 
 	// MaxSMP is the largest CPU count the machine accepts.
 	MaxSMP int
@@ -97,12 +102,13 @@ var targets = []*target{
 		ExitDevice:  "isa-debug-exit at I/O port 0xf4",
 		Exit:        isaDebugExit,
 		Reg:         "gs_base",
+		HWID:        "apic",
 		MaxSMP:      linker.MaxCPUs,
 		BootTimeout: bootTimeout,
 		CPUTimeout:  cpuTimeout,
 	},
-	aarch64("aarch64-el2", "virt,virtualization=on", "tpidr_el2", 2),
-	aarch64("aarch64", "virt", "tpidr_el1", 1),
+	aarch64("aarch64-el2", "virt,virtualization=on,gic-version=3", "tpidr_el2", 2),
+	aarch64("aarch64", "virt,gic-version=3", "tpidr_el1", 1),
 	{
 		Name:    "riscv64",
 		GOARCH:  "riscv64",
@@ -122,6 +128,7 @@ var targets = []*target{
 		ExitDevice:  "sifive_test at 0x100000",
 		Exit:        exitStatus,
 		Reg:         "gp",
+		HWID:        "hart",
 		MaxSMP:      linker.MaxCPUs,
 		BootTimeout: bootTimeout,
 		CPUTimeout:  cpuTimeout,
@@ -194,22 +201,105 @@ func (t *target) checkSMP(smp int) error {
 	return nil
 }
 
-// QEMUArgs returns the QEMU arguments for a boot of elf with smp CPUs; gdb
-// adds -S -s (stop at the first instruction, gdbserver on tcp::1234).
-func (t *target) QEMUArgs(smp int, elf string, gdb bool) []string {
-	r := strings.NewReplacer("{smp}", strconv.Itoa(smp), "{elf}", elf, "{dir}", filepath.Dir(elf))
-	args := make([]string, 0, len(t.Args)+2)
+// qemuOpts are the choices of one boot on top of the target's row.
+type qemuOpts struct {
+	// SMP is the -smp value: a CPU count or a full QEMU -smp spec
+	// (parseSMP).
+	SMP string
 
-	for _, a := range t.Args {
-		args = append(args, r.Replace(a))
+	// Append is the kernel command line (QEMU -append), "" for none.
+	Append string
+
+	// Machine holds extra -machine properties, e.g. gic-version=3.
+	Machine string
+
+	// Extra are QEMU arguments added after the row's, which override
+	// them for options QEMU takes once (-m, -cpu).
+	Extra []string
+
+	// GDB adds -S -s: stop at the first instruction, gdbserver on
+	// tcp::1234.
+	GDB bool
+}
+
+// QEMUArgs returns the QEMU arguments for a boot of elf.
+func (t *target) QEMUArgs(elf string, o qemuOpts) []string {
+	r := strings.NewReplacer("{smp}", o.SMP, "{elf}", elf, "{dir}", filepath.Dir(elf))
+	args := make([]string, 0, len(t.Args)+len(o.Extra)+4)
+
+	for i, a := range t.Args {
+		a = r.Replace(a)
+		if o.Machine != "" && i > 0 && t.Args[i-1] == "-machine" {
+			a += "," + o.Machine
+		}
+		args = append(args, a)
 	}
 
-	if gdb {
+	if o.Append != "" {
+		args = append(args, "-append", o.Append)
+	}
+
+	args = append(args, o.Extra...)
+
+	if o.GDB {
 		args = append(args, "-S", "-s")
 	}
 
 	return args
 }
+
+// smpKeys are the properties of a QEMU -smp spec; cpus is the CPU count,
+// maxcpus the hot-pluggable maximum, the others the topology.
+var smpKeys = []string{"cpus", "maxcpus", "drawers", "books", "sockets", "dies", "clusters", "cores", "threads"}
+
+// parseSMP returns the number of CPUs a QEMU -smp spec starts: "4",
+// "4,sockets=2,cores=2", "cpus=4,threads=2" or, without a count, the
+// product of the topology ("sockets=2,cores=2" is 4), as QEMU computes it.
+func parseSMP(spec string) (int, error) {
+	cpus, topo := 0, 1
+	bad := func(why string) (int, error) {
+		return 0, fmt.Errorf("-smp %q: %s", spec, why)
+	}
+
+	for i, f := range strings.Split(spec, ",") {
+		key, val, ok := strings.Cut(f, "=")
+		if !ok {
+			if i > 0 {
+				return bad(fmt.Sprintf("%q is not key=value", f))
+			}
+			key, val = "cpus", f
+		}
+		if !slices.Contains(smpKeys, key) {
+			return bad(fmt.Sprintf("unknown property %q (want a count or %s)", key, strings.Join(smpKeys, ", ")))
+		}
+
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 1 || n > maxSMPValue {
+			return bad(fmt.Sprintf("%s=%q is not a number from 1 to %d", key, val, maxSMPValue))
+		}
+
+		switch key {
+		case "cpus":
+			cpus = n
+		case "maxcpus":
+		default:
+			topo *= n
+		}
+	}
+
+	switch {
+	case cpus != 0:
+		return cpus, nil
+	case topo > maxSMPValue:
+		return bad(fmt.Sprintf("the topology gives %d CPUs, more than %d", topo, maxSMPValue))
+	}
+
+	return topo, nil
+}
+
+// maxSMPValue bounds every number of a -smp spec (QEMU's own limits are
+// lower: see MaxSMP).
+const maxSMPValue = 4096
 
 // buildArgs returns the arguments of the TamaGo go command that builds pkg
 // into out.
@@ -221,6 +311,21 @@ func (t *target) buildArgs(pkg, out string) []string {
 	}
 
 	return append(args, "-ldflags", t.LDFlags, "-o", out, pkg)
+}
+
+// testArgs returns the arguments of the TamaGo go command that tests
+// packages for this target, each test binary run by exec; args are go
+// test's own (flags and packages).
+func (t *target) testArgs(exec string, args []string) []string {
+	out := []string{"test"}
+
+	if len(t.Tags) > 0 {
+		out = append(out, "-tags", strings.Join(t.Tags, ","))
+	}
+
+	out = append(out, "-ldflags", t.LDFlags, "-exec", exec)
+
+	return append(out, args...)
 }
 
 // vetArgs returns the arguments of the TamaGo go command that vets the
@@ -249,8 +354,8 @@ func (t *target) env() []string {
 func renderTable() string {
 	var b strings.Builder
 
-	b.WriteString("| target | GOARCH, tags | -ldflags | QEMU, machine | Debian package | exit device | per-CPU register | el= |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| target | GOARCH, tags | -ldflags | QEMU, machine | Debian package | exit device | per-CPU register | el= | hardware id |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
 
 	for _, t := range targets {
 		arch := t.GOARCH
@@ -263,8 +368,8 @@ func renderTable() string {
 			el = strconv.Itoa(t.EL)
 		}
 
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s | `%s` | %s |\n",
-			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), t.Debian, t.ExitDevice, t.Reg, el)
+		fmt.Fprintf(&b, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s | `%s` | %s | `%s` |\n",
+			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), t.Debian, t.ExitDevice, t.Reg, el, t.HWID)
 	}
 
 	return b.String()
@@ -272,13 +377,19 @@ func renderTable() string {
 
 // aarch64 returns the row of an aarch64 target: the same kernel ELF on QEMU
 // virt, started at EL2 with virtualization=on (PSCI over SMC) or at EL1
-// without it (PSCI over HVC); the per-CPU register follows the level.
+// without it (PSCI over HVC); the per-CPU register follows the level. Both
+// use GICv3: with the default GICv2 virt refuses more than 8 CPUs.
 func aarch64(name, machine, reg string, el int) *target {
 	return &target{
-		Name:    name,
-		GOARCH:  "arm64",
-		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x40200000 -R 0x1000", // ELF header at RAM + 2 MiB - 4 KiB: below it QEMU's 1 MiB DTB, left out silently if it does not fit (hw/arm/boot.c)
+		Name:   name,
+		GOARCH: "arm64",
+		Tags:   []string{"linkcpuinit"},
+		// virt RAM 0x40000000 + 2 MiB: QEMU puts the device tree at the
+		// start of RAM only if its unpacked 1 MiB (FDT_MAX_SIZE) fits
+		// below the lowest ELF segment (hw/arm/boot.c, arm_load_dtb:
+		// silently none otherwise), and the ELF header page is at
+		// -T minus 0x1000
+		LDFlags: "-T 0x40200000 -R 0x1000",
 		QEMU:    "qemu-system-aarch64",
 		Debian:  "qemu-system-arm",
 		Args: []string{
@@ -290,7 +401,8 @@ func aarch64(name, machine, reg string, el int) *target {
 		Exit:        exitStatus,
 		Reg:         reg,
 		EL:          el,
-		MaxSMP:      8, // virt with its default GICv2
+		HWID:        "mpidr",
+		MaxSMP:      linker.MaxCPUs, // GICv3: virt takes up to 512 CPUs (8 with GICv2)
 		BootTimeout: bootTimeout,
 		CPUTimeout:  cpuTimeout,
 	}

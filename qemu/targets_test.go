@@ -62,8 +62,11 @@ func TestTargetTable(t *testing.T) {
 		if !regs[tg.Reg] {
 			bad("register %q", tg.Reg)
 		}
-		if tg.MaxSMP < 4 || tg.MaxSMP > linker.MaxCPUs {
-			bad("MaxSMP %d, want 4..%d", tg.MaxSMP, linker.MaxCPUs)
+		if tg.MaxSMP != linker.MaxCPUs {
+			bad("MaxSMP %d, want linker.MaxCPUs = %d", tg.MaxSMP, linker.MaxCPUs)
+		}
+		if want := map[string]string{"amd64": "apic", "arm64": "mpidr", "riscv64": "hart"}[tg.GOARCH]; tg.HWID != want {
+			bad("hardware id %q, want %q", tg.HWID, want)
 		}
 		if tg.BootTimeout <= 0 || tg.CPUTimeout <= 0 {
 			bad("timeouts %v + %v per CPU", tg.BootTimeout, tg.CPUTimeout)
@@ -137,7 +140,7 @@ func TestQEMUArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	args := strings.Join(tg.QEMUArgs(4, "build/riscv64/kernel.elf", true), " ")
+	args := strings.Join(tg.QEMUArgs("build/riscv64/kernel.elf", qemuOpts{SMP: "4", GDB: true}), " ")
 	want := "-machine virt -m 1G -smp 4 -nographic -monitor none -serial stdio " +
 		"-bios build/riscv64/shim.bin -kernel build/riscv64/kernel.elf -S -s"
 
@@ -145,8 +148,19 @@ func TestQEMUArgs(t *testing.T) {
 		t.Errorf("QEMU args\n%s\nwant\n%s", args, want)
 	}
 
+	// a full -smp spec, a command line, machine properties and extra
+	// arguments, which come after the row's so that they override it
+	o := qemuOpts{SMP: "4,sockets=2,cores=2", Append: "boot.degraded boot.skip=2", Machine: "aclint=on", Extra: []string{"-m", "2G"}}
+	args = strings.Join(tg.QEMUArgs("k.elf", o), "|")
+	want = "-machine|virt,aclint=on|-m|1G|-smp|4,sockets=2,cores=2|-nographic|-monitor|none|-serial|stdio|" +
+		"-bios|./shim.bin|-kernel|k.elf|-append|boot.degraded boot.skip=2|-m|2G"
+
+	if args != want {
+		t.Errorf("QEMU args\n%s\nwant\n%s", args, want)
+	}
+
 	for _, tg := range targets {
-		for _, a := range tg.QEMUArgs(2, "/tmp/k.elf", false) {
+		for _, a := range tg.QEMUArgs("/tmp/k.elf", qemuOpts{SMP: "2"}) {
 			if strings.ContainsAny(a, "{}") {
 				t.Errorf("%s: placeholder left in %q", tg.Name, a)
 			}
@@ -200,11 +214,43 @@ func TestFindTargets(t *testing.T) {
 }
 
 func TestCheckSMP(t *testing.T) {
-	arm, _ := findTarget("aarch64")
+	// every row takes up to linker.MaxCPUs: the aarch64 rows use GICv3,
+	// with which virt takes more than 8 CPUs
+	for _, tg := range targets {
+		for smp, ok := range map[int]bool{0: false, 1: true, 4: true, 9: true, linker.MaxCPUs: true, linker.MaxCPUs + 1: false} {
+			if err := tg.checkSMP(smp); (err == nil) != ok {
+				t.Errorf("%s SMP=%d: error %v, want ok=%v", tg.Name, smp, err, ok)
+			}
+		}
+		if strings.HasPrefix(tg.Name, "aarch64") && !strings.Contains(tg.Machine(), "gic-version=3") {
+			t.Errorf("%s: -machine %s, want gic-version=3 (GICv2 takes at most 8 CPUs)", tg.Name, tg.Machine())
+		}
+	}
+}
 
-	for smp, ok := range map[int]bool{0: false, 1: true, 4: true, 8: true, 9: false} {
-		if err := arm.checkSMP(smp); (err == nil) != ok {
-			t.Errorf("aarch64 SMP=%d: error %v, want ok=%v", smp, err, ok)
+// TestParseSMP checks the CPU count of QEMU -smp specs and the errors for
+// bad ones.
+func TestParseSMP(t *testing.T) {
+	for spec, want := range map[string]int{
+		"4": 4, "1": 1, "4,sockets=2,cores=2": 4, "cpus=6,threads=2": 6,
+		"sockets=2,cores=2": 4, "sockets=2,cores=2,threads=2": 8, "8,maxcpus=8": 8,
+	} {
+		if n, err := parseSMP(spec); err != nil || n != want {
+			t.Errorf("parseSMP(%q) = %d, %v; want %d", spec, n, err, want)
+		}
+	}
+
+	for spec, want := range map[string]string{
+		"":                     `"" is not a number`,
+		"0":                    "from 1 to 4096",
+		"1;true":               `"1;true" is not a number`,
+		"4,2":                  `"2" is not key=value`,
+		"4,socket=2":           `unknown property "socket"`,
+		"4,cores=x":            `cores="x"`,
+		"sockets=4096,cores=2": "8192 CPUs, more than 4096",
+	} {
+		if n, err := parseSMP(spec); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseSMP(%q) = %d, %v; want an error containing %q", spec, n, err, want)
 		}
 	}
 }

@@ -6,12 +6,22 @@
 
 //go:build tamago && amd64
 
-// Package amd64 is the x86_64 side of the kernel: the boot CPU's entry
-// point, which points GS_BASE at per-CPU area 0 before any Go code runs, the
-// application processor (AP) start path (INIT-SIPI-SIPI and a trampoline
-// from real mode to long mode that sets GS_BASE, the TLS slot, the stack and
-// g before it enters the Go scheduler), the TSC clock, and the QEMU
-// isa-debug-exit device.
+// Package amd64 is the x86_64 side of the kernel:
+//
+//   - the boot CPU's entry point (entry.s), which checks the CPU features
+//     and the RAM the kernel needs, installs an early IDT and points GS_BASE
+//     at per-CPU area 0 before any Go code runs, each failure one console
+//     line and an exit (EarlyStatus, FaultStatus);
+//   - the CPUs of the machine from its firmware tables (ACPI MADT, else the
+//     MP table; package internal/acpi), never from CPUID counts;
+//   - the application processor (AP) start path of the two-phase bring-up
+//     of package boot: every AP woken at once (INIT, one 10 ms delay,
+//     STARTUP twice), a trampoline from real mode to long mode that any
+//     number of APs run together, each finding its logical id by its APIC
+//     ID, setting GS_BASE and halting in a park loop of its own until Enter
+//     gives it g0, its stack and the TLS slot for the Go scheduler;
+//   - the PVH command line, the TSC clock, the idle halt with the local APIC
+//     timer, the fault reports and the QEMU isa-debug-exit device.
 //
 // It builds on github.com/usbarmory/tamago/amd64, which still provides the
 // boot CPU's cpuinit (paging, long mode, stack) and the exception vectors.

@@ -121,8 +121,8 @@ func faultVectorsPC() uintptr
 //	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
 // and stops the machine through isa-debug-exit with [FaultStatus]. The CPU
-// id is the initial local APIC ID (CPUID.01H:EBX[31:24]), which is the CPU id
-// of [SMP] (it starts CPU n at APIC ID n); cr2 (the faulting address) is
+// is named by its initial local APIC ID (CPUID.01H:EBX[31:24]), not by its
+// logical id (the firmware's APIC IDs may have gaps); cr2 (the faulting address) is
 // printed for page faults (vector 14) only. The report runs in assembly on a
 // stack of its own and reads nothing the fault could have broken: not the
 // per-CPU area (gs_base is printed, not followed), not g. Only the first
@@ -148,13 +148,20 @@ func EnableFaultReports() {
 			continue
 		}
 
-		off := uint64(entry + uintptr(v)*faultVectorSize)
-		gate := (*[2]uint64)(mem(base + uintptr(v)*16))
-
-		gate[0] = off&0xffff | // offset 15:0
-			0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
-			0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
-			(off>>16&0xffff)<<48 // offset 31:16
-		gate[1] = off >> 32 // offset 63:32
+		*(*[2]uint64)(mem(base + uintptr(v)*16)) = interruptGate(entry + uintptr(v)*faultVectorSize)
 	}
+}
+
+// interruptGate returns the 16-byte IDT gate of a 64-bit interrupt gate to
+// handler (Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT).
+func interruptGate(handler uintptr) (gate [2]uint64) {
+	off := uint64(handler)
+
+	gate[0] = off&0xffff | // offset 15:0
+		0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
+		0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
+		(off>>16&0xffff)<<48 // offset 31:16
+	gate[1] = off >> 32 // offset 63:32
+
+	return
 }

@@ -24,18 +24,20 @@
 
 // apinit16 is copied to apTrampoline by Prepare; it is never called.
 //
-// Where control came from: a STARTUP IPI sent by Start, after an INIT IPI.
-// The AP is in real mode at CS:IP = apVector<<8:0, interrupts masked, and
-// the trampoline lock held for it (Intel SDM Vol. 3A, 9.4.4.2 Typical AP
-// Initialization Sequence).
+// Where control came from: a STARTUP IPI sent by Wake, after an INIT IPI.
+// The AP is in real mode at CS:IP = apVector<<8:0, interrupts masked (Intel
+// SDM Vol. 3A, 9.4.4.2 Typical AP Initialization Sequence). Any number of
+// APs run this code at the same time: it only reads the trampoline page
+// and uses no stack.
 //
 // What it does: the same switch to long mode as TamaGo's cpuinit, with the
 // boot CPU's page tables (CR3 from trampolineData), PAE and PGE in CR4,
 // EFER.LME, then paging and protection in CR0 (Intel SDM Vol. 3A, 10.8.5
 // Initializing IA-32e Mode).
 //
-// Where it goes next: a 32-bit far return loads the 64-bit code selector of
-// the trampoline GDT and lands in apstart, in the kernel image.
+// Where it goes next: a far jump through the m16:32 pointer in
+// trampolineData (entry, sel) loads the 64-bit code selector of the
+// trampoline GDT and lands in apstart, in the kernel image.
 //
 // func apinit16()
 TEXT ·apinit16(SB),NOSPLIT|NOFRAME,$0
@@ -43,10 +45,6 @@ TEXT ·apinit16(SB),NOSPLIT|NOFRAME,$0
 
 	BYTE	$0x8c; BYTE $0xc8		// mov %cs,%ax
 	BYTE	$0x8e; BYTE $0xd8		// mov %ax,%ds
-	XORL	AX, AX
-	BYTE	$0x8e; BYTE $0xd0		// mov %ax,%ss
-	DATA32
-	MOVL	$const_apStackTop, SP
 
 	// CR3 = the boot CPU's page tables
 	DATA32
@@ -71,23 +69,16 @@ TEXT ·apinit16(SB),NOSPLIT|NOFRAME,$0
 	DATA32; ADDR32
 	LGDT	(BX)
 
-	// the 64-bit entry point, for the far return below
-	DATA32
-	MOVL	$DATA(trampolineData_entry), BX
-	DATA32; ADDR32
-	MOVL	(BX), DX
-
 	MOVL	CR0, AX
 	DATA32
 	ORL	$(1<<31 | 1<<1 | 1<<0), AX	// set CR0.(PG|MP|PE)
 	MOVL	AX, CR0
 
-	// far return to 0x08:entry with 32-bit operands
+	// ljmpl *DATA(trampolineData_entry): far jump through an m16:32
+	// pointer, 32-bit offset then selector (Intel SDM Vol. 2A, JMP, FF /5)
 	DATA32
-	PUSHQ	$0x08
-	DATA32
-	PUSHQ	DX
-	BYTE	$0x66; BYTE $0xcb		// retfl
+	BYTE	$0xff; BYTE $0x2e
+	WORD	$DATA(trampolineData_entry)
 TEXT ·apinit16End(SB),NOSPLIT|NOFRAME,$0
 	RET
 
@@ -131,25 +122,84 @@ TEXT ·sidt(SB),NOSPLIT,$0-8
 
 // apstart is the AP's first 64-bit code.
 //
-// Where control came from: apinit16's far return. The AP is in long mode on
-// the boot CPU's page tables, with the trampoline GDT, interrupts masked,
-// still on the shared trampoline stack (the lock is held for it).
+// Where control came from: apinit16's far jump. The AP is in long mode on
+// the boot CPU's page tables, with the trampoline GDT, interrupts masked and
+// no stack. Other APs may be running the same code.
 //
-// What it does, before any Go code runs on this CPU: enables SSE as the Go
-// runtime requires, loads the boot CPU's GDT and IDT (so exceptions reach
-// TamaGo's handlers), points GS_BASE at its per-CPU area, gives the CPU its
-// own TLS slot in its mailbox (FS_BASE = &tls+8, g0 stored at FS:-8, where
-// Go's get_tls reads g), loads g0 into R14 and g0's stack into SP, marks
-// itself online and releases the trampoline.
+// What it does, before any Go code runs on this CPU:
 //
-// Where it goes next: runtime·mstart, which never returns.
+//  1. Finds its logical CPU id: its own APIC ID (CPUID leaf 0BH EDX, the
+//     x2APIC ID, when the CPU has that leaf, else leaf 01H EBX[31:24]; Intel
+//     SDM Vol. 3A, 11.4.6 Local APIC ID) looked up in apicTable, which the
+//     boot CPU filled before the INIT IPI. An AP that is not in the table
+//     counts itself in strays and halts.
+//  2. Switches to the park stack in its own mailbox, enables SSE as the Go
+//     runtime requires, loads the boot CPU's GDT, the park IDT (the boot
+//     CPU's exception gates, so exceptions reach the fault report; NMI to
+//     parkNMI) and the data selectors.
+//  3. Points GS_BASE at its per-CPU area (mailbox base), after the selector
+//     loads, which reset the base.
+//  4. Marks itself parked and waits in HLT, until Enter publishes fn and
+//     sends the NMI that wakes it (parkNMI).
+//
+// Where it goes next: apRelease, then fn, runtime·mstart, which never
+// returns.
 TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
-	MOVQ	$const_apStackTop, SP
-	CALL	sse_enable(SB)			// TamaGo amd64/features.s
+	// R8 = own APIC ID + 1, the form apicTable holds
+	XORL	AX, AX
+	XORL	CX, CX
+	CPUID
+	CMPL	AX, $0xb
+	JB	leaf1
+	MOVL	$0xb, AX
+	XORL	CX, CX
+	CPUID
+	TESTL	BX, BX				// leaf 0BH not implemented
+	JEQ	leaf1
+	MOVL	DX, R8
+	JMP	lookup
+leaf1:
+	MOVL	$1, AX
+	CPUID
+	SHRL	$24, BX
+	MOVL	BX, R8
+lookup:
+	MOVL	R8, R9				// R9 = APIC ID
+	INCQ	R8
+
+	// CX = logical id: apicTable[CX] == R8
+	MOVQ	$·apicTable(SB), SI
+	XORL	CX, CX
+search:
+	CMPQ	CX, $const_MaxCPUs
+	JAE	stray
+	CMPQ	R8, (SI)(CX*8)
+	JEQ	found
+	INCQ	CX
+	JMP	search
+stray:
+	MOVL	$1, AX
+	LOCK
+	XADDL	AX, ·strays(SB)
+stop:
+	CLI
+	HLT
+	JMP	stop
+
+found:
+	// BX = &mailboxes[CX]
+	IMUL3Q	$mailbox__size, CX, BX
+	MOVQ	$·mailboxes(SB), AX
+	ADDQ	AX, BX
+
+	LEAQ	(mailbox_stack+const_parkStackSize)(BX), SP
+	MOVQ	BX, R10
+	CALL	sse_enable(SB)			// TamaGo amd64/features.s, clobbers AX and BX
+	MOVQ	R10, BX
 
 	MOVQ	$·bspGDTR(SB), AX
 	LGDT	(AX)
-	MOVQ	$·bspIDTR(SB), AX
+	MOVQ	$·parkIDTR(SB), AX
 	LIDT	(AX)
 
 	// data selectors from the boot CPU's GDT (entry 2), before the
@@ -161,14 +211,6 @@ TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
 	BYTE	$0x8e; BYTE $0xe0		// mov %eax,%fs
 	BYTE	$0x8e; BYTE $0xe8		// mov %eax,%gs
 
-	MOVL	$1, AX
-	CPUID
-	SHRL	$24, BX				// initial local APIC ID
-	MOVL	BX, R8
-
-	MOVQ	·current(SB), BX		// this AP's mailbox
-	MOVL	R8, mailbox_apicID(BX)
-
 	// per-CPU register: GS_BASE = area base
 	MOVQ	mailbox_base(BX), AX
 	MOVQ	AX, DX
@@ -176,7 +218,72 @@ TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
 	MOVL	$const_MSR_GS_BASE, CX
 	WRMSR
 
-	// TLS: g0 in this CPU's slot, FS_BASE = &slot + 8
+	MOVL	R9, mailbox_apicID(BX)
+	MOVL	$const_apParked, mailbox_state(BX)
+
+	// Park: halt until Enter's NMI, whose handler (parkNMI) returns to
+	// apRelease, never here. Start, which publishes fn before the AP
+	// runs and sends no NMI, sets mailbox nmi first.
+park:
+	MOVL	mailbox_nmi(BX), AX
+	TESTL	AX, AX
+	JNE	release
+	CALL	·apHalt(SB)
+	JMP	park				// woken by something else: halt again
+release:
+	JMP	·apRelease(SB)
+
+// func apHalt()
+//
+// The park loop's HLT. Interrupts are masked: only an NMI (or INIT) ends
+// it.
+TEXT ·apHalt(SB),NOSPLIT|NOFRAME,$0
+	HLT
+	RET
+
+// parkNMI is the NMI handler of the park IDT.
+//
+// Where control came from: Enter's NMI, on an AP in its park loop (apstart),
+// where BX holds the AP's mailbox. Enter published fn before sending it.
+// The stack holds RIP, CS, RFLAGS, RSP and SS of the park loop (Intel SDM
+// Vol. 3A, 6.14.2 64-Bit Mode Stack Frame).
+//
+// What it does: marks the NMI taken and replaces the return address: the
+// park loop is left wherever the NMI found it, so an NMI that comes just
+// before the HLT cannot be lost. IRETQ ends NMI blocking.
+//
+// Where it goes next: apRelease, on the park stack, interrupts masked.
+TEXT ·parkNMI(SB),NOSPLIT|NOFRAME,$0
+	MOVL	$1, mailbox_nmi(BX)
+	MOVQ	$·apRelease(SB), AX
+	MOVQ	AX, 0(SP)			// RIP
+	IRETQ
+
+// apRelease leaves the park loop for the scheduler.
+//
+// Where control came from: parkNMI, or the park loop when Start published
+// fn before waking the AP. BX holds the AP's mailbox; fn, sp and g0 are
+// published (Enter stores fn after them and x86 loads are not reordered
+// with older loads, Intel SDM Vol. 3A, 10.2.2).
+//
+// What it does: loads the boot CPU's IDT, starts its idle timer (see
+// EnableIdleHalt), then the TLS slot (g0 in the
+// mailbox, FS_BASE = &tls+8, where Go's get_tls reads g at FS:-8),
+// R14 = g0, SP = sp, and marks itself online.
+//
+// Where it goes next: fn, runtime·mstart, which never returns.
+TEXT ·apRelease(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	$·bspIDTR(SB), AX
+	LIDT	(AX)
+
+	// the idle timer of this CPU, if Idle halts (EnableIdleHalt)
+	MOVL	·idleHalt(SB), AX
+	TESTL	AX, AX
+	JEQ	2(PC)
+	CALL	·lapicTimerInit(SB)
+
+	MOVQ	mailbox_fn(BX), R12
+
 	MOVQ	mailbox_g0(BX), R14
 	MOVQ	R14, mailbox_tls(BX)
 	LEAQ	(mailbox_tls+8)(BX), AX
@@ -186,15 +293,16 @@ TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
 	WRMSR
 
 	MOVQ	mailbox_sp(BX), SP
-	MOVQ	mailbox_fn(BX), R12
-
-	// x86 stores are seen in program order (Intel SDM Vol. 3A, 10.2.2):
-	// the boot CPU sees online only after everything above
-	MOVL	$1, mailbox_online(BX)
-	MOVL	$0, ·trampolineLock(SB)
+	MOVL	$const_apOnline, mailbox_state(BX)
 
 	CALL	R12				// runtime·mstart
 halt:
 	CLI
 	HLT
 	JMP	halt
+
+// func parkNMIPC() uintptr
+TEXT ·parkNMIPC(SB),NOSPLIT,$0-8
+	MOVQ	$·parkNMI(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET

@@ -49,7 +49,7 @@ func main() {
 	// into every area.
 	areas, err := percpu.InitInPlace()
 	if err != nil {
-		exit(fmt.Errorf("percpu: %v", err))
+		exit(err) // the library's errors name the package
 	}
 
 	start, end := linker.Region()

@@ -60,7 +60,7 @@ func main() {
 		exit(fmt.Errorf("region: %d CPUs need %d bytes, the region holds %d from %#x", RegionCPUs, size, regionSize, base))
 	}
 
-	areas, err := percpu.Init(base, RegionCPUs)
+	areas, err := percpu.Init(base, regionSize-(base-uintptr(unsafe.Pointer(&region))), RegionCPUs)
 	if err != nil {
 		exit(err)
 	}

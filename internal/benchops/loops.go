@@ -7,6 +7,8 @@
 package benchops
 
 import (
+	"sync/atomic"
+
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -21,6 +23,44 @@ func percpuLoop(cpu, iters int) {
 	for i := 0; i < iters; i++ {
 		percpu.Add(Counter, 1)
 	}
+}
+
+func percpuDynLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		percpu.Add(dynVar, 1)
+	}
+}
+
+func counterLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		dynCounter.Add(1)
+	}
+}
+
+// counterSumSink keeps the sums of counterSumLoop alive.
+var counterSumSink atomic.Int64
+
+func counterSumLoop(cpu, iters int) {
+	var s int64
+	for i := 0; i < iters; i++ {
+		s += dynCounter.Sum()
+	}
+	counterSumSink.Store(s)
+	opSlots[cpu].n += uint64(iters)
+}
+
+func allocFreeLoop(cpu, iters int) {
+	for i := 0; i < iters; i++ {
+		v, err := percpu.Alloc[uint64](0)
+		if err == nil {
+			err = percpu.Free(v)
+		}
+		if err != nil {
+			opErr.CompareAndSwap(nil, &err)
+			return
+		}
+	}
+	opSlots[cpu].n += uint64(iters)
 }
 
 // percpuRawLoop is the raw tier as it is meant to be used: the caller is

@@ -11,7 +11,8 @@
 // them keeps only how it runs them on its CPUs and how it times them.
 //
 // Every operation adds 1 to a counter, iters times in a loop, as one CPU of
-// n running it at once. A caller runs Reset, then Run on each of its n CPUs,
+// n running it at once; the last two (counter-sum, alloc-free) do one Sum,
+// or one Alloc and Free, per iteration and count them. A caller runs Reset, then Run on each of its n CPUs,
 // then, after every CPU stopped, Check with n and the total number of
 // operations of all CPUs.
 //
@@ -73,6 +74,17 @@ var Ops = []Op{
 		Check: CheckCounter,
 	},
 	{
+		// percpu-dyn: percpu.Add on a variable allocated with
+		// percpu.Alloc after Init, in a chunk: the same assembly call
+		// as percpu, at another offset. Goal: within 5% of percpu.
+		Name:  "percpu-dyn",
+		Reset: resetDyn,
+		Run:   percpuDynLoop,
+		Check: func(n int, total uint64) error {
+			return valueIs("allocated per-CPU variables", percpu.Sum(dynVar), total)
+		},
+	},
+	{
 		// percpu-raw: the raw tier in a hot loop, RawPtr() once and
 		// then *p += 1 per operation, correct because the caller runs
 		// it pinned to its CPU (a locked thread on the host).
@@ -114,6 +126,43 @@ var Ops = []Op{
 			return sumIs("per-P slots", perpSlots[:], total)
 		},
 	},
+	{
+		// counter: percpu.Counter.Add(1), a counter allocated after
+		// Init; the same call as percpu.Add.
+		Name:  "counter",
+		Reset: resetCounter,
+		Run:   counterLoop,
+		Check: func(n int, total uint64) error {
+			return valueIs("per-CPU counter", uint64(dynCounter.Sum()), total)
+		},
+	},
+	{
+		// counter-sum: Counter.Sum, one load of every area's slot
+		// (the online set is left at its default, all areas, so that
+		// every boot sums percpu.AreaNum() slots: the cost per CPU is
+		// ns/op divided by AreaNum). Counted in a padded slot per CPU.
+		Name:  "counter-sum",
+		Reset: func() { resetCounter(); clear(opSlots[:]) },
+		Run:   counterSumLoop,
+		Check: func(n int, total uint64) error {
+			return sumIs("Sum calls", opSlots[:n], total)
+		},
+	},
+	{
+		// alloc-free: percpu.Alloc[uint64] and percpu.Free, a spin
+		// lock, a first-fit search, and a copy, a poison check and a
+		// poisoning of the slot in every area. Counted in a padded
+		// slot per CPU.
+		Name:  "alloc-free",
+		Reset: func() { clear(opSlots[:]) },
+		Run:   allocFreeLoop,
+		Check: func(n int, total uint64) error {
+			if err := opErr.Load(); err != nil {
+				return *err
+			}
+			return sumIs("Alloc+Free pairs", opSlots[:n], total)
+		},
+	},
 }
 
 // MaxCPUs bounds the CPUs that run an operation together (the cpu argument
@@ -139,6 +188,18 @@ var (
 
 	// perpSlots: slot p is the counter of the Go scheduler's P number p.
 	perpSlots [MaxCPUs]paddedU64
+
+	// opSlots: slot cpu counts the operations of CPU cpu for the
+	// operations that are not additions (counter-sum, alloc-free).
+	opSlots [MaxCPUs]paddedU64
+
+	// opErr is the first error of alloc-free.
+	opErr atomic.Pointer[error]
+
+	// dynVar and dynCounter are allocated after Init, by the first Reset
+	// of their operations.
+	dynVar     *percpu.Var[uint64]
+	dynCounter *percpu.Counter
 
 	// sharedAtomic is the one counter every CPU adds to atomically.
 	sharedAtomic struct {
@@ -178,6 +239,34 @@ func CheckCounter(n int, total uint64) error {
 		sum += *Counter.Remote(cpu)
 	}
 	return valueIs("per-CPU counters", sum, total)
+}
+
+// resetDyn allocates dynVar on first use and zeroes it on every CPU; no CPU
+// runs an operation meanwhile. It panics if the allocation fails, which
+// only a kernel with no dynamic per-CPU memory left can see.
+func resetDyn() {
+	if dynVar == nil {
+		v, err := percpu.Alloc[uint64](0)
+		if err != nil {
+			panic(err)
+		}
+		dynVar = v
+	}
+	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
+		*dynVar.Remote(cpu) = 0
+	}
+}
+
+// resetCounter allocates dynCounter on first use and zeroes it.
+func resetCounter() {
+	if dynCounter == nil {
+		c, err := percpu.NewCounter()
+		if err != nil {
+			panic(err)
+		}
+		dynCounter = c
+	}
+	dynCounter.Reset()
 }
 
 func sumIs(what string, slots []paddedU64, total uint64) error {

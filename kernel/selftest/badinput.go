@@ -42,15 +42,18 @@ var notArea [256]byte
 // goroutine could not do. CPU 0's register is restored before it returns.
 //
 // The register checks follow what each fast path checks: on x86_64 the area
-// magic at gs:[16], so a register pointing at memory that is not an area is
-// refused (a register of 0 makes that load fault at address 0x10, in the
-// unmapped zero page: the kernel's percpu_fault_noreg build covers it, see
-// qemu TestFault); on arm64 and riscv64 a register of 0, refused with one
-// branch.
+// magic at gs:[16] (a register of 0 makes that load fault at address 0x10,
+// in the unmapped zero page: the kernel's percpu_fault_noreg build covers
+// it, see qemu TestFault); on arm64 and riscv64 a register of 0, with one
+// branch, then the self word of the area header. On every ISA a register
+// pointing at memory that is not an initialised area is refused.
 func CheckBadInput() {
 	n := percpu.AreaNum()
 	base := percpu.AreaBase(0)
 	areas := fmt.Sprintf("%d areas", n)
+	if n == 1 {
+		areas = "1 area"
+	}
 
 	check := func(name string, err error) {
 		early = append(early, result{name, err})
@@ -84,22 +87,27 @@ func CheckBadInput() {
 	}, percpu.ErrInitialised, "already initialised", areas, fmt.Sprintf("%#x", base)))
 
 	check("init-at-base-twice", wantErr(func() error {
-		_, err := percpu.Init(base, 1)
+		_, err := percpu.Init(base, percpu.AreaStride(), 1)
 		return err
 	}, percpu.ErrInitialised, "already initialised", areas))
 
 	check("null-base", wantErr(func() error {
-		_, err := percpu.Init(0, 1)
+		_, err := percpu.Init(0, percpu.AreaStride(), 1)
 		return err
 	}, percpu.ErrNullBase, "0x0", "64"))
 
 	check("misaligned-base", wantErr(func() error {
-		_, err := percpu.Init(base+8, 1)
+		_, err := percpu.Init(base+8, percpu.AreaStride(), 1)
 		return err
 	}, percpu.ErrMisaligned, fmt.Sprintf("%#x", base+8), "64 bytes", "8 bytes past"))
 
+	check("init-too-small", wantErr(func() error {
+		_, err := percpu.Init(base, percpu.AreaStride(), 2)
+		return err
+	}, percpu.ErrTooManyCPUs, "2 CPUs need 2 areas", fmt.Sprintf("is %d bytes (1 area)", percpu.AreaStride())))
+
 	check("cpu-count", wantErr(func() error {
-		_, err := percpu.Init(base, 0)
+		_, err := percpu.Init(base, percpu.AreaStride(), 0)
 		return err
 	}, percpu.ErrCPUCount, "CPU count 0", "below 1"))
 
@@ -116,19 +124,28 @@ func CheckBadInput() {
 		))
 	}
 
-	if runtime.GOARCH == "amd64" {
-		// x86_64 checks the area magic at gs:[16] on every access
-		other := uintptr(unsafe.Pointer(&notArea))
+	// Every fast path checks that the register is the base of an
+	// initialised area: on x86_64 the magic at gs:[16], on arm64 and
+	// riscv64 the self word of the header. A register pointing at memory
+	// that is not an area (as the boot CPU's does before Init) is refused,
+	// and nothing is written there.
+	other := uintptr(unsafe.Pointer(&notArea))
 
-		check("register-not-an-area", first(
-			withRegister(other, func() error {
-				return wantPanic(func() { vUint64.Read() }, percpu.ErrRegister,
-					fmt.Sprintf("%s=%#x is not the base of a per-CPU area", percpu.RegName(), other), areas)
-			}),
-			zeroBytes("memory at the register after a refused access", notArea[:]),
-		))
-	} else {
-		// arm64 and riscv64 check the register for 0 on every access
+	check("register-not-an-area", first(
+		withRegister(other, func() error {
+			return first(
+				wantPanic(func() { vUint64.Read() }, percpu.ErrRegister,
+					fmt.Sprintf("%s=%#x is not the base of a per-CPU area", percpu.RegName(), other), areas),
+				wantPanic(func() { percpu.Add(counter, 1) }, percpu.ErrRegister, "not the base of a per-CPU area"),
+				wantPanic(func() { vUint8.Write(9) }, percpu.ErrRegister, "not the base of a per-CPU area"),
+			)
+		}),
+		zeroBytes("memory at the register after a refused access", notArea[:]),
+	))
+
+	if runtime.GOARCH != "amd64" {
+		// arm64 and riscv64 check the register for 0 with one branch
+		// (on x86_64 the check load faults at 0x10: qemu TestFault)
 		check("register-zero", withRegister(0, func() error {
 			return first(
 				wantPanic(func() { percpu.CPU() }, percpu.ErrRegister, percpu.RegName()+" is 0 on this CPU: register never set"),

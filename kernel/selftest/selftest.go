@@ -144,6 +144,7 @@ func Run(w io.Writer) (passed, failed int) {
 		}
 	}
 
+	Dynamic(w, on, &passed, &failed)
 	p, f := Stress(w, on)
 
 	return passed + p, failed + f

@@ -244,13 +244,13 @@ func minU64(a, b uint64) uint64 {
 //
 //   - the two canary slots on either side of the stress counter
 //     (guardLo and guardHi, defined next to it) in the area of cpu;
-//   - the stride padding of the area of cpu: the bytes from AreaSize (the
-//     end of the header and the variables) to AreaStride, which no variable
-//     covers and Init left zero;
+//   - the free dynamic memory of every area (the first chunk, after the
+//     variables, and the later chunks), which holds the poison byte
+//     wherever no allocated variable lives ([percpu.CheckPoison]);
 //
 // and, when the areas are the linker region's (InitInPlace), for every cpu:
 //
-//   - the slack of the region before area 0 and after the last area, zero;
+//   - the slack of the region before area 0, zero;
 //   - the linker guard zone after the region ([linker.Guard]), zero.
 func CheckGuards(cpu int) error {
 	if v := atomic.LoadUint64(guardLo.Remote(cpu)); v != canary {
@@ -260,8 +260,7 @@ func CheckGuards(cpu int) error {
 		return fmt.Errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
 	}
 
-	base := percpu.AreaBase(cpu)
-	if err := zero("stride padding", base+percpu.AreaSize(), base+percpu.AreaStride()); err != nil {
+	if err := percpu.CheckPoison(); err != nil {
 		return err
 	}
 
@@ -274,9 +273,6 @@ func CheckGuards(cpu int) error {
 	}
 
 	if err := zero("region slack before area 0", start, first); err != nil {
-		return err
-	}
-	if err := zero("region slack after the last area", last, end); err != nil {
 		return err
 	}
 

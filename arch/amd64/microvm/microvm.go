@@ -17,8 +17,10 @@
 // path (see package [github.com/tamago-smp/kernel/arch/amd64]).
 //
 // The QEMU command line is in the qemu/ harness table; the machine needs
-// the PIT, no legacy PIC, at least 1.25 GiB of RAM and
-// -device isa-debug-exit,iobase=0xf4,iosize=0x04.
+// the PIT, no legacy PIC, at least 1.25 GiB of RAM (the entry point checks
+// it in the PVH memory map) and -device isa-debug-exit,iobase=0xf4,iosize=0x04.
+// The kernel command line (QEMU -append) reaches package boot through the
+// port's Cmdline.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=amd64` as
 // supported by the TamaGo framework for bare metal Go, see
@@ -65,18 +67,17 @@ func nanotime() int64 {
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
+	if earlyFault {
+		amd64.Trap()
+	}
+
 	UART0.Init()
 	amd64.CalibrateTSC()
 
 	goos.Exit = amd64.Exit
-	goos.Idle = idle
-}
-
-// idle runs on every CPU whose scheduler has nothing to do. TamaGo v1.26
-// has no wake-up IPI, so a CPU must not halt here: it would sleep through
-// work queued for it by another CPU.
-func idle(pollUntil int64) {
-	amd64.Relax()
+	// Idle runs on every CPU whose scheduler has nothing to do; it
+	// spins until init enables halting with a timer
+	goos.Idle = amd64.Idle
 }
 
 func init() {
@@ -84,6 +85,12 @@ func init() {
 	// 0-31, before SMP.Prepare hands the table to every AP
 	CPU.EnableExceptions()
 	amd64.EnableFaultReports()
+
+	// TamaGo v1.26 has no wake-up IPI: an idle CPU halts until its local
+	// APIC timer fires (at most 200 us), never until work arrives
+	if err := amd64.EnableIdleHalt(); err != nil {
+		print(err.Error(), "\n")
+	}
 
 	boot.Register(amd64.SMP{})
 }

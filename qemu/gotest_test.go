@@ -1,0 +1,190 @@
+// QEMU host harness
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build !tamago
+
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// baremetalPkgs are the packages whose own tests run inside the kernel.
+var baremetalPkgs = []string{"./percpu", "./boot"}
+
+// baremetalSkip are tests known to fail inside the kernel of a GOARCH, with
+// the reason; each entry goes when its defect is fixed.
+var baremetalSkip = map[string]string{
+	// the arm64 and riscv64 accessors do not check that the register
+	// points at an area: they read and write whatever it points at
+	"arm64":   "TestRegisterErrors",
+	"riscv64": "TestRegisterErrors",
+}
+
+// harness builds this program, for `qemu test` to name in go test -exec.
+func harness(t *testing.T) string {
+	t.Helper()
+
+	exe := filepath.Join(t.TempDir(), "qemu")
+	if out, err := exec.Command("go", "build", "-o", exe, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build -o %s .: %v\n%s", exe, err, out)
+	}
+
+	return exe
+}
+
+// goTest runs `qemu test` for target tg with 4 CPUs and args, from the
+// module root, and returns its output and exit code.
+func goTest(t *testing.T, exe string, tg *target, args ...string) (string, int) {
+	t.Helper()
+
+	qemuSlots <- struct{}{}
+	defer func() { <-qemuSlots }()
+
+	cmd := exec.Command(exe, append([]string{"test", "-target", tg.Name, "-smp", "4", "--"}, args...)...)
+	cmd.Dir = ".."
+
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+
+	err := cmd.Run()
+	if cmd.ProcessState == nil {
+		t.Fatalf("%s: %v", exe, err)
+	}
+
+	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// TestGoTestInKernel runs the tests of percpu and boot inside the kernel of
+// every target, on 4 real CPUs (make test-<target>): go test must print ok
+// for both, and the -v output that shows the test flags reached the kernel
+// through its command line.
+func TestGoTestInKernel(t *testing.T) {
+	env := newBootEnv(t)
+	if env.compilerErr != nil {
+		env.unavailable(t, "no TamaGo compiler: %v", env.compilerErr)
+	}
+
+	exe := harness(t)
+
+	for _, tg := range env.targets {
+		t.Run(tg.Name, func(t *testing.T) {
+			t.Parallel()
+
+			if err := haveQEMU(tg); err != nil {
+				env.unavailable(t, "%s: %v", tg.Name, err)
+			}
+
+			// -timeout: a test that hangs inside the kernel panics
+			// with every goroutine's stack well before the boot's own
+			// timeout (the target's plus this)
+			args := []string{"-count=1", "-v", "-timeout", "3m"}
+			if skip := baremetalSkip[tg.GOARCH]; skip != "" {
+				args = append(args, "-skip", skip)
+			}
+
+			out, code := goTest(t, exe, tg, append(args, baremetalPkgs...)...)
+
+			for _, pkg := range baremetalPkgs {
+				ok := regexp.MustCompile(`(?m)^ok  \tgithub.com/tamago-smp/kernel/` + strings.TrimPrefix(pkg, "./") + `\t`)
+				if !ok.MatchString(out) {
+					t.Errorf("%s: no `ok` line for %s", tg.Name, pkg)
+				}
+			}
+			if !strings.Contains(out, "=== RUN   TestAdd\n") {
+				t.Errorf("%s: no `=== RUN   TestAdd` line: -v did not reach the kernel command line", tg.Name)
+			}
+			if code != 0 {
+				t.Errorf("%s: exit code %d, want 0", tg.Name, code)
+			}
+			if t.Failed() {
+				t.Logf("output:\n%s", out)
+			}
+		})
+	}
+}
+
+// brokenTest is a test file added to percpu for one run (go test
+// -overlay): a deliberately broken assertion.
+const brokenTest = `package percpu_test
+
+import "testing"
+
+func TestDeliberatelyBroken(t *testing.T) {
+	if got := 1 + 1; got != 3 {
+		t.Errorf("deliberately broken: 1+1 = %d, want 3", got)
+	}
+}
+`
+
+// TestGoTestInKernelFails checks, on the first target, that a failing
+// test inside the kernel fails go test with its message and a non-zero
+// status, and that -run and -count reach the test binary.
+func TestGoTestInKernelFails(t *testing.T) {
+	env := newBootEnv(t)
+	if env.compilerErr != nil {
+		env.unavailable(t, "no TamaGo compiler: %v", env.compilerErr)
+	}
+
+	tg := env.targets[0]
+	if err := haveQEMU(tg); err != nil {
+		env.unavailable(t, "%s: %v", tg.Name, err)
+	}
+
+	exe := harness(t)
+
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken_test.go")
+	if err := os.WriteFile(broken, []byte(brokenTest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	src, err := filepath.Abs("../percpu/zz_broken_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b, _ := json.Marshal(map[string]any{"Replace": map[string]string{src: broken}})
+	overlay := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlay, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	out, code := goTest(t, exe, tg, "-timeout", "3m", "-overlay", overlay, "-run", "TestDeliberatelyBroken|TestAdd", "-count", "2", "-v", "./percpu")
+
+	if code == 0 {
+		t.Errorf("%s: exit code 0 with a failing test, want non-zero", tg.Name)
+	}
+
+	for _, want := range []string{
+		"deliberately broken: 1+1 = 2, want 3",
+		"--- FAIL: TestDeliberatelyBroken",
+		"FAIL\tgithub.com/tamago-smp/kernel/percpu",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: output lacks %q", tg.Name, want)
+		}
+	}
+
+	// -run selects two tests, -count runs each twice
+	for name, want := range map[string]int{"TestAdd": 2, "TestDeliberatelyBroken": 2, "TestRemote": 0} {
+		if n := strings.Count(out, "=== RUN   "+name+"\n"); n != want {
+			t.Errorf("%s: %d runs of %s, want %d (-run, -count)", tg.Name, n, name, want)
+		}
+	}
+
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
