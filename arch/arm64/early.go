@@ -19,11 +19,11 @@ import (
 // Go runtime code runs, that the machine cannot run the kernel: RAM
 // smaller than runtime/goos.RamStart + RamSize. cpuinit prints one line,
 //
-//	arm64: RAM 0x40000000-0x50000000 (256 MiB, device tree /memory) is smaller than the kernel needs: 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
+//	arm64: RAM too small: 0x40000000-0x50000000 (256 MiB, device tree /memory), the kernel needs 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
 //
-// and exits through semihosting. It is the value of [ExceptionExitCode]:
-// the run ended before Go did anything.
-const EarlyExitCode = ExceptionExitCode
+// and exits through semihosting. It is one below [ExceptionExitCode], as
+// the x86_64 early checks: the kernel refused to run, nothing faulted.
+const EarlyExitCode = ExceptionExitCode - 1
 
 // earlyStackSize is the size of earlyStack.
 const earlyStackSize = 2048
@@ -70,11 +70,11 @@ func ramcheck() {
 	}
 
 	if ok {
-		earlyPuts("arm64: RAM ")
+		earlyPuts("arm64: RAM too small: ")
 		earlyRange(start, end)
-		earlyPuts(", device tree /memory) is smaller than the kernel needs: ")
+		earlyPuts(", device tree /memory), the kernel needs ")
 	} else {
-		earlyPuts("arm64: no RAM at ")
+		earlyPuts("arm64: RAM too small: none at ")
 		earlyHex(start)
 		earlyPuts(" in the device tree /memory, the kernel needs ")
 	}
