@@ -88,6 +88,10 @@ var scenarios = []scenario{
 		lines: []string{`^early: RAM too small: the PVH memory map's RAM at 0x10000000 ends at 0x40000000, the kernel needs it up to 0x[0-9a-f]+`}},
 	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 97,
 		lines: []string{`^riscv64: RAM too small: 512 MiB`}},
+	{name: "ram-256M", target: "aarch64-el2", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "256M"}}, code: 98,
+		lines: []string{`^arm64: RAM too small: 0x40000000-0x50000000 \(256 MiB, device tree /memory\), the kernel needs 0x40000000-0x80000000`}},
+	{name: "ram-512M", target: "aarch64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 98,
+		lines: []string{`^arm64: RAM too small: 0x40000000-0x60000000 \(512 MiB, device tree /memory\)`}},
 	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: 98,
 		lines: []string{`lacks c: the kernel needs rv64imafdc$`}},
 

@@ -18,9 +18,13 @@
 //     map with the MMU on, and the per-CPU register, before any Go code.
 //   - the exception vectors print the CPU, ESR, ELR and FAR on the console and
 //     exit QEMU with [ExceptionExitCode] through semihosting.
-//   - [SMP] brings up the other cores with PSCI CPU_ON; their entry trampoline
-//     programs the same state and enters the Go scheduler (it implements the
-//     Port of package github.com/tamago-smp/kernel/boot).
+//   - cpuinit checks, before any Go runtime code, that the device tree's RAM
+//     holds the kernel (RamStart + RamSize), or prints one line and exits.
+//   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
+//     them up with PSCI CPU_ON in two phases: every core parks with its
+//     per-CPU register set, then each is handed an M and enters the Go
+//     scheduler (it implements the Port, Describer, Parker and Cmdliner of
+//     package github.com/tamago-smp/kernel/boot).
 //   - the generic timer backs [Nanotime], semihosting SYS_EXIT backs [Exit].
 //
 // One kernel binary runs at both exception levels: every EL-specific choice
@@ -88,11 +92,18 @@ func EL() int {
 
 // Idle is a goos.Idle governor that is safe with several CPUs: TamaGo
 // v1.26.0 has no wake-up IPI, so a CPU that waited for an interrupt could
-// sleep with runnable goroutines. Idle waits for one event with WFE; the
-// generic timer event stream (enabled on every CPU by cpuinit and the AP
-// entry) bounds the wait to one period, and QEMU's WFE only yields.
+// sleep with runnable goroutines. With a GICv3 (gic.go) Idle waits with WFI
+// for its own timer, until pollUntil and at most 1 ms, so that the CPU
+// truly rests (under QEMU the host gets the time back); otherwise it waits
+// for one event with WFE, which the generic timer event stream (enabled on
+// every CPU by cpuinit and the AP entry) bounds to one period, and which
+// QEMU only takes as a yield.
+//
+//go:nosplit
 func Idle(pollUntil int64) {
-	wfe()
+	if !rest(pollUntil) {
+		wfe()
+	}
 }
 
 // Init takes care of the lower level initialization before the runtime

@@ -11,11 +11,12 @@ package arm64
 // ExceptionExitCode is the QEMU exit status after an exception: the vectors
 // print one line on the console,
 //
-//	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70
+//	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70 mpidr=0x1
 //
 // and exit QEMU with this status through semihosting SYS_EXIT. ELR is the
 // address of the faulting instruction (go tool addr2line kernel.elf finds
-// it), FAR the faulting data address for aborts. The vector offset names the
+// it), FAR the faulting data address for aborts. The CPU is its logical id
+// ("?" for a CPU this package did not start) and its MPIDR_EL1 affinity. The vector offset names the
 // kind: 0x200 synchronous, 0x280 IRQ, 0x300 FIQ, 0x380 SError, taken from the
 // running level with SP_ELx (Arm ARM, D1 The AArch64 System Level
 // Programmers' Model, Exception vectors).
@@ -38,12 +39,9 @@ var (
 	//	var exceptionUART uint64 = UART0_BASE
 	exceptionUART uint64
 
-	// clusterSize is the number of CPUs per MPIDR Aff1 value, used to
-	// print a CPU id from MPIDR_EL1 (see [SMP.ClusterSize]).
-	clusterSize uint64 = defaultClusterSize
-
-	// excLock is 0, or 1 + the id of the CPU reporting an exception.
-	excLock uint32
+	// excLock is 0, or the MPIDR_EL1 affinity | hwidValid of the CPU
+	// reporting an exception.
+	excLock uint64
 
 	// excExit is the SYS_EXIT parameter block of an exception exit.
 	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionExitCode}
@@ -51,17 +49,19 @@ var (
 
 // Text printed by the vectors (exception.s), one string per field.
 var (
-	excText    = "exception: cpu "
-	excELText  = " el="
-	excVecText = " vector="
-	excESRText = " esr="
-	excELRText = " elr="
-	excFARText = " far="
-	excLRText  = " lr="
-	excSPText  = " sp="
-	excKinds   = [4]string{" (sync)", " (irq)", " (fiq)", " (serror)"}
-	excEOL     = "\r\n"
-	excELFatal = "arm64: cannot run at this exception level: el="
+	excText       = "exception: cpu "
+	excELText     = " el="
+	excVecText    = " vector="
+	excESRText    = " esr="
+	excELRText    = " elr="
+	excFARText    = " far="
+	excLRText     = " lr="
+	excSPText     = " sp="
+	excMPIDRText  = " mpidr="
+	excUnknownCPU = "?"
+	excKinds      = [4]string{" (sync)", " (irq)", " (fiq)", " (serror)"}
+	excEOL        = "\r\n"
+	excELFatal    = "arm64: cannot run at this exception level: el="
 )
 
 // defined in exception.s

@@ -120,7 +120,9 @@ done:
 // and exits QEMU with ExceptionExitCode.
 //
 // Where control came from: any vector, with the faulting context's registers
-// except R0 (and R27, used by SB-relative loads). It trusts neither the
+// except R0 (and R27, used by SB-relative loads). The CPU is named by its
+// logical id, the index of its MPIDR_EL1 affinity in cpuHWID (the boot CPU
+// from cpuinit on, an AP from its CPU_ON on), and by that affinity. It trusts neither the
 // stack nor g: it uses registers, the syndrome registers of the current
 // level, and global variables only.
 TEXT ·exception(SB),NOSPLIT|NOFRAME,$0
@@ -139,26 +141,41 @@ el1:
 	MRS	FAR_EL1, R3
 
 cpu:
-	// R5 = CPU id = Aff1 * clusterSize + Aff0 (see SMP.ClusterSize)
+	// R8 = MPIDR_EL1 affinity | hwidValid, this CPU's entry in cpuHWID;
+	// R5 = its index there, the logical CPU id, or MaxCPUs if this CPU
+	// is not there (printed as "?")
 	MRS	MPIDR_EL1, R8
-	UBFX	$8, R8, $8, R9
-	AND	$0xff, R8, R5
-	MOVD	·clusterSize(SB), R10
-	MADD	R9, R5, R10, R5
+	MOVD	$const_mpidrAffinity, R9
+	AND	R9, R8
+	ORR	$const_hwidValid, R8
+	MOVD	$·cpuHWID(SB), R10
+	MOVD	ZR, R5
+find:
+	MOVD.P	8(R10), R11
+	CMP	R11, R8
+	BEQ	lock
+	ADD	$1, R5
+	CMP	$const_MaxCPUs, R5
+	BLO	find
 
-	// take the report lock: excLock = 1 + CPU id
-	MOVD	$·excLock(SB), R10
-	ADD	$1, R5, R11
+	// take the report lock: excLock = R8, non-zero and this CPU's own
 lock:
-	LDAXRW	(R10), R12
-	CBNZW	R12, busy
-	STLXRW	R11, (R10), R13
+	MOVD	$·excLock(SB), R10
+	LDAXR	(R10), R12
+	CBNZ	R12, busy
+	STLXR	R8, (R10), R13
 	CBNZW	R13, lock
 
 	MOVD	·exceptionUART(SB), R19
 	PRINT(·excText)
+	CMP	$const_MaxCPUs, R5
+	BHS	unknown
 	MOVD	R5, R20
 	BL	·exc_putdec(SB)
+	B	el
+unknown:
+	PRINT(·excUnknownCPU)
+el:
 	PRINT(·excELText)
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)
@@ -186,6 +203,9 @@ lock:
 	PRINT(·excSPText)
 	MOVD	R7, R20
 	BL	·exc_puthex(SB)
+	PRINT(·excMPIDRText)
+	AND	$~const_hwidValid, R8, R20
+	BL	·exc_puthex(SB)
 	PRINT(·excEOL)
 
 exit:
@@ -199,7 +219,7 @@ busy:
 	// This CPU holds the lock (R12 == R11): it faulted again while
 	// reporting, exit without the rest of the report. Otherwise another
 	// CPU is reporting: wait for it to end QEMU.
-	CMPW	R11, R12
+	CMP	R8, R12
 	BEQ	exit
 park:
 	WFE

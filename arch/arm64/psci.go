@@ -16,6 +16,7 @@ import (
 // (Arm Power State Coordination Interface, DEN0022, Function prototypes).
 const (
 	PSCI_VERSION        = 0x84000000
+	PSCI_CPU_OFF        = 0x84000002
 	PSCI_CPU_ON         = 0xc4000003
 	PSCI_AFFINITY_INFO  = 0xc4000004
 	PSCI_SYSTEM_OFF     = 0x84000008
@@ -100,8 +101,14 @@ func psci_call(hvc bool, fn, a1, a2, a3 uint64) int64
 //
 //go:nosplit
 func (p PSCI) Call(fn uint32, a1, a2, a3 uint64) int64 {
-	hvc := p.Conduit == ConduitHVC || p.Conduit == ConduitAuto && read_el() == 1
-	return psci_call(hvc, uint64(fn), a1, a2, a3)
+	return psci_call(p.hvc(), uint64(fn), a1, a2, a3)
+}
+
+// hvc reports whether the conduit is HVC.
+//
+//go:nosplit
+func (p PSCI) hvc() bool {
+	return p.Conduit == ConduitHVC || p.Conduit == ConduitAuto && read_el() == 1
 }
 
 // Version returns the PSCI version, major and minor (PSCI_VERSION).

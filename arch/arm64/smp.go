@@ -9,39 +9,69 @@
 package arm64
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
+	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/fdt"
 	"github.com/tamago-smp/kernel/linker"
 )
 
-// MaxCPUs is the number of CPUs this package keeps a mailbox for.
-const MaxCPUs = 64
+// MaxCPUs is the number of CPUs this package keeps a mailbox for, logical
+// ids 0..MaxCPUs-1: the capacity of the per-CPU region (go_asm.h carries it
+// to the assembly as const_MaxCPUs).
+const MaxCPUs = linker.MaxCPUs
 
 // areaAlign is the alignment of the per-CPU areas: cpuinit points the boot
 // CPU's register at _percpu_start rounded up to it (area 0).
 const areaAlign = linker.AreaAlign
 
-// defaultClusterSize is the number of CPUs per MPIDR Aff1 value of QEMU virt
-// with its default GICv2 (hw/arm/virt.c, virt_cpu_mp_affinity: the GICv2
-// target list has 8 bits).
-const defaultClusterSize = 8
+// States of an AP in its mailbox (apentry, smp.s). Every state but 0
+// means the AP has run with its per-CPU register set: it is parked.
+const (
+	stateParked   = 1 // register set, waiting in the park loop for fn (AP)
+	stateOnline   = 2 // left the park loop, about to jump to fn (AP)
+	stateAsleep   = 3 // parked, powering itself off with CPU_OFF (AP)
+	stateReleased = 4 // fn published while the AP waits in its park loop (Enter)
+	stateWaking   = 5 // fn published, powering the AP on again (Enter)
+)
 
-// mailbox is what one AP's entry trampoline (apentry, smp.s) needs to enter
-// the Go scheduler: PSCI CPU_ON hands its address to the AP in X0. One
-// cache line per CPU; apentry reads it through the go_asm.h offsets.
+// parkTicks is how long, in generic timer ticks, a parked AP waits for
+// Enter with WFE before it powers itself off (apentry); ^0 is never. Set
+// by Wake and Start before the first CPU_ON.
+var parkTicks uint64 = ^uint64(0)
+
+// psciHVC is 1 when the APs reach PSCI with HVC, 0 with SMC: set by Wake
+// and Start for apentry's CPU_OFF.
+var psciHVC uint32
+
+// hwidValid marks an entry of cpuHWID as written.
+const hwidValid = 1 << 63
+
+// mailbox is what one AP's entry trampoline (apentry, smp.s) shares with
+// the boot CPU: PSCI CPU_ON hands its address to the AP in X0. 64 bytes per
+// CPU; apentry reads it through the go_asm.h offsets, only once its MMU and
+// caches are on, so that both sides see it coherently.
 type mailbox struct {
-	sp     uint64 // top of g0's stack
-	g0     uint64 // runtime g0 of the M (R28)
-	fn     uint64 // runtime·mstart (ABI0)
-	base   uint64 // per-CPU area, loaded into TPIDR_EL2 or TPIDR_EL1
-	mpidr  uint64 // MPIDR_EL1 of the AP, written by the AP
-	online uint32 // 1 once the AP leaves the trampoline (store-release)
-	_      [20]byte
+	sp    uint64 // top of g0's stack, written by Enter
+	g0    uint64 // runtime g0 of the M (R28), written by Enter
+	fn    uint64 // runtime·mstart (ABI0): non-zero releases the AP (store-release)
+	base  uint64 // per-CPU area, written by Wake, loaded into TPIDR_EL2 or TPIDR_EL1
+	mpidr uint64 // MPIDR_EL1 of the AP, written by the AP before it parks
+	state uint32 // 0 or a state* constant
+	_     [20]byte
 }
 
 var mailboxes [MaxCPUs]mailbox
+
+// cpuHWID maps logical CPU ids to MPIDR affinities, hwidValid set on the
+// entries written: entry 0 by cpuinit (the boot CPU), the others by Wake
+// before CPU_ON. The exception vectors and [SMP.ID] search it for the
+// calling CPU's MPIDR.
+var cpuHWID [MaxCPUs]uint64
 
 // Status codes of [SMP.Start] that are not PSCI return codes, explained by
 // [SMP.StartError].
@@ -55,140 +85,375 @@ func apentry()
 func apentry_pc() uint64
 func read_mpidr() uint64
 func dcache_clean(addr, size uint64)
+func sev()
 
-// SMP starts the secondary CPUs with PSCI CPU_ON, one Go scheduler M each;
-// it implements the Port interface of package boot
-// (github.com/tamago-smp/kernel/boot).
+// SMP starts the secondary CPUs with PSCI CPU_ON, one Go scheduler M each.
+// It implements the Port interface of package boot
+// (github.com/tamago-smp/kernel/boot) and its optional Describer, Parker
+// and Cmdliner interfaces.
 //
-// CPU n is the core whose MPIDR_EL1 affinity is Aff1 = n / ClusterSize,
-// Aff0 = n % ClusterSize: QEMU's CPU index on virt. CPU 0, the boot CPU,
-// must be the core with affinity 0.
+// The CPUs are the ones the device tree at DTB describes (/cpus, with their
+// MPIDR affinity as reg and enable-method "psci"); its /psci node names the
+// conduit. Logical CPU ids are given by package boot, the boot CPU first;
+// [SMP.Wake] receives each CPU's MPIDR with it.
 type SMP struct {
-	// PSCI reaches the firmware (QEMU itself on virt).
+	// PSCI reaches the firmware (QEMU itself on virt). With
+	// ConduitAuto the /psci method of the device tree chooses SMC or
+	// HVC; without one, the exception level does.
 	PSCI PSCI
 
-	// ClusterSize is the number of CPUs per Aff1 value: 8 on QEMU virt
-	// with GICv2 (the default), 16 with gic-version=3. 0 means 8.
-	ClusterSize int
+	// DTB is the address of the flattened device tree (QEMU virt:
+	// the start of RAM for an ELF kernel), 0 if there is none.
+	DTB uintptr
 
-	ncpu int
+	// ParkOff is how long a parked AP waits for Enter with WFE before
+	// it powers itself off with PSCI CPU_OFF, to be powered on again by
+	// Enter: QEMU's WFE does not sleep, so a parked vCPU would spin on
+	// the host. 0 means DefaultParkOff, a negative value never (WFE
+	// only). The kernel command line option arm64.parkoff overrides it.
+	ParkOff time.Duration
+
+	described bool
+	tree      *fdt.Tree
+	cpus      []boot.CPU
+	descErr   error
+
+	// logical is the legacy mapping of [SMP.Start]: the MPIDR of each
+	// logical CPU, boot CPU first.
+	logical []uint64
 }
 
-func (s *SMP) clusterSize() int {
-	if s.ClusterSize <= 0 {
-		return defaultClusterSize
+// describe reads the device tree once: the CPUs, and the PSCI conduit if
+// the tree names one and PSCI.Conduit is ConduitAuto.
+func (s *SMP) describe() error {
+	if s.described {
+		return s.descErr
 	}
 
-	return s.ClusterSize
-}
+	s.described = true
 
-// MPIDR returns the MPIDR_EL1 affinity fields of CPU cpu, as PSCI takes
-// them.
-//
-//go:nosplit
-func (s *SMP) MPIDR(cpu int) uint64 {
-	n := s.clusterSize()
-	return uint64(cpu/n)<<8 | uint64(cpu%n)
-}
-
-// ID returns the id of the calling CPU, from its MPIDR_EL1 affinity. The
-// result is only stable while the goroutine cannot move to another CPU.
-func (s *SMP) ID() int {
-	mpidr := read_mpidr()
-	return int(mpidr>>8&0xff)*s.clusterSize() + int(mpidr&0xff)
-}
-
-// NumCPU returns the number of cores PSCI knows: it asks AFFINITY_INFO about
-// CPU 0, 1, ... until PSCI answers INVALID_PARAMETERS (no such core), at most
-// [MaxCPUs]. The machine needs no device tree for it.
-func (s *SMP) NumCPU() int {
-	if s.ncpu != 0 {
-		return s.ncpu
+	if s.DTB == 0 {
+		s.descErr = errors.New("arm64: no device tree (SMP.DTB is 0)")
+		return s.descErr
 	}
 
-	n := 1
-	for n < MaxCPUs && s.PSCI.AffinityInfo(s.MPIDR(n)) >= 0 {
-		n++
+	b, err := fdt.At(s.DTB)
+	if err != nil {
+		s.descErr = fmt.Errorf("arm64: %w", err)
+		return s.descErr
 	}
 
-	s.ncpu = n
-
-	return n
-}
-
-// Prepare checks that n CPUs can be started: the boot CPU is CPU 0, the
-// others exist and are off. It cleans the identity map's address to the
-// point of coherency, since APs read it with their caches off (a no-op
-// under QEMU, which models no caches).
-func (s *SMP) Prepare(n int) error {
-	if n < 1 || n > MaxCPUs {
-		return fmt.Errorf("arm64: cannot start %d CPUs: the limit is %d (MaxCPUs)", n, MaxCPUs)
+	if s.tree, err = fdt.Parse(b); err != nil {
+		s.descErr = fmt.Errorf("arm64: device tree at %#x: %w", s.DTB, err)
+		return s.descErr
 	}
 
-	if id := read_mpidr() & 0xff00ffffff; id != s.MPIDR(0) {
-		return fmt.Errorf("arm64: the boot CPU has MPIDR affinity %#x, CPU 0 must be %#x", id, s.MPIDR(0))
-	}
-
-	atomic.StoreUint64(&clusterSize, uint64(s.clusterSize()))
-
-	for cpu := 1; cpu < n; cpu++ {
-		switch state := s.PSCI.AffinityInfo(s.MPIDR(cpu)); state {
-		case PSCI_AFFINITY_OFF:
-		case PSCI_AFFINITY_ON, PSCI_AFFINITY_ON_PENDING:
-			return fmt.Errorf("arm64: cpu %d (mpidr %#x) is already on before CPU_ON (AFFINITY_INFO %d)", cpu, s.MPIDR(cpu), state)
-		default:
-			return fmt.Errorf("arm64: cpu %d (mpidr %#x): AFFINITY_INFO: %w", cpu, s.MPIDR(cpu), PSCIError(state))
+	if s.PSCI.Conduit == ConduitAuto {
+		switch m, err := conduitFromTree(s.tree); {
+		case err != nil:
+			s.descErr = fmt.Errorf("arm64: device tree at %#x: %w", s.DTB, err)
+			return s.descErr
+		case m == "smc":
+			s.PSCI.Conduit = ConduitSMC
+		case m == "hvc":
+			s.PSCI.Conduit = ConduitHVC
 		}
 	}
 
+	if s.cpus, err = cpusFromTree(s.tree, read_mpidr()&mpidrAffinity); err != nil {
+		s.descErr = fmt.Errorf("arm64: device tree at %#x: %w", s.DTB, err)
+		return s.descErr
+	}
+
+	s.logical = logicalOrder(s.cpus, MaxCPUs)
+
+	if d, r, rsize, ok := gicv3FromTree(s.tree); ok {
+		gicInit(d, r, rsize)
+	}
+
+	if v, ok := cmdlineOption(s.tree.Bootargs(), ParkOffOption); ok {
+		if s.ParkOff, err = parseParkOff(v); err != nil {
+			s.descErr = fmt.Errorf("arm64: kernel command line: %w", err)
+			return s.descErr
+		}
+	}
+
+	return nil
+}
+
+// setParkTicks converts the park time to counter ticks for apentry.
+func (s *SMP) setParkTicks() {
+	d := s.ParkOff
+	if d == 0 {
+		d = DefaultParkOff
+	}
+
+	ticks := ^uint64(0)
+	if d >= 0 {
+		ticks = uint64(d.Microseconds()) * uint64(read_cntfrq()) / 1e6
+	}
+
+	atomic.StoreUint64(&parkTicks, ticks)
+}
+
+// HWIDName names the hardware id of a CPU in console lines.
+func (s *SMP) HWIDName() string {
+	return "mpidr"
+}
+
+// CPUs returns the CPUs of the device tree's /cpus node, in its order, with
+// their MPIDR affinity as hardware id; the boot CPU is the one whose
+// affinity is its own MPIDR_EL1's.
+func (s *SMP) CPUs() ([]boot.CPU, error) {
+	if err := s.describe(); err != nil {
+		return nil, err
+	}
+
+	return append([]boot.CPU(nil), s.cpus...), nil
+}
+
+// Cmdline returns /chosen/bootargs of the device tree (QEMU -append), "" if
+// there is none.
+func (s *SMP) Cmdline() string {
+	if s.describe() != nil && s.tree == nil {
+		return ""
+	}
+
+	return s.tree.Bootargs()
+}
+
+// WakeMethod names the wake-up for messages.
+func (s *SMP) WakeMethod() string {
+	return "PSCI CPU_ON"
+}
+
+// ID returns the logical id of the calling CPU, found by its MPIDR_EL1
+// affinity among the CPUs woken so far, or -1. The result is only stable
+// while the goroutine cannot move to another CPU.
+//
+//go:nosplit
+func (s *SMP) ID() int {
+	return cpuID()
+}
+
+//go:nosplit
+func cpuID() int {
+	self := read_mpidr()&mpidrAffinity | hwidValid
+
+	for cpu := range cpuHWID {
+		if atomic.LoadUint64(&cpuHWID[cpu]) == self {
+			return cpu
+		}
+	}
+
+	return -1
+}
+
+// NumCPU returns the number of usable CPUs the device tree describes, boot
+// CPU included, at most [MaxCPUs]; 1 without a usable device tree.
+func (s *SMP) NumCPU() int {
+	if s.describe() != nil {
+		return 1
+	}
+
+	return len(s.logical)
+}
+
+// Prepare checks that n CPUs fit the mailboxes and reads the device tree.
+// It cleans the identity map's address to the point of coherency, since
+// APs read it with their caches off (a no-op under QEMU, which models no
+// caches).
+func (s *SMP) Prepare(n int) error {
+	if n < 1 || n > MaxCPUs {
+		return fmt.Errorf("arm64: cannot start %d CPUs: the limit is %d (linker.MaxCPUs)", n, MaxCPUs)
+	}
+
+	if err := s.describe(); err != nil && n > 1 {
+		return err
+	}
+
+	s.setParkTicks()
 	dcache_clean(uint64(uintptr(unsafe.Pointer(&ttbr))), 8)
 
 	return nil
 }
 
-// Start powers on CPU cpu with PSCI CPU_ON at apentry, with the address of
-// its mailbox as context, so that the AP sets SP to sp, its per-CPU register
-// to base and g to g0, marks itself online and jumps to fn. It returns 0, a
-// negative PSCI error code, or a status of this package.
-//
-// Start runs inside goos.Task: it does not allocate, lock or store pointers.
-func (s *SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
-	if cpu <= 0 || cpu >= MaxCPUs {
-		return startNoMailbox
+// Wake powers on logical CPUs cpus[i], with MPIDR affinity hwids[i], with
+// PSCI CPU_ON, back to back: each AP runs apentry with its mailbox, sets its
+// per-CPU register to bases[i] before anything else Go-visible, marks itself
+// parked and waits for [SMP.Enter] (with WFE, then powered off: see
+// apentry). errs[i] names a CPU_ON failure, for
+// example "PSCI CPU_ON cpu 3 (mpidr 0x3): ALREADY_ON (-4)".
+func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
+	errs = make([]error, len(cpus))
+
+	// the device tree names the conduit; without one, the exception
+	// level chooses it
+	_ = s.describe()
+	s.setParkTicks()
+
+	dcache_clean(uint64(uintptr(unsafe.Pointer(&ttbr))), 8)
+
+	for i, cpu := range cpus {
+		switch {
+		case i >= len(hwids) || i >= len(bases):
+			errs[i] = fmt.Errorf("arm64: cpu %d: no hardware id or area base (%d ids, %d bases for %d CPUs)", cpu, len(hwids), len(bases), len(cpus))
+			continue
+		case cpu <= 0 || cpu >= MaxCPUs:
+			errs[i] = fmt.Errorf("arm64: cpu %d (mpidr %#x): no mailbox, logical ids of APs are 1..%d (linker.MaxCPUs)", cpu, hwids[i], MaxCPUs-1)
+			continue
+		case hwids[i]&^mpidrAffinity != 0:
+			errs[i] = fmt.Errorf("arm64: cpu %d: mpidr %#x has bits outside the affinity fields (mask %#x)", cpu, hwids[i], uint64(mpidrAffinity))
+			continue
+		}
+
+		if st := s.cpuOn(cpu, hwids[i], bases[i], 0, 0, 0); st != 0 {
+			errs[i] = s.cpuOnError(cpu, hwids[i], st)
+		}
 	}
 
+	return
+}
+
+// cpuOn fills the mailbox of logical CPU cpu and powers it on with PSCI
+// CPU_ON at apentry. With fn != 0 the AP is released as soon as it parks.
+// It returns the PSCI status, or startBusy. It allocates nothing.
+//
+//go:nosplit
+func (s *SMP) cpuOn(cpu int, hwid uint64, base, sp, g0, fn uintptr) int64 {
 	mb := &mailboxes[cpu]
 
-	if atomic.LoadUint64(&mb.fn) != 0 {
+	if s.PSCI.hvc() {
+		atomic.StoreUint32(&psciHVC, 1)
+	}
+
+	if atomic.LoadUint32(&mb.state) != 0 || atomic.LoadUint64(&cpuHWID[cpu]) != 0 {
 		return startBusy
 	}
 
+	mb.base = uint64(base)
 	mb.sp = uint64(sp)
 	mb.g0 = uint64(g0)
-	mb.base = uint64(base)
+	atomic.StoreUint64(&mb.fn, uint64(fn))
+	atomic.StoreUint64(&cpuHWID[cpu], hwid|hwidValid)
+
+	return s.PSCI.CPUOn(hwid, apentry_pc(), uint64(uintptr(unsafe.Pointer(mb))))
+}
+
+func (s *SMP) cpuOnError(cpu int, hwid uint64, status int64) error {
+	if status == startBusy {
+		return fmt.Errorf("arm64: cpu %d (mpidr %#x) was already started", cpu, hwid)
+	}
+
+	return fmt.Errorf("PSCI CPU_ON cpu %d (mpidr %#x): %w", cpu, hwid, PSCIError(status))
+}
+
+// Parked reports whether logical CPU cpu has answered: it ran its entry
+// code up to its park loop, per-CPU register set (it may since have powered
+// itself off until Enter, or left the loop).
+//
+//go:nosplit
+func (s *SMP) Parked(cpu int) bool {
+	if cpu <= 0 || cpu >= MaxCPUs {
+		return cpu == 0
+	}
+
+	return atomic.LoadUint32(&mailboxes[cpu].state) != 0
+}
+
+// Enter releases parked CPU cpu into the Go scheduler: it publishes sp, g0
+// and fn in the mailbox, fn last with a store-release. An AP still in its
+// park loop is released with SEV; an AP that powered itself off is powered
+// on again with PSCI CPU_ON (retried while PSCI answers ALREADY_ON or
+// ON_PENDING, which it does while the AP is still on its way off). Either
+// way the AP sets SP and g, marks itself online and jumps to fn.
+//
+// Enter runs inside goos.Task: it allocates nothing, takes no lock, stores
+// no pointer and only busy-waits. A CPU_ON that fails otherwise leaves the
+// CPU offline, which package boot reports.
+//
+//go:nosplit
+func (s *SMP) Enter(cpu int, sp, g0, fn uintptr) {
+	if cpu <= 0 || cpu >= MaxCPUs {
+		return
+	}
+
+	mb := &mailboxes[cpu]
+	mb.sp = uint64(sp)
+	mb.g0 = uint64(g0)
 	atomic.StoreUint64(&mb.fn, uint64(fn))
 
-	// the AP reads its mailbox with the MMU and caches off
-	dcache_clean(uint64(uintptr(unsafe.Pointer(mb))), uint64(unsafe.Sizeof(*mb)))
+	for {
+		switch atomic.LoadUint32(&mb.state) {
+		case stateParked:
+			if atomic.CompareAndSwapUint32(&mb.state, stateParked, stateReleased) {
+				sev()
+				return
+			}
+		case stateAsleep:
+			if atomic.CompareAndSwapUint32(&mb.state, stateAsleep, stateWaking) {
+				s.wakeAgain(cpu, mb)
+				return
+			}
+		default:
+			sev()
+			return
+		}
+	}
+}
 
-	return int(s.PSCI.CPUOn(s.MPIDR(cpu), apentry_pc(), uint64(uintptr(unsafe.Pointer(mb)))))
+// wakeAgain powers on again the AP of mb, which turned itself off in its
+// park loop, until PSCI takes the request or the AP is online by itself.
+//
+//go:nosplit
+func (s *SMP) wakeAgain(cpu int, mb *mailbox) {
+	hwid := atomic.LoadUint64(&cpuHWID[cpu]) &^ hwidValid
+
+	for {
+		switch s.PSCI.CPUOn(hwid, apentry_pc(), uint64(uintptr(unsafe.Pointer(mb)))) {
+		case PSCI_SUCCESS:
+			return
+		case PSCI_ALREADY_ON, PSCI_ON_PENDING:
+			if atomic.LoadUint32(&mb.state) == stateOnline {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+// Start is the one-phase start of a Port without a Parker: it powers on
+// logical CPU cpu (the cpu-th usable CPU of the device tree, boot CPU
+// first) with its mailbox already released, so that the AP sets its
+// per-CPU register to base, SP to sp, g to g0 and jumps to fn. It returns
+// 0, a negative PSCI error code, or a status of this package.
+//
+// Start runs inside goos.Task: it does not allocate, lock or store pointers.
+//
+//go:nosplit
+func (s *SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
+	if cpu <= 0 || cpu >= MaxCPUs || cpu >= len(s.logical) {
+		return startNoMailbox
+	}
+
+	return int(s.cpuOn(cpu, s.logical[cpu], base, sp, g0, fn))
 }
 
 // StartError explains a non-zero status returned by [SMP.Start], naming
 // PSCI errors as DEN0022 does.
 func (s *SMP) StartError(cpu int, status int) error {
-	switch status {
-	case startNoMailbox:
-		return fmt.Errorf("arm64: cpu %d: no mailbox, CPU ids must be 1..%d", cpu, MaxCPUs-1)
-	case startBusy:
-		return fmt.Errorf("arm64: cpu %d was already started", cpu)
-	default:
-		return fmt.Errorf("arm64: PSCI CPU_ON cpu %d (mpidr %#x): %w", cpu, s.MPIDR(cpu), PSCIError(status))
+	if status == startNoMailbox {
+		return fmt.Errorf("arm64: cpu %d: no mailbox or no such CPU, logical ids of APs are 1..%d", cpu, min(MaxCPUs, len(s.logical))-1)
 	}
+
+	return s.cpuOnError(cpu, s.logical[cpu], int64(status))
 }
 
-// Online reports whether CPU cpu has left its entry trampoline with its
+// Online reports whether logical CPU cpu has left its park loop with its
 // registers set, about to enter fn. CPU 0 is always online.
+//
+//go:nosplit
 func (s *SMP) Online(cpu int) bool {
 	switch {
 	case cpu == 0:
@@ -196,6 +461,6 @@ func (s *SMP) Online(cpu int) bool {
 	case cpu < 0 || cpu >= MaxCPUs:
 		return false
 	default:
-		return atomic.LoadUint32(&mailboxes[cpu].online) != 0
+		return atomic.LoadUint32(&mailboxes[cpu].state) == stateOnline
 	}
 }

@@ -10,19 +10,36 @@
 #include "textflag.h"
 #include "arm64.h"
 
-// apentry is where PSCI CPU_ON starts an AP (SMP.Start).
+// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter,
+// SMP.Start).
 //
 // Where control came from: QEMU's PSCI (or firmware) powered the core on at
 // this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
 // and caches off, DAIF masked, SP undefined, and X0 = the context of
-// CPU_ON: the address of the CPU's mailbox (DEN0022, CPU_ON; QEMU
-// target/arm/arm-powerctl.c, arm_set_cpu_on). No per-CPU system register holds anything of ours.
+// CPU_ON: the address of the CPU's mailbox (DEN0022, 5.1.4 CPU_ON; QEMU
+// target/arm/arm-powerctl.c, arm_set_cpu_on). No per-CPU system register
+// holds anything of ours: CPU_ON resets the core, also when Enter powers it
+// on a second time.
 //
-// What it does: the state cpuinit gives the boot CPU, with the boot CPU's
-// identity map (cpu_setup: vectors, HCR_EL2, CPTR_EL2 or CPACR_EL1, timer
-// event stream; mmu_on), then the per-CPU register, SP and g from the
-// mailbox. It records its MPIDR, then marks itself online with a
-// store-release, after every load from the mailbox.
+// What it does, with no stack:
+//  1. the state cpuinit gives the boot CPU (cpu_setup: vectors first, then
+//     HCR_EL2, CPTR_EL2 or CPACR_EL1, timer event stream; mmu_on: the boot
+//     CPU's identity map, caches on). Nothing is read from the mailbox
+//     before the caches are on, so both sides see it coherently.
+//  2. the per-CPU register (TPIDR_EL2 or TPIDR_EL1) = mailbox base, before
+//     anything else Go can see, and its MPIDR_EL1 in the mailbox.
+//  3. if fn is already published (Enter powered it on again, or Start),
+//     straight to 5.
+//  4. parks: state = parked (store-release), then waits for fn with WFE
+//     (Enter signals SEV after its store-release of fn; the timer event
+//     stream ends every WFE within one period anyway). After parkTicks of
+//     the counter (SMP.ParkOff) without fn it moves state from parked to asleep (an
+//     exclusive pair, so that Enter sees either) and powers itself off
+//     with PSCI CPU_OFF: a parked core then costs nothing (QEMU's WFE does
+//     not sleep, it only yields), and Enter powers it on again with
+//     CPU_ON. Should CPU_OFF return, it waits for fn with WFE instead.
+//  5. SP = sp, g (R28) = g0, then marks itself online (store-release,
+//     after every load from the mailbox).
 //
 // Where it goes next: fn, runtime·mstart, which runs the M of g0 on this
 // CPU and never returns.
@@ -30,8 +47,6 @@
 // func apentry()
 TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R15				// R15 = mailbox (the calls below keep it)
-	MOVD	mailbox_sp(R15), R1
-	MOVD	R1, RSP				// g0's stack
 
 	BL	·cpu_setup(SB)			// vectors, HCR, FP/SIMD, event stream
 	BL	·mmu_on(SB)			// boot CPU's tables, caches on
@@ -42,13 +57,61 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 	MRS	MPIDR_EL1, R1
 	MOVD	R1, mailbox_mpidr(R15)
 
+	ADD	$mailbox_state, R15, R3		// R3 = &state
+	ADD	$mailbox_fn, R15, R4		// R4 = &fn
+	LDAR	(R4), R2
+	CBNZ	R2, enter			// powered on again by Enter
+
+	MOVW	$const_stateParked, R1
+	STLRW	R1, (R3)			// parked, after the register is set
+
+	ISB	SY
+	MRS	CNTPCT_EL0, R5
+	MOVD	·parkTicks(SB), R7
+	ADDS	R7, R5				// R5 = when to power off
+	BCC	park
+	MOVD	$-1, R5				// never
+park:
+	LDAR	(R4), R2			// fn, published last by Enter
+	CBNZ	R2, enter
+	ISB	SY
+	MRS	CNTPCT_EL0, R6
+	CMP	R5, R6
+	BHS	sleep
+	WFE
+	B	park
+
+sleep:
+	LDAXRW	(R3), R1
+	CMPW	$const_stateParked, R1
+	BNE	park				// released by Enter: fn is there
+	MOVW	$const_stateAsleep, R1
+	STLXRW	R1, (R3), R6
+	CBNZW	R6, sleep
+
+	MOVD	$const_PSCI_CPU_OFF, R0
+	MOVWU	·psciHVC(SB), R1
+	CBNZ	R1, hvc
+	SMC	$0
+	B	off_failed
+hvc:
+	HVC	$0
+off_failed:
+	// CPU_OFF returned: Enter's CPU_ON gets ALREADY_ON and waits for
+	// this CPU to come online by itself
+	LDAR	(R4), R2
+	CBNZ	R2, enter
+	WFE
+	B	off_failed
+
+enter:
+	MOVD	mailbox_sp(R15), R1
+	MOVD	R1, RSP				// g0's stack
 	MOVD	mailbox_g0(R15), g		// R28 = g0
-	MOVD	mailbox_fn(R15), R2
 	MOVD	ZR, R29				// no frame above this one
 	MOVD	ZR, LR
 
-	MOVW	$1, R1
-	ADD	$mailbox_online, R15, R3
+	MOVW	$const_stateOnline, R1
 	STLRW	R1, (R3)			// online, after every load above
 
 	B	(R2)
@@ -63,6 +126,15 @@ TEXT ·apentry_pc(SB),NOSPLIT,$0-8
 TEXT ·read_mpidr(SB),NOSPLIT,$0-8
 	MRS	MPIDR_EL1, R0
 	MOVD	R0, ret+0(FP)
+	RET
+
+// sev signals an event to every core (Arm ARM, SEV), after a DSB so that
+// the stores before it are visible to a core that wakes from WFE.
+//
+// func sev()
+TEXT ·sev(SB),NOSPLIT,$0-0
+	DSB	ISH
+	SEV
 	RET
 
 // dcache_clean cleans the data cache lines of [addr, addr+size) to the

@@ -30,9 +30,12 @@ import (
 
 // Peripheral registers (QEMU hw/arm/virt.c, base_memmap).
 const (
-	// Generic Interrupt Controller v2 (unused: interrupts stay masked)
+	// Generic Interrupt Controller: distributor, GICv2 CPU interface,
+	// GICv3 redistributors (interrupts stay masked; with GICv3 the
+	// port finds them in the device tree, for Idle's timer)
 	GICD_BASE = 0x08000000
 	GICC_BASE = 0x08010000
+	GICR_BASE = 0x080a0000
 
 	// PL011 UART, SPI 1
 	UART0_BASE = 0x09000000
@@ -41,25 +44,30 @@ const (
 	DRAM_BASE = 0x40000000
 )
 
-// CLUSTER_SIZE is the number of cores per MPIDR Aff1 value with the default
-// GICv2 (hw/arm/virt.c, virt_cpu_mp_affinity), which also caps virt at 8
-// cores.
-const CLUSTER_SIZE = 8
+// DTB_BASE is where QEMU puts the device tree for an ELF kernel that starts
+// above DRAM_BASE: the start of RAM (hw/arm/boot.c, arm_load_kernel_notify
+// and arm_setup_direct_kernel_boot; no register points to it, unlike a
+// Linux image boot).
+const DTB_BASE = DRAM_BASE
 
 // Peripheral instances
 var (
-	// SMP starts the secondary cores with PSCI CPU_ON, over SMC at EL2 and
-	// HVC at EL1 (QEMU virt.c: the conduit is SMC with
-	// virtualization=on, HVC otherwise).
+	// SMP starts the secondary cores with PSCI CPU_ON. The device tree
+	// describes them (/cpus: MPIDR affinity, status, enable-method) and
+	// the conduit (/psci method: SMC with virtualization=on, HVC
+	// otherwise, QEMU virt.c).
 	SMP = &arm64.SMP{
-		PSCI:        arm64.PSCI{Conduit: arm64.ConduitAuto},
-		ClusterSize: CLUSTER_SIZE,
+		PSCI: arm64.PSCI{Conduit: arm64.ConduitAuto},
+		DTB:  DTB_BASE,
 	}
 )
 
-// RAM layout: QEMU loads the ELF at its link address (-T 0x40100000) and,
-// for an ELF that starts above DRAM_BASE, the device tree at DRAM_BASE,
-// which the kernel leaves alone (hw/arm/boot.c). The Go runtime takes RAM
+// RAM layout: QEMU loads the ELF at its link address (-T 0x40200000, the ELF
+// header 0x1000 below it) and, for an ELF that starts above DRAM_BASE, the
+// device tree at DRAM_BASE, which the kernel reads and leaves alone
+// (hw/arm/boot.c). QEMU's tree is 1 MiB (FDT_MAX_SIZE, device_tree.c) and is
+// left out, silently, if it does not fit below the image: the image must
+// start at DRAM_BASE + 1 MiB or above. The Go runtime takes RAM
 // after its image, up to the boot CPU's stack, ramStackOffset below
 // ramStart+ramSize (mem.go).
 var (
@@ -73,6 +81,12 @@ var (
 	//
 	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
 	exceptionUART uint64 = UART0_BASE
+
+	// cpuinit checks the RAM size of this device tree before the stack
+	// at the top of RAM is used
+	//
+	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	earlyDTB uint64 = DTB_BASE
 )
 
 //go:linkname nanotime runtime/goos.Nanotime

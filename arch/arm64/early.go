@@ -1,0 +1,133 @@
+// aarch64 support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && arm64
+
+package arm64
+
+import (
+	"runtime/goos"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/internal/fdt"
+)
+
+// EarlyExitCode is the QEMU exit status when the boot CPU finds, before any
+// Go runtime code runs, that the machine cannot run the kernel: RAM
+// smaller than runtime/goos.RamStart + RamSize. cpuinit prints one line,
+//
+//	arm64: RAM too small: 0x40000000-0x50000000 (256 MiB, device tree /memory), the kernel needs 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
+//
+// and exits through semihosting. It is one below [ExceptionExitCode], as
+// the x86_64 early checks: the kernel refused to run, nothing faulted.
+const EarlyExitCode = ExceptionExitCode - 1
+
+// earlyStackSize is the size of earlyStack.
+const earlyStackSize = 2048
+
+var (
+	// earlyDTB is the address of the device tree cpuinit reads the RAM
+	// size from, 0 for none (no check). The board sets it at link time,
+	// like exceptionUART:
+	//
+	//	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	//	var earlyDTB uint64 = DTB_BASE
+	earlyDTB uint64
+
+	// earlyStack is the stack of ramcheck: cpuinit cannot use the one at
+	// the top of RAM before it knows that RAM is there.
+	earlyStack [earlyStackSize]byte
+)
+
+// ramcheck runs on the boot CPU from cpuinit, on earlyStack, with the MMU
+// on and before any Go runtime code (no g, no heap): it reads the RAM range
+// at runtime/goos.RamStart from the device tree at earlyDTB and, if RAM ends
+// before RamStart + RamSize (where the boot CPU's stack and the top of the
+// heap go), prints one line and exits with [EarlyExitCode]. Without a
+// device tree it checks nothing.
+//
+//go:nosplit
+func ramcheck() {
+	if earlyDTB == 0 {
+		return
+	}
+
+	hdr := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(earlyDTB))), fdt.HeaderSize)
+	size := uint32(hdr[4])<<24 | uint32(hdr[5])<<16 | uint32(hdr[6])<<8 | uint32(hdr[7])
+	if size < fdt.HeaderSize || size > fdt.MaxSize {
+		return // not a device tree: nothing to check against
+	}
+
+	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(earlyDTB))), size)
+	start, need := uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize)
+	end, ok := fdt.RAMEnd(b, start)
+
+	if ok && end >= need {
+		return
+	}
+
+	if ok {
+		earlyPuts("arm64: RAM too small: ")
+		earlyRange(start, end)
+		earlyPuts(", device tree /memory), the kernel needs ")
+	} else {
+		earlyPuts("arm64: RAM too small: none at ")
+		earlyHex(start)
+		earlyPuts(" in the device tree /memory, the kernel needs ")
+	}
+
+	earlyRange(start, need)
+	earlyPuts(", runtime/goos.RamStart + RamSize)\r\n")
+
+	semihosting_exit(EarlyExitCode)
+}
+
+// earlyRange prints "start-end (n MiB".
+//
+//go:nosplit
+func earlyRange(start, end uint64) {
+	earlyHex(start)
+	earlyPuts("-")
+	earlyHex(end)
+	earlyPuts(" (")
+	earlyDec((end - start) >> 20)
+	earlyPuts(" MiB")
+}
+
+//go:nosplit
+func earlyPuts(s string) {
+	for i := 0; i < len(s); i++ {
+		PL011Tx(exceptionUART, s[i])
+	}
+}
+
+//go:nosplit
+func earlyHex(v uint64) {
+	earlyPuts("0x")
+	shift := 60
+	for shift > 0 && v>>shift == 0 {
+		shift -= 4
+	}
+	for ; shift >= 0; shift -= 4 {
+		PL011Tx(exceptionUART, "0123456789abcdef"[v>>shift&0xf])
+	}
+}
+
+//go:nosplit
+func earlyDec(v uint64) {
+	var buf [20]byte
+	i := len(buf)
+	for {
+		i--
+		buf[i] = byte('0' + v%10)
+		if v /= 10; v == 0 {
+			break
+		}
+	}
+	for ; i < len(buf); i++ {
+		PL011Tx(exceptionUART, buf[i])
+	}
+}

@@ -1,0 +1,161 @@
+// Flattened device tree reader
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package fdt
+
+// The early reader: what a kernel needs from the device tree before the Go
+// runtime exists (no heap, no g, a small stack), to check that the RAM it is
+// about to use is there. Every function here is nosplit, allocates nothing,
+// calls only nosplit functions, and checks every index before using it, so
+// that no input can make it panic (a panic needs the runtime).
+
+// RAMEnd returns the end of the RAM range, from the reg property of a
+// top-level /memory node of the blob b, that contains address addr: the
+// kernel may use [addr, end). ok is false when b is not a well-formed
+// device tree (bad magic, sizes outside b, a structure block that runs out)
+// or no /memory range contains addr. Root #address-cells and #size-cells
+// (1 or 2, default 2 and 1) size the reg cells.
+//
+//go:nosplit
+func RAMEnd(b []byte, addr uint64) (end uint64, ok bool) {
+	if len(b) < HeaderSize || be32(b, 0) != Magic {
+		return 0, false
+	}
+
+	size := int(be32(b, 4))
+	offStruct, offStrings := int(be32(b, 8)), int(be32(b, 12))
+	sizeStrings, sizeStruct := int(be32(b, 32)), int(be32(b, 36))
+
+	if size < HeaderSize || size > len(b) || size > MaxSize ||
+		offStruct < HeaderSize || sizeStruct < 0 || offStruct+sizeStruct > size ||
+		offStrings < HeaderSize || sizeStrings < 0 || offStrings+sizeStrings > size {
+		return 0, false
+	}
+
+	s := b[:offStruct+sizeStruct]
+	strs := b[offStrings : offStrings+sizeStrings]
+
+	ac, sc := 2, 1 // root #address-cells, #size-cells
+	depth := 0
+	inMemory := false // in a top-level memory node
+
+	for p := offStruct; p+4 <= len(s); {
+		tok := be32(s, p)
+		p += 4
+
+		switch tok {
+		case tokenBeginNode:
+			n := strlen(s, p)
+			if n < 0 {
+				return 0, false
+			}
+			depth++
+			inMemory = depth == 2 && isMemoryNode(s[p:p+n])
+			p += align4(n + 1)
+		case tokenEndNode:
+			depth--
+			inMemory = false
+		case tokenProp:
+			if p+8 > len(s) {
+				return 0, false
+			}
+			n, nameoff := int(be32(s, p)), int(be32(s, p+4))
+			p += 8
+			if n < 0 || n > len(s)-p {
+				return 0, false
+			}
+			v := s[p : p+n]
+			p += align4(n)
+
+			switch {
+			case depth == 1 && n == 4 && strEq(strs, nameoff, "#address-cells"):
+				ac = int(be32(v, 0))
+			case depth == 1 && n == 4 && strEq(strs, nameoff, "#size-cells"):
+				sc = int(be32(v, 0))
+			case inMemory && strEq(strs, nameoff, "reg"):
+				if ac < 1 || ac > 2 || sc < 1 || sc > 2 {
+					return 0, false
+				}
+				for i := 0; i+4*(ac+sc) <= len(v); i += 4 * (ac + sc) {
+					base := cells(v, i, ac)
+					top := base + cells(v, i+4*ac, sc)
+					if base <= addr && addr < top {
+						return top, true
+					}
+				}
+			}
+		case tokenNop:
+		default: // tokenEnd or a bad token
+			return 0, false
+		}
+	}
+
+	return 0, false
+}
+
+// be32 returns the big-endian 32-bit value at b[i:], 0 if it is not there.
+//
+//go:nosplit
+func be32(b []byte, i int) uint32 {
+	if i < 0 || i+4 > len(b) {
+		return 0
+	}
+	return uint32(b[i])<<24 | uint32(b[i+1])<<16 | uint32(b[i+2])<<8 | uint32(b[i+3])
+}
+
+// cells returns the n big-endian cells at b[i:] as one value.
+//
+//go:nosplit
+func cells(b []byte, i, n int) (v uint64) {
+	for k := 0; k < n; k++ {
+		v = v<<32 | uint64(be32(b, i+4*k))
+	}
+	return
+}
+
+// strlen returns the length of the NUL-terminated string at b[i:], -1 if
+// it has no NUL.
+//
+//go:nosplit
+func strlen(b []byte, i int) int {
+	for n := 0; i+n < len(b); n++ {
+		if b[i+n] == 0 {
+			return n
+		}
+	}
+	return -1
+}
+
+// strEq reports whether the NUL-terminated string at strs[off:] is s.
+//
+//go:nosplit
+func strEq(strs []byte, off int, s string) bool {
+	if off < 0 || off+len(s) >= len(strs) || strs[off+len(s)] != 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if strs[off+i] != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isMemoryNode reports whether the node name is "memory" or "memory@...".
+//
+//go:nosplit
+func isMemoryNode(name []byte) bool {
+	const m = "memory"
+	if len(name) < len(m) || len(name) > len(m) && name[len(m)] != '@' {
+		return false
+	}
+	for i := 0; i < len(m); i++ {
+		if name[i] != m[i] {
+			return false
+		}
+	}
+	return true
+}
