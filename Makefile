@@ -24,7 +24,7 @@ TARGETS = x86_64 aarch64-el2 aarch64 riscv64
 # the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
 export PERCPU_BOOT_TESTS = require
 
-.PHONY: all test test-baremetal vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
+.PHONY: all test test-large test-baremetal vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
 
 all: $(addprefix build-,$(TARGETS))
 
@@ -59,6 +59,11 @@ vet:
 test: vet
 	go test -count=1 -tags percpu_naive ./percpu ./boot
 	go test -count=1 -timeout 30m ./...
+
+# make test-large: the boots beyond make test's time on a small host, 64 CPUs on
+# every target (the capacity, linker.MaxCPUs)
+test-large:
+	PERCPU_LARGE=1 go test -count=1 -timeout 90m -run 'TestScenarios/.*/cpus-64' ./qemu
 
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
 # times in a row and count passes, failures and hangs (not part of make test)

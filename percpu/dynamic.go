@@ -120,7 +120,10 @@ func (l *spinLock) lock() {
 	procPin()
 
 	for !l.v.CompareAndSwap(0, 1) {
-		for l.v.Load() != 0 {
+		for spins := 1; l.v.Load() != 0; spins++ {
+			if spins%64 == 0 {
+				relax()
+			}
 		}
 	}
 }

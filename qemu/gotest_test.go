@@ -22,15 +22,6 @@ import (
 // baremetalPkgs are the packages whose own tests run inside the kernel.
 var baremetalPkgs = []string{"./percpu", "./boot"}
 
-// baremetalSkip are tests known to fail inside the kernel of a GOARCH, with
-// the reason; each entry goes when its defect is fixed.
-var baremetalSkip = map[string]string{
-	// the arm64 and riscv64 accessors do not check that the register
-	// points at an area: they read and write whatever it points at
-	"arm64":   "TestRegisterErrors",
-	"riscv64": "TestRegisterErrors",
-}
-
 // harness builds this program, for `qemu test` to name in go test -exec.
 func harness(t *testing.T) string {
 	t.Helper()
@@ -90,9 +81,6 @@ func TestGoTestInKernel(t *testing.T) {
 			// with every goroutine's stack well before the boot's own
 			// timeout (the target's plus this)
 			args := []string{"-count=1", "-v", "-timeout", "3m"}
-			if skip := baremetalSkip[tg.GOARCH]; skip != "" {
-				args = append(args, "-skip", skip)
-			}
 
 			out, code := goTest(t, exe, tg, append(args, baremetalPkgs...)...)
 
