@@ -459,6 +459,15 @@ func waitOnline(l []int, timeout time.Duration) bool {
 	return all()
 }
 
+// Rest lets the calling CPU idle for up to 1 ms through the board's idle
+// hook (goos.Idle: HLT, WFI until a timer) without giving up its P, and
+// returns. A goroutine that waits for other CPUs calls it instead of
+// spinning: under emulation a spinning CPU takes the host's time from the
+// CPUs that have work. It does nothing on the host.
+func Rest() {
+	rest()
+}
+
 // gStack mirrors the first field of runtime.g, the bounds of the goroutine
 // stack ("stack stack // offset known to runtime/cgo", runtime/runtime2.go).
 type gStack struct {

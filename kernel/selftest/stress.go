@@ -138,6 +138,7 @@ func Stress(w io.Writer, on []int) (passed, failed int) {
 // CPU c is recorded in errs[c].
 func stressRun(on []int, errs []error) (r stressResult) {
 	n := len(on)
+	target := stressAdds(n)
 	base := make([]uint64, boot.MaxCPUs)
 	for _, cpu := range on {
 		base[cpu] = atomic.LoadUint64(stressCounter.Remote(cpu))
@@ -171,6 +172,14 @@ func stressRun(on []int, errs []error) (r stressResult) {
 					percpu.Add(stressCounter, 1)
 				}
 				adds += uint64(burst)
+
+				// a CPU that has its share rests (keeping its
+				// P), so that the adders queued there are
+				// stolen by the CPUs still short of theirs and
+				// those get the host's time under emulation
+				if stressCounter.Read()-base[percpu.CPU()] >= target {
+					boot.Rest()
+				}
 
 				runtime.Gosched()
 			}
