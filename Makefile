@@ -63,7 +63,7 @@ test: vet
 # make test-large: the boots beyond make test's time on a small host, 64 CPUs on
 # every target (the capacity, linker.MaxCPUs)
 test-large:
-	PERCPU_LARGE=1 go test -count=1 -timeout 90m -run 'TestScenarios/.*/cpus-64' ./qemu
+	PERCPU_LARGE=1 go test -count=1 -timeout 90m -run 'TestScenarios/.*/cpus-(64|80)' ./qemu
 
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
 # times in a row and count passes, failures and hangs (not part of make test)

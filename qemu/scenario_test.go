@@ -46,6 +46,11 @@ type scenario struct {
 
 	// large marks the scenarios of make test-large.
 	large bool
+
+	// beyond lets the boot exceed the harness's largest -smp (the
+	// kernel's capacity, linker.MaxCPUs): a machine larger than the
+	// kernel supports.
+	beyond bool
 }
 
 // riscv64 NUMA nodes: QEMU virt makes one socket, with its own CLINT, per
@@ -97,6 +102,8 @@ var scenarios = []scenario{
 
 	// the capacity: 64 CPUs on every target
 	{name: "cpus-64", opts: qemuOpts{SMP: "64"}, cpus: 64, large: true},
+	{name: "cpus-80", target: "x86_64", opts: qemuOpts{SMP: "80"}, code: 1, large: true, beyond: true,
+		lines: []string{`^boot: 80 CPUs present, 64 supported: cpus 64\.\.79 left parked \(apic=0x40\.\.0x4f; boot\.MaxCPUs\)$`, `^cpu 63 online: gs_base=0x[0-9a-f]+ apic=0x3f$`}},
 }
 
 // TestScenarios boots every scenario of the targets under test.
@@ -133,6 +140,11 @@ func testScenario(t *testing.T, tg *target, s scenario, elf string) {
 	smp, err := parseSMP(s.opts.SMP)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.beyond {
+		wide := *tg
+		wide.MaxSMP = smp
+		tg = &wide
 	}
 	if smp > tg.MaxSMP {
 		t.Skipf("%s runs at most %d CPUs", tg.Name, tg.MaxSMP)
