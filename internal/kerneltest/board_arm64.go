@@ -8,16 +8,6 @@
 
 package kerneltest
 
-import (
-	_ "github.com/tamago-smp/kernel/arch/arm64/virt"
-)
-
-// virtDTB is where QEMU virt puts the device tree for a kernel that is not
-// a Linux image: the start of RAM (hw/arm/boot.c, arm_load_dtb at
-// loader_start).
-const virtDTB = 0x40000000
-
-// cmdline returns /chosen/bootargs of the device tree (QEMU -append).
-func cmdline() string {
-	return bootargs(virtDTB)
-}
+// the board of this GOARCH: its init registers the ISA port with package
+// boot, whose Cmdline reads the kernel command line
+import _ "github.com/tamago-smp/kernel/arch/arm64/virt"

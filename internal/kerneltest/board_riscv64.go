@@ -8,13 +8,6 @@
 
 package kerneltest
 
-import (
-	"github.com/tamago-smp/kernel/arch/riscv64"
-	_ "github.com/tamago-smp/kernel/arch/riscv64/virt"
-)
-
-// cmdline returns /chosen/bootargs of the device tree QEMU passed to hart 0
-// in a1 (QEMU -append).
-func cmdline() string {
-	return bootargs(riscv64.BootFDT())
-}
+// the board of this GOARCH: its init registers the ISA port with package
+// boot, whose Cmdline reads the kernel command line
+import _ "github.com/tamago-smp/kernel/arch/riscv64/virt"

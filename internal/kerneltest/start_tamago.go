@@ -34,7 +34,7 @@ var (
 // The test flags are in os.Args before the testing package parses them
 // (in testing.M.Run, after every init).
 func init() {
-	line := cmdline()
+	line := boot.Cmdline()
 
 	flags, err := TestFlags(line)
 	if err != nil {
