@@ -9,10 +9,15 @@ require (
 	golang.org/x/sys v0.50.0
 )
 
-require golang.org/x/tools v0.52.0 // indirect
+require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)
 
 tool (
 	github.com/tamago-smp/kernel/qemu
 	github.com/usbarmory/tamago/cmd/tamago
+	golang.org/x/perf/cmd/benchstat
 	golang.org/x/tools/cmd/gonew
 )
