@@ -2,18 +2,22 @@
 # https://github.com/tamago-smp/kernel
 #
 # Thin front end: build flags and QEMU command lines live in one table in
-# qemu/ (go run ./qemu), never here.
+# qemu/ (go tool qemu), never here.
 
 SMP ?= 4
 SOAK ?= 20
+BENCHCOUNT ?= 6
+BRINGUP ?= 1,4,16,64
 TIMEOUT ?=
 APPEND ?=
-# go test flags of the bare-metal package tests: make test-x86_64 TESTFLAGS='-run TestAdd -v'
+# go test flags of the bare-metal package tests: make test-x86_64 TESTFLAGS='-run TestAdd$ -v'
 TESTFLAGS ?=
 # The variables above reach the recipes through the environment, quoted
-# ("$$SMP"), never as shell text: SMP='1;true' is one (bad) -smp value.
-# TESTFLAGS is split into words, but never evaluated.
-export SMP SOAK TIMEOUT APPEND TESTFLAGS
+# ("$$SMP"), never as shell text: SMP='1;true' is one (bad) -smp value. They
+# are taken as given, a $ included (make would otherwise expand it).
+# TESTFLAGS alone is split into words, by the shell, without globbing.
+$(foreach v,SMP SOAK BENCHCOUNT BRINGUP TIMEOUT APPEND TESTFLAGS,$(eval override $(v) := $$(value $(v))))
+export SMP SOAK BENCHCOUNT BRINGUP TIMEOUT APPEND TESTFLAGS
 # the packages whose own tests also run inside the kernel
 BAREMETAL_PKGS = ./percpu ./boot
 # `go tool` (qemu/ is a tool of this module) passes the kernel's exit status
@@ -43,7 +47,7 @@ $(addprefix build-,$(TARGETS)): build-%:
 # make test-x86_64 [SMP=n] [TESTFLAGS='-run X -v -count 2 -bench . -benchtime 100x']:
 # go test of the packages inside the kernel under QEMU (go test -exec), on real CPUs
 $(addprefix test-,$(TARGETS)): test-%:
-	$(HARNESS) test -target $* -smp "$$SMP" -- $$TESTFLAGS $(BAREMETAL_PKGS)
+	set -f; $(HARNESS) test -target $* -smp "$$SMP" -- $$TESTFLAGS $(BAREMETAL_PKGS)
 
 # the bare-metal package tests on every target
 test-baremetal: $(addprefix test-,$(TARGETS))
@@ -65,15 +69,23 @@ test: vet
 test-large:
 	PERCPU_LARGE=1 go test -count=1 -timeout 90m -run 'TestScenarios/.*/cpus-(64|80)' ./qemu
 
-# make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: boot every target SOAK
-# times in a row and count passes, failures and hangs (not part of make test)
+# make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: TestBoot SOAK times with
+# SMP CPUs on every target; go test reports each failed or hung boot
 soak:
-	$(HARNESS) soak -n "$$SOAK" -smp "$$SMP"
+	PERCPU_SMP="$$SMP" go test -count="$$SOAK" -timeout 0 -run '^TestBoot$$' ./qemu
 
-# make bench [SMP=n]: per-CPU access against plain, atomic, mutex and per-P, on
-# the host and in the kernel of every target (docs/BENCH.md); not part of make test
+# make bench [SMP=n] [BENCHCOUNT=n] [BRINGUP=list]: per-CPU access against
+# plain, atomic, mutex and per-P, on the host and in the benchmark kernel of
+# every target, BENCHCOUNT runs each, compared by benchstat (docs/BENCH.md);
+# not part of make test
 bench:
-	$(HARNESS) bench -smp "$$SMP"
+	mkdir -p build/bench
+	go test -run '^$$' -bench '^BenchmarkOps$$' -count "$$BENCHCOUNT" ./percpu > build/bench/host.txt
+	$(HARNESS) bench -smp 1,"$$SMP" -count "$$BENCHCOUNT" -bringup "$$BRINGUP" > build/bench/kernel.txt
+	go tool benchstat -col /op -row /cpus build/bench/host.txt
+	go tool benchstat -filter .name:Ops -col /op -row /target,/cpus build/bench/kernel.txt
+	go tool benchstat -col '/op@(floor percpu percpu-raw)' -row /target,/cpus build/bench/kernel.txt
+	go tool benchstat -filter .name:Bringup -col /cpus -row /target build/bench/kernel.txt
 
 clean:
 	rm -rf build

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -174,5 +175,23 @@ func TestGoTestInKernelFails(t *testing.T) {
 
 	if t.Failed() {
 		t.Logf("output:\n%s", out)
+	}
+}
+
+// TestGoTestArgs checks the -exec line of `qemu test` and what `qemu exec`
+// passes to the kernel.
+func TestGoTestArgs(t *testing.T) {
+	exec := execLine("/c/qemu dir/qemu", "aarch64-el2", "4,sockets=2", "boot.degraded x")
+	if want := `"/c/qemu dir/qemu" exec -target aarch64-el2 -smp 4,sockets=2 -append "boot.degraded x"`; exec != want {
+		t.Errorf("execLine = %s, want %s", exec, want)
+	}
+
+	args, timeout := kernelArgs([]string{"-test.paniconexit0", "-test.timeout=3m0s", "-test.testlogfile=/tmp/x/testlog.txt",
+		"-test.v=true", "-test.gocoverdir=/tmp/c", "-test.run=TestA"})
+	if want := []string{"-test.paniconexit0", "-test.timeout=3m0s", "-test.v=true", "-test.run=TestA"}; !slices.Equal(args, want) {
+		t.Errorf("kernel args %q, want %q (no host files)", args, want)
+	}
+	if _, d := kernelArgs(nil); timeout.String() != "3m0s" || d.String() != "10m0s" {
+		t.Errorf("timeouts %v and %v, want -test.timeout's 3m0s and go test's default 10m0s", timeout, d)
 	}
 }

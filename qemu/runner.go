@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -30,9 +31,7 @@ type boot struct {
 	Target *target
 	SMP    int // CPUs started: the count of Opts.SMP
 	ELF    string
-
-	// Opts are the QEMU choices of this boot; an empty Opts.SMP is SMP.
-	Opts qemuOpts
+	Opts   qemuOpts // the QEMU choices of this boot; an empty Opts.SMP is SMP
 
 	// Timeout bounds the run; 0 means no bound (for -gdb).
 	Timeout time.Duration
@@ -50,18 +49,18 @@ type result struct {
 	Lines []string
 	Last  string
 
-	// Status is the QEMU exit status, -1 if QEMU was killed.
+	// Status is the QEMU exit status, -1 if QEMU was killed; Code is the
+	// kernel exit code decoded from it, valid only when the boot returned
+	// no error.
 	Status int
+	Code   int
 
-	// Code is the kernel exit code decoded from Status; valid only when
-	// the boot returned no error.
-	Code int
-
-	// Stderr holds the end of QEMU's own messages.
+	// Stderr holds QEMU's own messages.
 	Stderr string
 }
 
-// lineWriter splits a byte stream into lines while copying it through.
+// lineWriter splits a byte stream into result lines while copying it
+// through.
 type lineWriter struct {
 	out     io.Writer
 	partial []byte
@@ -73,58 +72,25 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		// the console is best effort: a closed stdout must not stop QEMU
 		_, _ = w.out.Write(p)
 	}
-
 	w.partial = append(w.partial, p...)
-
 	for {
 		i := bytes.IndexByte(w.partial, '\n')
 		if i < 0 {
-			break
+			return len(p), nil
 		}
 		w.line(w.partial[:i])
 		w.partial = w.partial[i+1:]
 	}
-
-	return len(p), nil
 }
 
 func (w *lineWriter) line(b []byte) {
 	s := strings.ReplaceAll(string(b), "\r", "")
-
 	if strings.TrimSpace(s) != "" {
 		w.res.Last = s
 	}
-
 	if len(w.res.Lines) < maxLines {
 		w.res.Lines = append(w.res.Lines, s)
 	}
-}
-
-func (w *lineWriter) flush() {
-	if len(w.partial) > 0 {
-		w.line(w.partial)
-		w.partial = nil
-	}
-}
-
-// tailWriter keeps the last bytes written to it while copying them through.
-type tailWriter struct {
-	out io.Writer
-	buf []byte
-}
-
-func (w *tailWriter) Write(p []byte) (int, error) {
-	if w.out != nil {
-		_, _ = w.out.Write(p)
-	}
-
-	w.buf = append(w.buf, p...)
-
-	if n := len(w.buf); n > 4096 {
-		w.buf = w.buf[n-4096:]
-	}
-
-	return len(p), nil
 }
 
 // errTimeout reports a boot that did not finish in time.
@@ -150,6 +116,9 @@ func (b *boot) run(ctx context.Context) (*result, error) {
 	if err := t.checkSMP(b.SMP); err != nil {
 		return res, err
 	}
+	if err := writeFiles(t, b.ELF); err != nil {
+		return res, err
+	}
 
 	if b.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -158,29 +127,27 @@ func (b *boot) run(ctx context.Context) (*result, error) {
 	}
 
 	console := &lineWriter{out: b.Console, res: res}
-	stderr := &tailWriter{out: b.Stderr}
+	var stderr bytes.Buffer
 
 	cmd := exec.CommandContext(ctx, t.QEMU, b.args()...)
-	cmd.Stdin = nil // /dev/null: the terminal stays out of raw mode
-	cmd.Stdout = console
-	cmd.Stderr = stderr
+	cmd.Stdout = console // stdin is /dev/null: the terminal stays out of raw mode
+	cmd.Stderr = &stderr
+	if b.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(&stderr, b.Stderr)
+	}
 	cmd.WaitDelay = 5 * time.Second
 	cmd.SysProcAttr = qemuProcAttr()
 
-	err := cmd.Start()
-	if err == nil {
-		err = cmd.Wait()
+	err := cmd.Run()
+	if len(console.partial) > 0 {
+		console.line(console.partial)
 	}
-
-	console.flush()
-	res.Stderr = string(stderr.buf)
-
+	res.Stderr = stderr.String()
 	if cmd.ProcessState != nil {
 		res.Status = cmd.ProcessState.ExitCode()
 	}
 
 	prefix := fmt.Sprintf("%s SMP=%d", t.Name, b.SMP)
-
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return res, &errTimeout{Target: t.Name, SMP: b.SMP, Timeout: b.Timeout, Last: res.Last}
@@ -200,7 +167,6 @@ func (b *boot) run(ctx context.Context) (*result, error) {
 		return res, fmt.Errorf("%s: %v; last line: %q", prefix, err, res.Last)
 	}
 	res.Code = code
-
 	return res, nil
 }
 
@@ -213,44 +179,54 @@ func (b *boot) args() []string {
 	return b.Target.QEMUArgs(b.ELF, o)
 }
 
-// haveQEMU reports whether the target's QEMU binary is in PATH, and if not
-// the command that installs it.
+// haveQEMU reports whether the target's QEMU binary is in PATH; .ci/run
+// installs it, the harness never does.
 func haveQEMU(t *target) error {
 	if _, err := exec.LookPath(t.QEMU); err != nil {
-		return fmt.Errorf("%s not found in PATH; install it with: sudo apt-get install -y %s", t.QEMU, t.Debian)
+		return fmt.Errorf("%s not found in PATH: install the Debian package %s (.ci/run does)", t.QEMU, t.Debian)
 	}
 	return nil
 }
 
-// ensureQEMU makes sure the target's QEMU binary is installed. As root it
-// installs the Debian package with apt-get (after an apt-get update if the
-// first attempt fails); otherwise it fails with the command to run.
-func ensureQEMU(t *target, log io.Writer) error {
-	if haveQEMU(t) == nil {
-		return nil
-	}
-
-	if os.Geteuid() != 0 {
-		return haveQEMU(t)
-	}
-
-	apt := func(args ...string) error {
-		fmt.Fprintf(log, "qemu: %s not found, running apt-get %s\n", t.QEMU, strings.Join(args, " "))
-		cmd := exec.Command("apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		cmd.Stdout = log
-		cmd.Stderr = log
-		return cmd.Run()
-	}
-
-	if err := apt("install", "-y", t.Debian); err != nil {
-		if err := apt("update"); err != nil {
-			return fmt.Errorf("apt-get update: %v (install %s by hand: apt-get install -y %s)", err, t.QEMU, t.Debian)
+// writeFiles writes the generated Files of target t next to elf.
+func writeFiles(t *target, elf string) error {
+	for name, gen := range t.Files {
+		path := filepath.Join(filepath.Dir(elf), name)
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, gen()) {
+			continue
 		}
-		if err := apt("install", "-y", t.Debian); err != nil {
-			return fmt.Errorf("apt-get install -y %s: %v", t.Debian, err)
+		if err := os.WriteFile(path, gen(), 0o644); err != nil {
+			return fmt.Errorf("%s: %v", t.Name, err)
 		}
 	}
+	return nil
+}
 
-	return haveQEMU(t)
+// An exitDecoder turns the exit status of QEMU into the exit code the kernel
+// passed to its exit device. A status < 0 means QEMU was killed by a signal.
+type exitDecoder func(status int) (code int, err error)
+
+// isaDebugExit decodes the status of a QEMU with
+// `-device isa-debug-exit,iobase=0xf4,iosize=0x04`: a write of code to port
+// 0xf4 makes QEMU exit with (code << 1) | 1 (hw/misc/debugexit.c), so an odd
+// status carries a kernel code. An even status is not from the device: with
+// -no-reboot, a triple fault or a reset ends QEMU with status 0.
+func isaDebugExit(status int) (int, error) {
+	switch {
+	case status < 0:
+		return 0, errors.New("no exit code: QEMU was killed by a signal")
+	case status%2 == 0:
+		return 0, fmt.Errorf("no exit code: the guest reset or triple-faulted (QEMU status %d, isa-debug-exit gives odd statuses)", status)
+	}
+	return (status - 1) / 2, nil
+}
+
+// exitStatus decodes the status of a QEMU whose exit device passes the code
+// through: semihosting SYS_EXIT on aarch64 (semihosting/arm-compat-semi.c)
+// and sifive_test on riscv64 (hw/misc/sifive_test.c).
+func exitStatus(status int) (int, error) {
+	if status < 0 {
+		return 0, errors.New("no exit code: QEMU was killed by a signal")
+	}
+	return status, nil
 }

@@ -27,7 +27,7 @@ func TestLineWriter(t *testing.T) {
 	for _, chunk := range []string{"per", "cpu: a\r\n", "\r\ncpu 0 onl", "ine\nPASS x", " cpu=0\n\nselftest"} {
 		w.Write([]byte(chunk))
 	}
-	w.flush()
+	w.line(w.partial)
 
 	if want := []string{"percpu: a", "", "cpu 0 online", "PASS x cpu=0", "", "selftest"}; !reflect.DeepEqual(res.Lines, want) {
 		t.Errorf("lines %q, want %q", res.Lines, want)

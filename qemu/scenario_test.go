@@ -9,14 +9,9 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 )
 
 // envLarge turns on the scenarios of make test-large (64 CPUs and more on
@@ -29,28 +24,12 @@ const envLarge = "PERCPU_LARGE"
 // of them ends within its timeout with a named message: never a hang.
 type scenario struct {
 	name   string
-	target string
+	target string // "" for every target
 	opts   qemuOpts
-
-	// cpus, when not 0, is the number of CPUs the output contract must
-	// show online (the contract is checked, with a degraded boot
-	// allowed to have holes); 0 checks only code and lines.
-	cpus int
-
-	// code is the kernel exit code wanted.
-	code int
-
-	// lines are regular expressions each of which some console line
-	// must match.
-	lines []string
-
-	// large marks the scenarios of make test-large.
-	large bool
-
-	// beyond lets the boot exceed the harness's largest -smp (the
-	// kernel's capacity, linker.MaxCPUs): a machine larger than the
-	// kernel supports.
-	beyond bool
+	code   int      // the kernel exit code wanted
+	lines  []string // regular expressions each of which some console line must match
+	large  bool     // a scenario of make test-large
+	beyond bool     // more CPUs than the kernel's capacity (linker.MaxCPUs)
 }
 
 // riscv64 NUMA nodes: QEMU virt makes one socket, with its own CLINT, per
@@ -66,24 +45,28 @@ func numa(nodes, size int, cpus ...string) (args []string) {
 var scenarios = []scenario{
 	// CPUs from the machine's description (ACPI MADT, FDT /cpus), with
 	// hardware ids that are not 0..n-1
-	{name: "sockets", target: "x86_64", opts: qemuOpts{SMP: "4,sockets=2,cores=2"}, cpus: 4,
+	{name: "sockets", target: "x86_64", opts: qemuOpts{SMP: "4,sockets=2,cores=2"},
 		lines: []string{`^cpu 3 online: gs_base=0x[0-9a-f]+ apic=0x3$`}},
-	{name: "apic-gap", target: "x86_64", opts: qemuOpts{SMP: "6,sockets=2,cores=3"}, cpus: 6,
+	{name: "apic-gap", target: "x86_64", opts: qemuOpts{SMP: "6,sockets=2,cores=3"},
 		lines: []string{`^cpu 3 online: gs_base=0x[0-9a-f]+ apic=0x4$`, `^cpu 5 online: gs_base=0x[0-9a-f]+ apic=0x6$`}},
-	{name: "threads", target: "x86_64", opts: qemuOpts{SMP: "8,sockets=2,cores=2,threads=2"}, cpus: 8},
-	{name: "maxcpus", target: "x86_64", opts: qemuOpts{SMP: "4,maxcpus=8"}, cpus: 4},
-	{name: "gicv3-20", target: "aarch64-el2", opts: qemuOpts{SMP: "20"}, cpus: 20,
+	{name: "threads", target: "x86_64", opts: qemuOpts{SMP: "8,sockets=2,cores=2,threads=2"},
+		lines: []string{`^cpu 7 online: gs_base=0x[0-9a-f]+ apic=0x7$`}},
+	{name: "maxcpus", target: "x86_64", opts: qemuOpts{SMP: "4,maxcpus=8"},
+		lines: []string{`^cpu 3 online: `}},
+	{name: "gicv3-20", target: "aarch64-el2", opts: qemuOpts{SMP: "20"},
 		lines: []string{`^cpu 16 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x100$`}},
-	{name: "gicv3-20", target: "aarch64", opts: qemuOpts{SMP: "20"}, cpus: 20,
+	{name: "gicv3-20", target: "aarch64", opts: qemuOpts{SMP: "20"},
 		lines: []string{`^cpu 19 online: tpidr_el1=0x[0-9a-f]+ el=1 mpidr=0x103$`}},
-	{name: "sockets-2", target: "riscv64", opts: qemuOpts{SMP: "4,sockets=2", Extra: numa(2, 512, "0-1", "2-3")}, cpus: 4},
-	{name: "sockets-4", target: "riscv64", opts: qemuOpts{SMP: "8,sockets=4", Machine: "aia=aplic", Extra: numa(4, 256, "0-1", "2-3", "4-5", "6-7")}, cpus: 8},
+	{name: "sockets-2", target: "riscv64", opts: qemuOpts{SMP: "4,sockets=2", Extra: numa(2, 512, "0-1", "2-3")},
+		lines: []string{`^cpu 3 online: gp=0x[0-9a-f]+ hart=0x3$`}},
+	{name: "sockets-4", target: "riscv64", opts: qemuOpts{SMP: "8,sockets=4", Machine: "aia=aplic", Extra: numa(4, 256, "0-1", "2-3", "4-5", "6-7")},
+		lines: []string{`^cpu 7 online: gp=0x[0-9a-f]+ hart=0x7$`}},
 
 	// a CPU that does not start: strict fails naming it, degraded runs
 	// the self-tests (stop-the-world included) on the others
 	{name: "skip-strict", opts: qemuOpts{SMP: "4", Append: "boot.skip=2"}, code: 1,
 		lines: []string{`^boot: cpu 2 \([a-z]+=0x[0-9a-f]+\) did not come online: not woken \(boot\.skip\)$`, `^selftest: [0-9]+ passed, 0 failed$`}},
-	{name: "skip-degraded", opts: qemuOpts{SMP: "4", Append: "boot.skip=2 boot.degraded"}, cpus: 4,
+	{name: "skip-degraded", opts: qemuOpts{SMP: "4", Append: "boot.skip=2 boot.degraded"},
 		lines: []string{`^boot: running degraded: 3 of 4 CPUs online$`, `^PASS stop-the-world cpu=0$`}},
 
 	// a CPU model or RAM the kernel cannot run on: one line, non-zero
@@ -101,7 +84,7 @@ var scenarios = []scenario{
 		lines: []string{`lacks c: the kernel needs rv64imafdc$`}},
 
 	// the capacity: 64 CPUs on every target
-	{name: "cpus-64", opts: qemuOpts{SMP: "64"}, cpus: 64, large: true},
+	{name: "cpus-64", opts: qemuOpts{SMP: "64"}, large: true, lines: []string{`^cpu 63 online: `}},
 	{name: "cpus-80", target: "x86_64", opts: qemuOpts{SMP: "80"}, code: 1, large: true, beyond: true,
 		lines: []string{`^boot: 80 CPUs present, 64 supported: cpus 64\.\.79 left parked \(apic=0x40\.\.0x4f; boot\.MaxCPUs\)$`, `^cpu 63 online: gs_base=0x[0-9a-f]+ apic=0x3f$`}},
 }
@@ -125,7 +108,7 @@ func TestScenarios(t *testing.T) {
 				t.Skip("no scenario for this target")
 			}
 
-			elf := env.build(t, tg, "./kernel")
+			elf := env.build(t, tg, "./kernel", nil)
 
 			for _, s := range mine {
 				t.Run(s.name, func(t *testing.T) {
@@ -149,58 +132,5 @@ func testScenario(t *testing.T, tg *target, s scenario, elf string) {
 	if smp > tg.MaxSMP {
 		t.Skipf("%s runs at most %d CPUs", tg.Name, tg.MaxSMP)
 	}
-
-	qemuSlots <- struct{}{}
-	defer func() { <-qemuSlots }()
-
-	timeout := tg.Timeout(smp)
-	if d, ok := t.Deadline(); ok {
-		timeout = min(timeout, time.Until(d)-10*time.Second)
-	}
-
-	var stderr bytes.Buffer
-	b := &boot{Target: tg, SMP: smp, ELF: elf, Opts: s.opts, Timeout: timeout, Stderr: &stderr}
-
-	start := time.Now()
-	res, runErr := b.run(context.Background())
-	took := time.Since(start).Round(time.Millisecond)
-
-	var errs []error
-	if s.cpus != 0 {
-		_, errs = checkBoot(res, runErr, expectFor(tg, s.cpus))
-	} else if runErr != nil {
-		errs = append(errs, runErr)
-	}
-	if runErr == nil && res.Code != s.code {
-		errs = append(errs, fmt.Errorf("kernel exit code %d, want %d", res.Code, s.code))
-	}
-
-	for _, l := range s.lines {
-		if re := regexp.MustCompile(l); !hasLine(res.Lines, re) {
-			errs = append(errs, fmt.Errorf("no line matching %s", re))
-		}
-	}
-
-	name := fmt.Sprintf("%s (-smp %s", s.name, s.opts.SMP)
-	if s.opts.Append != "" {
-		name += fmt.Sprintf(" -append %q", s.opts.Append)
-	}
-	if len(s.opts.Extra) > 0 {
-		name += " " + strings.Join(s.opts.Extra, " ")
-	}
-	name += ")"
-
-	if len(errs) == 0 {
-		t.Logf("%s %s: OK, exit code %d in %v; last line %q", tg.Name, name, res.Code, took, res.Last)
-		return
-	}
-
-	for _, err := range errs {
-		t.Error(err)
-	}
-	t.Errorf("%s %s: failed after %v (QEMU status %d); last line: %q", tg.Name, name, took, res.Status, res.Last)
-	t.Logf("console:\n%s", strings.Join(res.Lines, "\n"))
-	if stderr.Len() > 0 {
-		t.Logf("QEMU stderr:\n%s", stderr.String())
-	}
+	expect(t, tg, bootOnce(t, tg, s.opts, elf), s.code, s.lines...)
 }

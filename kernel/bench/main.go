@@ -8,28 +8,28 @@
 
 // Command bench is a kernel that measures per-CPU access against the
 // alternatives a Go kernel has, on one CPU and on all CPUs at once, timed
-// with the kernel's own clock, and prints one line per measurement:
+// with the kernel's own clock, and prints the figures in the Go benchmark
+// format, so that benchstat (golang.org/x/perf) reads them:
 //
-//	bench: <where> <op> cpus=<n> ns/op=<x>
+//	BenchmarkOps/target=<target>/op=<op>/cpus=<n> <N> <x> ns/op
 //
-// where is the target (x86_64, aarch64-el2, aarch64 or riscv64), op one of
-// plain, percpu, percpu-raw, atomic, mutex and perp (package benchops), n the
-// number of CPUs that ran it together. ns/op is the wall time from the moment
-// the n CPUs leave a common start barrier until the last one finishes,
-// divided by the operations of all of them, as testing.B.RunParallel and the
-// host benchmarks (percpu/bench_ops_test.go) define it. The last line is
+// target is x86_64, aarch64-el2, aarch64 or riscv64, op one of the
+// operations of package benchops or floor (see floorOp), n the number of
+// CPUs that ran it together and N the operations of all of them. ns/op is the
+// wall time from the moment the n CPUs leave a common start barrier until
+// the last one finishes, divided by N, as testing.B.RunParallel and the host
+// benchmarks (percpu/bench_ops_test.go) define it. Each benchmark is
+// calibrated once and then measured bench.count=<k> times (kernel command
+// line; default 1), one line each, as go test -count does.
 //
-//	benchmarks: <measured> measured, <failed> failed
+// With bench.bringup on the command line the kernel prints only
 //
-// and the kernel exits with status 0 only if every CPU came online and every
-// measurement ran and counted its operations exactly. Before it come the
-// lines
+//	BenchmarkBringup/target=<target>/cpus=<n> 1 <t> ns/op
 //
-//	floor: <where> cpus=<n> ns/op=<x>
-//
-// of the floor of a per-CPU add from Go, one assembly call doing only the
-// register-relative add (see floorOp), to compare percpu with. `go tool qemu bench`
-// boots it on every target and prints the table.
+// the time boot.Start took from the first wake-up to the last CPU online.
+// The kernel exits with status 0 only if every CPU came online and every
+// measurement ran and counted its operations exactly. `go tool qemu bench`
+// boots it on every target (make bench).
 //
 // The board (and with it the ISA port) is chosen per GOARCH by the
 // board_<arch>.go files, as in the demo kernel.
@@ -40,6 +40,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -71,107 +72,50 @@ func main() {
 	// boot.Start returned without error: every CPU is online, so the
 	// online set is 0..n-1.
 	n := len(report.Online)
-	fmt.Printf("bringup: %s cpus=%d ns=%d\n", whereName(), n, report.Elapsed.Nanoseconds())
+	where := whereName()
+	args := strings.Fields(boot.Cmdline())
 
-	// bench.bringup on the kernel command line: the bring-up time is
-	// all that was asked for (go tool qemu bench -bringup)
-	if slices.Contains(strings.Fields(boot.Cmdline()), "bench.bringup") {
-		fmt.Println("benchmarks: 0 measured, 0 failed")
+	if slices.Contains(args, "bench.bringup") {
+		fmt.Printf("BenchmarkBringup/target=%s/cpus=%d 1 %d ns/op\n", where, n, report.Elapsed.Nanoseconds())
 		os.Exit(0)
 	}
-	where := whereName()
 
-	fmt.Printf("cpus online: %d (%s, per-CPU register %s)\n", n, where, percpu.RegName())
+	count := 1
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "bench.count="); ok {
+			if c, err := strconv.Atoi(v); err == nil && c >= 1 {
+				count = c
+			} else {
+				fail("bench.count=%q: want a count of 1 or more", v)
+			}
+		}
+	}
 
 	counts := []int{1}
 	if n > 1 {
 		counts = append(counts, n)
 	}
 
-	measured, failed := 0, 0
-
-	for _, o := range benchops.Ops {
+	failed := 0
+	for _, o := range append(slices.Clone(benchops.Ops), floorOp) {
 		for _, c := range counts {
-			ns, err := measure(o, c)
+			iters, ns, err := measure(o, c, count)
 			if err != nil {
 				fmt.Printf("FAIL %s cpus=%d: %v\n", o.Name, c, err)
 				failed++
 				continue
 			}
-
-			fmt.Printf("bench: %s %s cpus=%d ns/op=%.3f\n", where, o.Name, c, ns)
-			measured++
+			for _, x := range ns {
+				fmt.Printf("BenchmarkOps/target=%s/op=%s/cpus=%d\t%d\t%.3f ns/op\n", where, o.Name, c, c*iters, x)
+			}
 		}
 	}
-
-	for _, c := range counts {
-		ns, err := measure(floorOp, c)
-		if err != nil {
-			fmt.Printf("FAIL %s cpus=%d: %v\n", floorOp.Name, c, err)
-			failed++
-			continue
-		}
-
-		fmt.Printf("floor: %s cpus=%d ns/op=%.3f\n", where, c, ns)
-	}
-
-	// the pairs are 1-CPU figures: measured in the 1-CPU boot only, which
-	// keeps the all-CPU boot within its timeout
-	if n == 1 {
-		if err := pairs(where); err != nil {
-			fmt.Printf("FAIL pairs: %v\n", err)
-			failed++
-		}
-	}
-
-	fmt.Printf("benchmarks: %d measured, %d failed\n", measured, failed)
 
 	if failed != 0 {
+		fmt.Printf("bench: %d failed\n", failed)
 		os.Exit(1)
 	}
-
 	os.Exit(0)
-}
-
-// pairRounds is the number of interleaved measurements of each pair.
-const pairRounds = 5
-
-// pairs measures, on one CPU, each operation of a pair right after the
-// other, pairRounds times, and prints the median of the ratios:
-//
-//	ratio: <where> <op>/<base> cpus=1 median=<r> of <k> interleaved pairs
-//
-// The bench: lines measure every operation once, seconds apart; on a shared
-// host the load changes in between, while two measurements in a row see
-// about the same load. The pairs are the comparisons the figures are for:
-// Add on an allocated variable against Add on a defined one (goal: within
-// 5%), Counter.Add against percpu.Add and against the shared atomic.
-func pairs(where string) error {
-	byName := map[string]benchops.Op{}
-	for _, o := range benchops.Ops {
-		byName[o.Name] = o
-	}
-
-	for _, p := range [][2]string{{"percpu-dyn", "percpu"}, {"counter", "percpu"}, {"atomic", "counter"}} {
-		ratios := make([]float64, pairRounds)
-
-		for r := range ratios {
-			a, err := measure(byName[p[0]], 1)
-			if err != nil {
-				return err
-			}
-			b, err := measure(byName[p[1]], 1)
-			if err != nil {
-				return err
-			}
-			ratios[r] = a / b
-		}
-
-		slices.Sort(ratios)
-		fmt.Printf("ratio: %s %s/%s cpus=1 median=%.3f of %d interleaved pairs\n", where, p[0], p[1], ratios[pairRounds/2], pairRounds)
-	}
-
-	return nil
 }
 
 // whereName names the target the kernel runs on, as the harness's target
@@ -186,13 +130,11 @@ func whereName() string {
 		}
 		return "aarch64"
 	}
-
 	return runtime.GOARCH
 }
 
 // fail reports an error that stops the kernel and exits with status 1.
 func fail(format string, args ...any) {
 	fmt.Printf(format+"\n", args...)
-	fmt.Println("benchmarks: 0 measured, 1 failed")
 	os.Exit(1)
 }

@@ -11,7 +11,6 @@ package main
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -25,12 +24,6 @@ const (
 	// runs for seconds.
 	runTime = 100 * time.Millisecond
 
-	// rounds is the number of timed rounds of a measurement, once
-	// calibrated: it reports their median, which an interruption of the
-	// host (other tenants, the other QEMU threads) in one round does
-	// not move.
-	rounds = 3
-
 	// firstIters is the per-CPU operation count of the first round;
 	// maxIters bounds it.
 	firstIters = 1000
@@ -41,18 +34,17 @@ const (
 )
 
 // measure runs op o on CPUs 0..n-1 at once: rounds of growing length until
-// one lasts runTime, as testing.B calibrates, then rounds timed rounds of
-// that length. It returns the median ns/op of the timed rounds: wall time
-// over the operations of all n CPUs.
-func measure(o benchops.Op, n int) (float64, error) {
+// one lasts runTime, as testing.B calibrates, then count timed rounds of
+// that length. It returns the per-CPU operations of a round and the ns/op
+// of each timed round: wall time over the operations of all n CPUs.
+func measure(o benchops.Op, n, count int) (int, []float64, error) {
 	iters := firstIters
 
 	for {
 		wall, err := runOnce(o, n, iters)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
-
 		if wall >= runTime || iters >= maxIters {
 			break
 		}
@@ -62,23 +54,18 @@ func measure(o benchops.Op, n int) (float64, error) {
 		if wall > 0 {
 			next = min(next, int(float64(iters)*1.2*float64(runTime)/float64(wall)))
 		}
-
 		iters = min(max(next, iters*2), maxIters)
 	}
 
-	ns := make([]float64, rounds)
-
+	ns := make([]float64, count)
 	for r := range ns {
 		wall, err := runOnce(o, n, iters)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		ns[r] = float64(wall.Nanoseconds()) / float64(n*iters)
 	}
-
-	slices.Sort(ns)
-
-	return ns[rounds/2], nil
+	return iters, ns, nil
 }
 
 // runOnce runs iters operations of o on each of the CPUs 0..n-1 at once and

@@ -26,8 +26,8 @@ var _ [benchops.MaxCPUs - boot.MaxCPUs]struct{}
 // percpu: one assembly call that does only the register-relative add
 // (floor_<arch>.s), without the checks of percpu.Add. It is not an operation
 // a kernel should use (an unset register or uninitialised areas go
-// unnoticed); the kernel prints it on floor: lines. It adds to the counter
-// of percpu and percpu-raw.
+// unnoticed); the kernel prints it as op=floor. It adds to the counter of
+// percpu and percpu-raw.
 var floorOp = benchops.Op{
 	Name:  "floor",
 	Reset: benchops.ResetCounter,
