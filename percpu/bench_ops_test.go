@@ -19,8 +19,9 @@ import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// BenchmarkOps is the side-by-side comparison that `go tool qemu bench`
-// (make bench) runs and turns into `bench: host ...` lines: the operations
+// BenchmarkOps is the side-by-side comparison that make bench runs on the
+// host and hands to benchstat with the kernel's (sub-benchmarks
+// op=<name>/cpus=<n>, as kernel/bench prints them): the operations
 // of package benchops, which kernel/bench runs on every CPU of a kernel.
 // (It is an external test because benchops imports percpu; the benchmarks of
 // one accessor each are in bench_test.go.)
@@ -37,7 +38,7 @@ import (
 func BenchmarkOps(b *testing.B) {
 	for _, op := range benchops.Ops {
 		for _, n := range benchCPUCounts() {
-			b.Run(fmt.Sprintf("%s/cpus=%d", op.Name, n), func(b *testing.B) {
+			b.Run(fmt.Sprintf("op=%s/cpus=%d", op.Name, n), func(b *testing.B) {
 				runOnCPUs(b, n, op)
 			})
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 // Host benchmarks of one accessor each, on one CPU. The side-by-side
-// comparison of the operations that `go tool qemu bench` (make bench) runs,
+// comparison of the operations that make bench runs,
 // BenchmarkOps, is in bench_ops_test.go.
 //
 // A host "CPU" is a goroutine locked to its OS thread whose GS base points at
