@@ -26,7 +26,7 @@ import (
 // on its command line, then -count times per CPU count of -bringup with
 // bench.bringup, and prints the Go benchmark lines of the consoles on
 // stdout, for go tool benchstat (make bench). A boot that fails fails the
-// command, after the other targets ran.
+// command, after the other boots ran.
 func benchCmd(ctx context.Context, args []string) error {
 	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-bringup 1,4,16,64] [-v]")
 	list := fs.String("target", "x86_64,aarch64-el2,riscv64", "targets to boot, comma separated, or all")
@@ -96,17 +96,19 @@ func benchCmd(ctx context.Context, args []string) error {
 			b := &boot{Target: t, SMP: n, ELF: elf, Opts: o, Timeout: t.Timeout(n), Console: console, Stderr: console}
 			fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d -append %s\n", t.Name, n, o.Append)
 			res, err := b.run(ctx)
-			if err == nil && res.Code != 0 {
-				err = fmt.Errorf("%s SMP=%d: kernel exit code %d; last line: %q", t.Name, n, res.Code, res.Last)
-			}
-			if err != nil {
-				errs = append(errs, err)
-				break
-			}
+			var fails []string
 			for _, l := range res.Lines {
 				if strings.HasPrefix(l, "Benchmark") {
 					fmt.Println(l)
+				} else if strings.HasPrefix(l, "FAIL") {
+					fails = append(fails, l)
 				}
+			}
+			if err == nil && res.Code != 0 {
+				err = fmt.Errorf("%s SMP=%d: kernel exit code %d: %q", t.Name, n, res.Code, append(fails, res.Last))
+			}
+			if err != nil {
+				errs = append(errs, err)
 			}
 		}
 	}

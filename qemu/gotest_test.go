@@ -9,9 +9,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -45,17 +42,11 @@ func goTest(t *testing.T, exe string, tg *target, args ...string) (string, int) 
 
 	cmd := exec.Command(exe, append([]string{"test", "-target", tg.Name, "-smp", "4", "--"}, args...)...)
 	cmd.Dir = ".."
-
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
-
-	err := cmd.Run()
+	out, err := cmd.CombinedOutput()
 	if cmd.ProcessState == nil {
 		t.Fatalf("%s: %v", exe, err)
 	}
-
-	return out.String(), cmd.ProcessState.ExitCode()
+	return string(out), cmd.ProcessState.ExitCode()
 }
 
 // TestGoTestInKernel runs the tests of percpu and boot inside the kernel of
@@ -133,24 +124,13 @@ func TestGoTestInKernelFails(t *testing.T) {
 
 	exe := harness(t)
 
-	dir := t.TempDir()
-	broken := filepath.Join(dir, "broken_test.go")
-	if err := os.WriteFile(broken, []byte(brokenTest), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	src, err := filepath.Abs("../percpu/zz_broken_test.go")
+	root, _ := filepath.Abs("..")
+	flags, err := overlay(root, "./percpu", t.TempDir(), map[string]string{"zz_broken_test.go": brokenTest})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	b, _ := json.Marshal(map[string]any{"Replace": map[string]string{src: broken}})
-	overlay := filepath.Join(dir, "overlay.json")
-	if err := os.WriteFile(overlay, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	out, code := goTest(t, exe, tg, "-timeout", "3m", "-overlay", overlay, "-run", "TestDeliberatelyBroken|TestAdd", "-count", "2", "-v", "./percpu")
+	out, code := goTest(t, exe, tg, "-timeout", "3m", flags[0], flags[1], "-run", "TestDeliberatelyBroken|TestAdd", "-count", "2", "-v", "./percpu")
 
 	if code == 0 {
 		t.Errorf("%s: exit code 0 with a failing test, want non-zero", tg.Name)
