@@ -7,7 +7,7 @@
 SMP ?= 4
 SOAK ?= 20
 BENCHCOUNT ?= 6
-BRINGUP ?= 1,4,16,64
+BRINGUP ?= 4,16,64
 TIMEOUT ?=
 APPEND ?=
 # go test flags of the bare-metal package tests: make test-x86_64 TESTFLAGS='-run TestAdd$ -v'
@@ -83,8 +83,8 @@ bench:
 	mkdir -p build/bench
 	go test -run '^$$' -bench '^BenchmarkOps$$' -count "$$BENCHCOUNT" ./percpu > build/bench/host.txt
 	$(HARNESS) bench -smp 1,"$$SMP" -count "$$BENCHCOUNT" -bringup "$$BRINGUP" > build/bench/kernel.txt
-	go tool benchstat -row /target,/op -col /cpus build/bench/host.txt build/bench/kernel.txt
-	go tool benchstat -col '/op@(plain percpu percpu-raw atomic)' -row /target,/cpus build/bench/host.txt build/bench/kernel.txt
+	go tool benchstat -filter .name:Ops -row /target,/op -col /cpus build/bench/host.txt build/bench/kernel.txt
+	go tool benchstat -filter .name:Ops -col '/op@(plain percpu percpu-raw atomic)' -row /target,/cpus build/bench/host.txt build/bench/kernel.txt
 	go tool benchstat -col '/op@(floor percpu percpu-raw)' -row /target,/cpus build/bench/kernel.txt
 	go tool benchstat -filter .name:Bringup -col /cpus -row /target build/bench/kernel.txt
 

@@ -28,11 +28,11 @@ import (
 // stdout, for go tool benchstat (make bench). A boot that fails fails the
 // command, after the other boots ran.
 func benchCmd(ctx context.Context, args []string) error {
-	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-bringup 1,4,16,64] [-v]")
+	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-bringup 4,16,64] [-v]")
 	list := fs.String("target", "x86_64,aarch64-el2,riscv64", "targets to boot, comma separated, or all")
 	smp := fs.String("smp", "1,4", "CPU counts of the BenchmarkOps boots")
 	count := fs.Int("count", 6, "runs of each benchmark: bench.count in a BenchmarkOps boot, boots per CPU count of -bringup")
-	bringup := fs.String("bringup", "1,4,16,64", "CPU counts of BenchmarkBringup (boot.Start to all CPUs online), empty for none")
+	bringup := fs.String("bringup", "4,16,64", "CPU counts of BenchmarkBringup (boot.Start to all CPUs online), empty for none")
 	pkg := fs.String("pkg", "./kernel/bench", "benchmark kernel package")
 	verbose := fs.Bool("v", false, "stream the kernel consoles to stderr")
 	fs.Parse(args)

@@ -20,7 +20,7 @@
 //		[-timeout d] [-build=true] [-check] [-gdb] [-pkg ./kernel] [-tags list] [-out elf] [-- qemu args]
 //	go tool qemu test -target x86_64 [-smp 4|spec] [-append cmdline] [-tags list] [--] [go test flags] packages
 //	go tool qemu exec -target x86_64 [-smp 4|spec] [-append cmdline] [-timeout d] test-binary [test flags]
-//	go tool qemu bench [-target list] [-smp 1,4] [-count 6] [-bringup 1,4,16,64]
+//	go tool qemu bench [-target list] [-smp 1,4] [-count 6] [-bringup 4,16,64]
 //	go tool qemu targets
 //
 // The compiler is $TAMAGO if set, else the `go tool tamago` wrapper of go.mod.
