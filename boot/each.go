@@ -12,16 +12,9 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
-	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/percpu"
 )
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
 
 // thisCPU returns the logical id of the CPU running the caller, pinned; a
 // variable so that host tests, which have no CPUs, can stand in for it.
@@ -107,7 +100,7 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	for i := 0; i < g; i++ {
 		go func() {
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
-				procPin()
+				percpu.Pin()
 				cpu := thisCPU()
 				mine := cpu >= 0 && cpu < MaxCPUs && want[cpu].Load()
 
@@ -117,7 +110,7 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 					remaining.Add(-1)
 				}
 
-				procUnpin()
+				percpu.Unpin()
 
 				if !mine || returned[cpu].Load() {
 					rest()

@@ -51,12 +51,6 @@ var (
 	guardHi       = percpu.Define[uint64](canary)
 )
 
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
-
 // stressResult is what the stress test saw, for the report.
 type stressResult struct {
 	adds       uint64        // adds counted by the goroutines themselves
@@ -201,7 +195,7 @@ func stressRun(on []int, errs []error) (r stressResult) {
 	for {
 		var min uint64 = ^uint64(0)
 
-		procPin()
+		percpu.Pin()
 		r.readerCPUs |= 1 << percpu.CPU()
 
 		for i := 0; i < 64; i++ {
@@ -218,7 +212,7 @@ func stressRun(on []int, errs []error) (r stressResult) {
 			}
 		}
 
-		procUnpin()
+		percpu.Unpin()
 
 		if min >= stressAdds(n) || time.Now().After(deadline) {
 			break
