@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/wanterr"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -146,20 +147,12 @@ func dynamicBadInput() []result {
 	var rs []result
 	check := func(name string, err error) { rs = append(rs, result{name, err}) }
 
-	check("pointer-type", wantErr(func() error {
-		_, err := percpu.Alloc[*uint64](nil)
-		return err
-	}, percpu.ErrPointers, "type *uint64", "it is a pointer"))
+	check("pointer-type", wanterr.Error(wanterr.ErrOf(percpu.Alloc[*uint64](nil)), percpu.ErrPointers, "type *uint64", "it is a pointer"))
 
 	stride := percpu.AreaStride()
-	check("too-big", wantErr(func() error {
-		_, err := percpu.Alloc([4096]uint64{})
-		return err
-	}, percpu.ErrTooBig, "Alloc[[4096]uint64]", "32768 bytes", fmt.Sprintf("at most %d bytes", stride)))
+	check("too-big", wanterr.Error(wanterr.ErrOf(percpu.Alloc([4096]uint64{})), percpu.ErrTooBig, "Alloc[[4096]uint64]", "32768 bytes", fmt.Sprintf("at most %d bytes", stride)))
 
-	check("free-defined", wantErr(func() error {
-		return percpu.Free(counter)
-	}, percpu.ErrNotAllocated, "Free[uint64]", fmt.Sprintf("%#x", counter.Offset()), "New or Define"))
+	check("free-defined", wanterr.Error(percpu.Free(counter), percpu.ErrNotAllocated, "Free[uint64]", fmt.Sprintf("%#x", counter.Offset()), "New or Define"))
 
 	v, err := percpu.Alloc[uint64](1)
 	if err != nil {
@@ -169,24 +162,19 @@ func dynamicBadInput() []result {
 	off := fmt.Sprintf("%#x", v.Offset())
 	percpu.Free(v)
 
-	check("double-free", wantErr(func() error {
-		return percpu.Free(v)
-	}, percpu.ErrFreed, "Free[uint64]", off, "already freed"))
+	check("double-free", wanterr.Error(percpu.Free(v), percpu.ErrFreed, "Free[uint64]", off, "already freed"))
 
-	check("remote-after-free", wantPanic(func() { v.Remote(0) }, percpu.ErrFreed, "Remote[uint64]", off))
+	check("remote-after-free", wanterr.Panic(func() { v.Remote(0) }, percpu.ErrFreed, "Remote[uint64]", off))
 
 	// A write through the freed variable (a single-call access is not
 	// checked without the percpu_debug tag): the next Alloc of that slot
 	// finds the poison broken on this CPU and refuses it.
 	check("use-after-free", first(
 		func() error {
-			if panicOf(func() { v.Write(0x1234) }) != nil {
+			if wanterr.PanicOf(func() { v.Write(0x1234) }) != nil {
 				return nil // percpu_debug: the Write itself was refused
 			}
-			return wantErr(func() error {
-				_, err := percpu.Alloc[uint64](0)
-				return err
-			}, percpu.ErrPoison, off, "0x34", "poison 0x6b")
+			return wanterr.Error(wanterr.ErrOf(percpu.Alloc[uint64](0)), percpu.ErrPoison, off, "0x34", "poison 0x6b")
 		}(),
 		percpu.CheckPoison(),
 	))
