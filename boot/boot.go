@@ -13,7 +13,7 @@
 //
 //  1. The boot CPU came out of its cpuinit with the per-CPU register already
 //     pointing at area 0 of the linker region, ran the Go runtime up to
-//     main, and main initialised the areas ([percpu.InitInPlace]).
+//     main, and main initialized the areas ([percpu.InitInPlace]).
 //  2. [Start] checks CPU 0's register and reads the CPUs the machine
 //     describes ([Describer]: ACPI MADT, MP table, FDT /cpus). The boot CPU
 //     becomes logical CPU 0, the others 1..n-1 in the firmware's order;
@@ -210,7 +210,7 @@ func NumOnline() int {
 // Start brings up the CPUs the machine describes and returns when all of
 // them are online or have failed, within bounded waits.
 //
-// The per-CPU areas must be initialised before Start (see
+// The per-CPU areas must be initialized before Start (see
 // [percpu.InitInPlace]): every CPU sets its register from its area base.
 //
 // Every CPU described but not online is named in [Report.Problems]; Start

@@ -38,7 +38,7 @@ func main() {
 	// Control came from the runtime: CPU 0 runs alone, with its per-CPU
 	// register already pointing at area 0 (set by the board's entry code
 	// before any Go code ran). Every per-CPU variable is defined by now:
-	// package initialisation is over.
+	// package initialization is over.
 	areas, err := percpu.InitInPlace()
 	if err != nil {
 		fail("%v", err) // the library's errors name the package

@@ -42,7 +42,7 @@
 //	var hits = percpu.Define[uint64](0)
 //
 // [Define] and [New] append the variable to a template area. The layout is
-// frozen when the areas are initialised ([InitInPlace] over the linker region,
+// frozen when the areas are initialized ([InitInPlace] over the linker region,
 // or [Init] at a caller-provided base): the template is copied into every
 // area, a header is written at the start of each, and no variable can be
 // defined afterwards (allocate it with [Alloc]). An area is
@@ -171,7 +171,7 @@
 //	other hosts    package var  load / store                one CPU, for tests
 //	percpu_naive   none         -                           one CPU, a plain global area
 //
-// On arm64 the register is chosen once, when the package is initialised, from
+// On arm64 the register is chosen once, when the package is initialized, from
 // CurrentEL: TPIDR_EL2 when the kernel runs at EL2, TPIDR_EL1 otherwise. All
 // CPUs run at the same exception level. [RegName] names the register in use.
 //
@@ -190,7 +190,7 @@
 // generic wrapper is inlined, so the call site makes one call of an assembly
 // leaf function, with two arguments: the slot key (the offset, with the size
 // of the type folded in at compile time; the offset alone for 8 bytes) and
-// the value or its address. The leaf checks the register, recognises an
+// the value or its address. The leaf checks the register, recognizes an
 // 8-byte slot with one compare (other sizes cost a few more) and does the
 // access with one register-relative instruction. For Add on a uint64:
 //
@@ -256,7 +256,7 @@
 // M, and there is no CPU left to run it. Use them in hot loops.
 //
 // Remote: [Var.Remote] returns a pointer into another CPU's area. Nothing
-// synchronises it with that CPU: the caller avoids data races (for example by
+// synchronizes it with that CPU: the caller avoids data races (for example by
 // reading after the owner stopped writing, or by using sync/atomic on both
 // sides).
 //
@@ -283,16 +283,16 @@
 // drain, [Counter.Reset]). The fault reports of this kernel read no per-CPU
 // variable.
 //
-// # Registers that were never set, areas that were never initialised
+// # Registers that were never set, areas that were never initialized
 //
 // A per-CPU access must never become a write near address 0. Each fast path
 // checks the register with one instruction and a branch (predicted not
 // taken), and panics with a message that names the cause ("percpu: gs_base is
 // 0 on this CPU: register never set (InitReg)", "percpu: areas not
-// initialised (InitInPlace/Init)"):
+// initialized (InitInPlace/Init)"):
 //
 //   - x86_64: CMPQ gs:[16], $magic; JNE. The magic is written by Init: the
-//     check fails when the areas are not initialised (the word is 0) and when
+//     check fails when the areas are not initialized (the word is 0) and when
 //     GS_BASE points at memory that is not an area, where a non-zero self
 //     pointer check would pass. A GS_BASE of 0 makes the load itself fault
 //     at address 0x10, a read, since page 0 is mapped on neither system:
@@ -303,10 +303,10 @@
 //   - arm64, riscv64: CBZ / BEQZ on the base (a register that was never set
 //     is 0), then a load of the self word of the header and a compare with
 //     the base (two more instructions): Init writes each area's own address
-//     there. A register that is set before the areas are initialised (the
+//     there. A register that is set before the areas are initialized (the
 //     boot CPU's, between cpuinit and InitInPlace, points into the empty
 //     region) or that points at memory that is not an area fails it, so a
-//     per-CPU variable used in package initialisation, before Init, panics
+//     per-CPU variable used in package initialization, before Init, panics
 //     as on x86_64 instead of reading zeros and losing writes.
 //
 // # Bad input
@@ -315,7 +315,7 @@
 // values and names the offending value and the limit (docs/RELIABILITY.md
 // has the full table, with the host test and the boot-time check of each):
 //
-//	case                              behaviour                     message (example)
+//	case                              behavior                     message (example)
 //	type holding pointers             New: ErrPointers; Define      type *int holds pointers: it is a pointer (*int);
 //	                                  panics with it                per-CPU areas are not scanned by the garbage collector
 //	New/Define after Init             ErrFrozen (panic in Define)   Define[uint32] after the layout was frozen by
@@ -343,8 +343,8 @@
 //	                                  (see above), never a write    gs_base=0x00..00 (kernel report, exit status 99)
 //	register not an area              ErrRegister                   gs_base=0x... is not the base of a per-CPU area
 //	                                                                (4 areas at 0x..., 64 bytes apart)
-//	access before Init                ErrNotInitialised             areas not initialised (InitInPlace/Init)
-//	Init or InitInPlace twice         ErrInitialised                areas already initialised (4 areas of 64 bytes at
+//	access before Init                ErrNotInitialized             areas not initialized (InitInPlace/Init)
+//	Init or InitInPlace twice         ErrInitialized                areas already initialized (4 areas of 64 bytes at
 //	                                                                0x...): Init and InitInPlace may run once
 //	Alloc of a type with pointers     ErrPointers                   as New
 //	Alloc larger than a chunk         ErrTooBig                     Alloc[[4096]uint64]: 32768 bytes, but a dynamic

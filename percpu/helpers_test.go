@@ -106,7 +106,7 @@ func resetAreas() {
 	layout.mu.Lock()
 	defer layout.mu.Unlock()
 
-	if initialised.Load() {
+	if initialized.Load() {
 		clear(unsafe.Slice((*byte)(areas.base), uintptr(areas.num)*areas.stride))
 	}
 
@@ -115,14 +115,14 @@ func resetAreas() {
 	areas.size = 0
 	areas.stride = 0
 	layout.frozen = false
-	initialised.Store(false)
+	initialized.Store(false)
 	online.Store(nil)
 	dyn.chunks = nil
 	dyn.noHeap = false
 	resetReg()
 }
 
-// fresh gives the test freshly initialised areas over the linker region, and
+// fresh gives the test freshly initialized areas over the linker region, and
 // leaves the same state behind (the state TestMain sets up).
 func fresh(t testing.TB) int {
 	t.Helper()

@@ -26,7 +26,7 @@ import (
 //
 // Unlike boot.OnEachCPU it tells the CPUs apart by the register values
 // Start saw, not by the area header the register points at: a test may
-// have re-initialised the areas elsewhere (percpu.Init at its own memory),
+// have re-initialized the areas elsewhere (percpu.Init at its own memory),
 // which leaves every register pointing at memory that is no longer an area.
 func OnEachCPU(n int, f func(cpu int)) error {
 	if n > len(online) {

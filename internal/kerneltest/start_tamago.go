@@ -50,7 +50,7 @@ func init() {
 	os.Args = append([]string{name}, flags...)
 }
 
-// Start initialises the per-CPU areas over the linker region and brings
+// Start initializes the per-CPU areas over the linker region and brings
 // every CPU of the machine up, as the demo kernel does (boot.Start: the
 // kernel command line may ask for boot.degraded, boot.skip=K, maxcpus=N),
 // and prints the boot: and online lines of the output contract. It fails

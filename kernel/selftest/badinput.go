@@ -35,7 +35,7 @@ var notArea [256]byte
 //	PASS bad-input/<case> cpu=0
 //	FAIL bad-input/<case> cpu=0: <what was expected, what was seen>
 //
-// Preconditions: the areas are initialised and only CPU 0 runs (call it
+// Preconditions: the areas are initialized and only CPU 0 runs (call it
 // between percpu.InitInPlace and boot.Start): some checks point CPU 0's
 // register elsewhere for a moment, and panics are recovered, which a pinned
 // goroutine could not do. CPU 0's register is restored before it returns.
@@ -45,7 +45,7 @@ var notArea [256]byte
 // in the unmapped zero page: the kernel's percpu_fault_noreg build covers
 // it, see qemu TestFault); on arm64 and riscv64 a register of 0, with one
 // branch, then the self word of the area header. On every ISA a register
-// pointing at memory that is not an initialised area is refused.
+// pointing at memory that is not an initialized area is refused.
 func CheckBadInput() {
 	n := percpu.AreaNum()
 	base := percpu.AreaBase(0)
@@ -74,9 +74,9 @@ func CheckBadInput() {
 		percpu.Define[uint16](1)
 	}, percpu.ErrFrozen, "frozen"))
 
-	check("init-twice", wanterr.Error(wanterr.ErrOf(percpu.InitInPlace()), percpu.ErrInitialised, "already initialised", areas, fmt.Sprintf("%#x", base)))
+	check("init-twice", wanterr.Error(wanterr.ErrOf(percpu.InitInPlace()), percpu.ErrInitialized, "already initialized", areas, fmt.Sprintf("%#x", base)))
 
-	check("init-at-base-twice", wanterr.Error(wanterr.ErrOf(percpu.Init(base, percpu.AreaStride(), 1)), percpu.ErrInitialised, "already initialised", areas))
+	check("init-at-base-twice", wanterr.Error(wanterr.ErrOf(percpu.Init(base, percpu.AreaStride(), 1)), percpu.ErrInitialized, "already initialized", areas))
 
 	check("null-base", wanterr.Error(wanterr.ErrOf(percpu.Init(0, percpu.AreaStride(), 1)), percpu.ErrNullBase, "0x0", "64"))
 
@@ -100,7 +100,7 @@ func CheckBadInput() {
 	}
 
 	// Every fast path checks that the register is the base of an
-	// initialised area: on x86_64 the magic at gs:[16], on arm64 and
+	// initialized area: on x86_64 the magic at gs:[16], on arm64 and
 	// riscv64 the self word of the header. A register pointing at memory
 	// that is not an area (as the boot CPU's does before Init) is refused,
 	// and nothing is written there.

@@ -41,7 +41,7 @@ const stressTimeout = 20 * time.Second
 // canary is the value of the guard words around the stress counter.
 const canary = 0x6775617264fa11ed
 
-// The stress counter between two guard words. Package initialisation runs
+// The stress counter between two guard words. Package initialization runs
 // these three definitions one after the other, so the three slots are
 // adjacent in every area (up to alignment, and all three are 8 bytes): a
 // write that strays from the counter by a slot hits a guard word.
