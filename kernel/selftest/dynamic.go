@@ -51,8 +51,7 @@ type guarded struct {
 }
 
 // Dynamic runs the self-tests of dynamic per-CPU variables (percpu.Alloc,
-// Free, Counter, Sum) on CPUs 0..n-1, writes their result lines to w and
-// adds their counts to passed and failed:
+// Free, Counter, Sum) on the CPUs t checks and records their results in t:
 //
 //	dynamic/bad-input/<case> cpu=0   refused allocations and frees, each
 //	                                 with the error that names the value
@@ -78,17 +77,10 @@ type guarded struct {
 //	dynamic/heap-chunk cpu=0         variables past the linker region, in
 //	                                 chunks of Go heap memory, work on every
 //	                                 CPU through the same offset
-func Dynamic(w io.Writer, on []int, passed, failed *int) {
+func Dynamic(t *boot.Tally) {
+	w, on := t.Writer(), t.Online()
 	n := len(on)
-	report := func(name string, cpu int, err error) {
-		if err != nil {
-			fmt.Fprintf(w, "FAIL %s cpu=%d: %v\n", name, cpu, err)
-			*failed++
-		} else {
-			fmt.Fprintf(w, "PASS %s cpu=%d\n", name, cpu)
-			*passed++
-		}
-	}
+	report := t.Result
 
 	for _, c := range dynamicBadInput() {
 		report("dynamic/bad-input/"+c.name, 0, c.err)

@@ -23,7 +23,6 @@ package selftest
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -85,69 +84,27 @@ var tests = []test{
 	{"concurrent-sum", testConcurrentSum},
 }
 
-// Run writes the results of [CheckBadInput] (if it ran), runs every test on
-// online CPU (the online set of [boot.Online]: logical ids, with holes
-// when the boot runs degraded), then [Stress], writes one result line per
-// test and CPU to w, and returns the number of results that passed and
-// failed.
-func Run(w io.Writer) (passed, failed int) {
-	on := boot.Online()
+// Run records in t the results of [CheckBadInput] (if it ran), runs every
+// test on every CPU t checks (the online set: logical ids, with holes when
+// the boot runs degraded), then [Dynamic] and [Stress], one result per test
+// and CPU.
+func Run(t *boot.Tally) {
+	on := t.Online()
 
 	for _, r := range early {
-		if r.err != nil {
-			fmt.Fprintf(w, "FAIL bad-input/%s cpu=0: %v\n", r.name, r.err)
-			failed++
-		} else {
-			fmt.Fprintf(w, "PASS bad-input/%s cpu=0\n", r.name)
-			passed++
-		}
+		t.Result("bad-input/"+r.name, 0, r.err)
 	}
 
 	// the runtime must own exactly the online CPUs: a P held by a CPU
 	// that never ran would hang this stop-the-world for ever
-	if err := stopTheWorld(len(on)); err != nil {
-		fmt.Fprintf(w, "FAIL stop-the-world cpu=0: %v\n", err)
-		failed++
-	} else {
-		fmt.Fprintf(w, "PASS stop-the-world cpu=0\n")
-		passed++
+	t.Result("stop-the-world", 0, stopTheWorld(len(on)))
+
+	for _, test := range tests {
+		t.OnEachCPU(test.name, phaseTimeout, func(cpu int) error { return test.run(cpu, on) })
 	}
 
-	for _, t := range tests {
-		errs := make([]error, boot.MaxCPUs)
-
-		err := boot.OnEachCPU(on, phaseTimeout, func(cpu int) {
-			errs[cpu] = t.run(cpu, on)
-		})
-
-		if e, ok := err.(*boot.EachError); ok {
-			for _, cpu := range e.NotStarted {
-				errs[cpu] = fmt.Errorf("did not start on this CPU within %v", phaseTimeout)
-			}
-			for _, cpu := range e.NotReturned {
-				errs[cpu] = fmt.Errorf("did not return on this CPU within %v", phaseTimeout)
-			}
-		} else if err != nil {
-			fmt.Fprintf(w, "FAIL %s cpu=0: %v\n", t.name, err)
-			failed++
-			continue
-		}
-
-		for _, cpu := range on {
-			if err := errs[cpu]; err != nil {
-				fmt.Fprintf(w, "FAIL %s cpu=%d: %v\n", t.name, cpu, err)
-				failed++
-			} else {
-				fmt.Fprintf(w, "PASS %s cpu=%d\n", t.name, cpu)
-				passed++
-			}
-		}
-	}
-
-	Dynamic(w, on, &passed, &failed)
-	p, f := Stress(w, on)
-
-	return passed + p, failed + f
+	Dynamic(t)
+	Stress(t)
 }
 
 // stopTheWorld runs a garbage collection and lowers GOMAXPROCS by one and

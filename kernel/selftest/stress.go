@@ -8,7 +8,6 @@ package selftest
 
 import (
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -60,10 +59,9 @@ type stressResult struct {
 	took       time.Duration // until every CPU had stressAdds adds
 }
 
-// Stress is the stress test, run after the per-CPU tests on all n CPUs at
-// once. It writes one result line per CPU (PASS stress cpu=<id> or FAIL
-// stress cpu=<id>: ...) and a summary line to w, and returns the number of
-// results that passed and failed.
+// Stress is the stress test, run after the per-CPU tests on all the CPUs t
+// checks at once. It records one result per CPU in t (stress cpu=<id>) and
+// writes a summary line of its own.
 //
 // stressGoroutines * n goroutines, free to migrate (never pinned, never
 // locked), each add 1 to the stress counter with [percpu.Add] in a loop and
@@ -80,7 +78,8 @@ type stressResult struct {
 //     exactly: no add was lost or counted twice, although Add is not atomic
 //     on arm64 and riscv64 (a load, an add and a store);
 //   - its guard words are intact (see [CheckGuards]).
-func Stress(w io.Writer, on []int) (passed, failed int) {
+func Stress(t *boot.Tally) {
+	w, on := t.Writer(), t.Online()
 	n := len(on)
 	errs := make([]error, boot.MaxCPUs)
 	res := stressRun(on, errs)
@@ -116,16 +115,8 @@ func Stress(w io.Writer, on []int) (passed, failed int) {
 			err = CheckGuards(cpu)
 		}
 
-		if err != nil {
-			fmt.Fprintf(w, "FAIL stress cpu=%d: %v\n", cpu, err)
-			failed++
-		} else {
-			fmt.Fprintf(w, "PASS stress cpu=%d\n", cpu)
-			passed++
-		}
+		t.Result("stress", cpu, err)
 	}
-
-	return
 }
 
 // stressRun runs the adders and the reader; a decrease the reader sees on
