@@ -63,13 +63,13 @@ const onlineTimeout = 30 * time.Second
 //     their logical ids ([HWID], [LogicalID]);
 //   - a CPU described but not online is named by a `boot: ` line.
 //
-// On an error that stops the boot (the areas cannot be initialized, Start
-// fails before any CPU starts) Up writes it to w and returns it with the
-// zero Report. Otherwise it returns Start's report, the online CPUs running,
-// and an error when a CPU is missing ([ErrCPUsMissing], unless the boot
-// runs degraded), did not read its register in time, or the contract is
-// broken: the kernel can run its checks on report.Online and exit non-zero
-// ([Tally.Done]).
+// Up writes every error it returns to w, as its last line. On an error that
+// stops the boot (the areas cannot be initialized, Start fails before any
+// CPU starts) it returns the zero Report. Otherwise it returns Start's
+// report, the online CPUs running, and an error when a CPU is missing
+// ([ErrCPUsMissing], unless the boot runs degraded), did not read its
+// register in time, or the contract is broken: the kernel can still run its
+// checks on report.Online, and exits non-zero ([Tally.Done]).
 func Up(w io.Writer, o Options) (Report, error) {
 	if percpu.AreaNum() == 0 {
 		if _, err := percpu.InitInPlace(); err != nil {
@@ -113,6 +113,9 @@ func Up(w io.Writer, o Options) (Report, error) {
 
 	if len(violations) > 0 {
 		err = errors.Join(ErrContract, err)
+	}
+	if err != nil {
+		fmt.Fprintln(w, err)
 	}
 
 	return r, err
