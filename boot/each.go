@@ -34,6 +34,8 @@ type EachError struct {
 	Timeout time.Duration
 }
 
+// Error lists the CPUs where f did not start and those where it did not
+// return.
 func (e *EachError) Error() string {
 	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
 }

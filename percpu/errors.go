@@ -64,6 +64,7 @@ type Error struct {
 	msg  string
 }
 
+// Error returns the message, which starts with "percpu: ".
 func (e *Error) Error() string { return e.msg }
 
 // Unwrap returns the sentinel error (ErrNullBase, ErrMisaligned, ...) that
