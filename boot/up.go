@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tamago-smp/kernel/linker"
@@ -58,7 +60,7 @@ const onlineTimeout = 30 * time.Second
 //   - each online CPU read its register, equal to its own area base
 //     ([percpu.AreaBase]), and no two CPUs read the same register;
 //   - every online CPU reads the note CPU 0 reads (arm64: one exception
-//     level);
+//     level, the one of the register in use: el=2 with tpidr_el2);
 //   - the hardware ids of the online CPUs are distinct and map back to
 //     their logical ids ([HWID], [LogicalID]);
 //   - a CPU described but not online is named by a `boot: ` line.
@@ -269,6 +271,9 @@ func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
 		}
 		regs[c.reg] = cpu
 
+		if el, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el"); ok && c.noteName == "el" && el != fmt.Sprint(c.note) {
+			bad = append(bad, fmt.Sprintf("cpu %d runs at el=%d but uses %s", cpu, c.note, percpu.RegName()))
+		}
 		if note0 == nil {
 			note0 = c
 		} else if c.noteName != note0.noteName || c.note != note0.note {
@@ -315,8 +320,11 @@ func (t *Tally) Online() []int {
 }
 
 // Result records and prints the result of check name on CPU cpu: PASS if
-// err is nil, FAIL with err otherwise.
+// err is nil and cpu is one of the CPUs t checks, FAIL otherwise.
 func (t *Tally) Result(name string, cpu int, err error) {
+	if err == nil && !slices.Contains(t.online, cpu) {
+		err = fmt.Errorf("cpu %d is not online (online: %v)", cpu, t.online)
+	}
 	if err != nil {
 		fmt.Fprintf(t.w, "FAIL %s cpu=%d: %v\n", name, cpu, err)
 		t.failed++

@@ -149,6 +149,16 @@ func TestTally(t *testing.T) {
 		t.Errorf("Done = %d, output %q; want 0 and one pass", code, out.String())
 	}
 
+	// a result for a CPU that is not online is a failure
+	out.Reset()
+	tl = NewTally(&out, []int{0, 2})
+	tl.Result("a", 0, nil)
+	tl.Result("a", 1, nil)
+	tl.Result("a", 2, nil)
+	if code := tl.Done(nil); code != 1 || !strings.Contains(out.String(), "FAIL a cpu=1: cpu 1 is not online (online: [0 2])") {
+		t.Errorf("Done = %d, output %q; want 1 and a FAIL for cpu 1", code, out.String())
+	}
+
 	// an error of Up fails the boot even when every check passed
 	if code := NewTally(&out, []int{0}).Done(ErrCPUsMissing); code != 1 {
 		t.Errorf("Done(ErrCPUsMissing) = %d, want 1", code)
