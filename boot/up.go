@@ -340,8 +340,13 @@ func (t *Tally) Result(name string, cpu int, err error) {
 
 // OnEachCPU runs f on every CPU t checks, at once, pinned, as [OnEachCPU]
 // does (f must not block), and records one result per CPU: f's error, or
-// that f did not start or return on that CPU within timeout.
+// that f did not start or return on that CPU within timeout. With no CPU to
+// check (the boot stopped) it does nothing.
 func (t *Tally) OnEachCPU(name string, timeout time.Duration, f func(cpu int) error) {
+	if len(t.online) == 0 {
+		return // the boot stopped: no CPU to check (Done fails it)
+	}
+
 	errs := make([]error, MaxCPUs)
 
 	err := OnEachCPU(t.online, timeout, func(cpu int) { errs[cpu] = f(cpu) })

@@ -164,9 +164,11 @@ func TestTally(t *testing.T) {
 		t.Errorf("Done(ErrCPUsMissing) = %d, want 1", code)
 	}
 
-	// a boot that stopped before any check: one failure
+	// a boot that stopped before any check: no check runs, one failure
 	out.Reset()
-	if code := NewTally(&out, nil).Done(errors.New("percpu: too big")); code != 1 || out.String() != "selftest: 0 passed, 1 failed\n" {
+	tl = NewTally(&out, nil)
+	tl.OnEachCPU("a", 0, func(int) error { t.Error("a check ran after a failed boot"); return nil })
+	if code := tl.Done(errors.New("percpu: too big")); code != 1 || out.String() != "selftest: 0 passed, 1 failed\n" {
 		t.Errorf("Done after a failed boot = %d, output %q", code, out.String())
 	}
 }
