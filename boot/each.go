@@ -55,7 +55,11 @@ func (e *EachError) Error() string {
 // Each call runs pinned to its CPU with preemption disabled, like Linux's
 // on_each_cpu: percpu.CPU() == cpu for the whole call. f must therefore not
 // block (no channel operations, locks, sleeps or output); busy-waiting for
-// the other CPUs is allowed but must be bounded.
+// the other CPUs is allowed but must be bounded. That rules out fmt too:
+// its printer cache is a sync.Pool, whose first use after a garbage
+// collection takes a sync.Mutex, and a pinned goroutine that blocks stops
+// the runtime with "fatal error: schedule: holding locks". Record values in
+// f and format them after OnEachCPU returns.
 //
 // Placement works by claiming: goroutines pin themselves, read their CPU id
 // and run f if that CPU is wanted and still unclaimed, then yield so that

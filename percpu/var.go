@@ -153,7 +153,9 @@ func storePinned(key uint64, src unsafe.Pointer) {
 // goroutine pinned to that CPU until f returns.
 //
 // Preconditions: f must not block (channel operations, sleeping locks,
-// time.Sleep, blocking system calls, runtime.Gosched), must not panic and
+// time.Sleep, blocking system calls, runtime.Gosched, and fmt, whose
+// sync.Pool takes a mutex on its first use after a garbage collection),
+// must not panic and
 // should be short: it runs with preemption disabled, like the code between
 // Linux get_cpu_var and put_cpu_var; a panic or a block inside f is fatal to
 // the runtime ("panic holding locks", "schedule: holding locks"). f must not

@@ -22,9 +22,9 @@
 package selftest
 
 import (
-	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -115,7 +115,7 @@ func Run(t *boot.Tally) {
 // emulation the CPUs would take seconds to get a P back.)
 func stopTheWorld(n int) error {
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return fmt.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
+		return errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
 	}
 
 	runtime.GC()
@@ -123,13 +123,13 @@ func stopTheWorld(n int) error {
 	runtime.GOMAXPROCS(lower)
 
 	if p := runtime.GOMAXPROCS(n); p != lower {
-		return fmt.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
+		return errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
 	}
 
 	runtime.GC()
 
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return fmt.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
+		return errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
 	}
 
 	return nil
@@ -137,10 +137,10 @@ func stopTheWorld(n int) error {
 
 func testRegister(cpu int, on []int) error {
 	if reg, base := percpu.ReadReg(), percpu.AreaBase(cpu); reg != base {
-		return fmt.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
+		return errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
 	}
 	if id := percpu.CPU(); id != cpu {
-		return fmt.Errorf("percpu.CPU()=%d, want %d", id, cpu)
+		return errorf("percpu.CPU()=%d, want %d", id, cpu)
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func testRegister(cpu int, on []int) error {
 // expect compares a value read on a CPU with the one wanted.
 func expect[T comparable](what string, got, want T) error {
 	if got != want {
-		return fmt.Errorf("%s=%v, want %v", what, got, want)
+		return errorf("%s=%v, want %v", what, got, want)
 	}
 	return nil
 }
@@ -243,7 +243,7 @@ func testRemoteRead(cpu int, on []int) error {
 			continue
 		}
 
-		if err := own(other).check(fmt.Sprintf("cpu %d ", other), remote(other)); err != nil {
+		if err := own(other).check("cpu "+strconv.Itoa(other)+" ", remote(other)); err != nil {
 			return err
 		}
 	}
@@ -260,13 +260,13 @@ func markValue(writer int) uint64 {
 func testRemoteWrite(cpu int, on []int) error {
 	next := on[(slices.Index(on, cpu)+1)%len(on)]
 	old := atomic.SwapUint64(mark.Remote(next), markValue(cpu))
-	return expect(fmt.Sprintf("cpu %d mark before the write", next), old, uint64(markInitial))
+	return expect("cpu "+strconv.Itoa(next)+" mark before the write", old, uint64(markInitial))
 }
 
 // testRemoteWriteSeen checks, locally, the mark the previous CPU wrote.
 func testRemoteWriteSeen(cpu int, on []int) error {
 	prev := on[(slices.Index(on, cpu)+len(on)-1)%len(on)]
-	return expect(fmt.Sprintf("mark written by cpu %d", prev), mark.Read(), markValue(prev))
+	return expect("mark written by cpu "+strconv.Itoa(prev), mark.Read(), markValue(prev))
 }
 
 func testReset(cpu int, on []int) error {
@@ -279,7 +279,7 @@ func testReset(cpu int, on []int) error {
 	vPair.Reset()
 
 	if err := testInitial(cpu, on); err != nil {
-		return fmt.Errorf("after Reset: %v", err)
+		return errorf("after Reset: %v", err)
 	}
 	return nil
 }
@@ -310,5 +310,5 @@ func testConcurrentSum(cpu int, on []int) error {
 		sum += atomic.LoadUint64(counter.Remote(other))
 	}
 
-	return expect(fmt.Sprintf("sum of %d counters", len(on)), sum, uint64(len(on))*Adds)
+	return expect("sum of "+strconv.Itoa(len(on))+" counters", sum, uint64(len(on))*Adds)
 }
