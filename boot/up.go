@@ -339,7 +339,8 @@ func (t *Tally) Result(name string, cpu int, err error) {
 }
 
 // OnEachCPU runs f on every CPU t checks, at once, pinned, as [OnEachCPU]
-// does (f must not block), and records one result per CPU: f's error, or
+// does (f must not block, nor call fmt: build its error with [Errorf]), and
+// records one result per CPU: f's error, or
 // that f did not start or return on that CPU within timeout. With no CPU to
 // check (the boot stopped) it does nothing.
 func (t *Tally) OnEachCPU(name string, timeout time.Duration, f func(cpu int) error) {

@@ -172,3 +172,10 @@ func TestTally(t *testing.T) {
 		t.Errorf("Done after a failed boot = %d, output %q", code, out.String())
 	}
 }
+
+// TestErrorf: the deferred error formats as fmt.Errorf would.
+func TestErrorf(t *testing.T) {
+	if got, want := Errorf("cpu %d: %s=%#x", 3, "gp", 0x40).Error(), "cpu 3: gp=0x40"; got != want {
+		t.Errorf("Errorf = %q, want %q", got, want)
+	}
+}

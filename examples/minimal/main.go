@@ -19,7 +19,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"time"
 
@@ -50,7 +49,7 @@ func main() {
 
 	t.OnEachCPU("minimal-initial", time.Minute, func(cpu int) error {
 		if o, h, s := owner.Read(), hits.Read(), stats.Read(); o != -1 || h != 0 || s != (load{Peak: 1}) {
-			return fmt.Errorf("owner=%d hits=%d stats=%+v, want -1, 0, {Ticks:0 Peak:1}", o, h, s)
+			return boot.Errorf("owner=%d hits=%d stats=%+v, want -1, 0, {Ticks:0 Peak:1}", o, h, s)
 		}
 		return nil
 	})
@@ -63,7 +62,7 @@ func main() {
 		stats.With(func(s *load) { s.Ticks += uint64(cpu); s.Peak = max(s.Peak, uint32(cpu)) })
 
 		if o, h := owner.Read(), hits.Read(); o != int32(cpu) || h != uint64(10*(cpu+1)) {
-			return fmt.Errorf("owner=%d hits=%d, want %d, %d", o, h, cpu, 10*(cpu+1))
+			return boot.Errorf("owner=%d hits=%d, want %d, %d", o, h, cpu, 10*(cpu+1))
 		}
 		return nil
 	})
@@ -72,7 +71,7 @@ func main() {
 	t.OnEachCPU("minimal-remote", time.Minute, func(cpu int) error {
 		for _, other := range report.Online {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int32(other) || h != uint64(10*(other+1)) {
-				return fmt.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, 10*(other+1))
+				return boot.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, 10*(other+1))
 			}
 		}
 		return nil

@@ -85,7 +85,7 @@ func main() {
 	local := make([]error, boot.MaxCPUs)
 	boot.OnEachCPU(report.Online, time.Minute, func(cpu int) {
 		if reg, want := percpu.ReadReg(), base+uintptr(cpu)*percpu.AreaStride(); reg != want {
-			local[cpu] = fmt.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), reg, want)
+			local[cpu] = boot.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), reg, want)
 		}
 		owner.Write(int64(cpu))
 		percpu.Add(hits, uint32(cpu+1))
@@ -98,7 +98,7 @@ func main() {
 		}
 		for _, other := range report.Online {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int64(other) || h != uint32(other+1) {
-				return fmt.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
+				return boot.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
 			}
 		}
 		return nil

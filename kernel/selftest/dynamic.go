@@ -117,7 +117,7 @@ func Dynamic(t *boot.Tally) {
 		missed, notStarted = on, on
 	}
 	for _, cpu := range missed {
-		errs[cpu] = errorf("did not run to completion on this CPU within %v", phaseTimeout)
+		errs[cpu] = boot.Errorf("did not run to completion on this CPU within %v", phaseTimeout)
 	}
 	if err := percpu.CheckPoison(); err != nil {
 		errs[0] = first(errs[0], err)
@@ -201,7 +201,7 @@ func claim(off uintptr, id uint64) error {
 
 	for o, other := range churnShadow {
 		if off < o+size && o < off+size {
-			return errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
+			return boot.Errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
 		}
 	}
 	churnShadow[off] = id
@@ -239,7 +239,7 @@ func churn(cpu, allocs int) error {
 		id := churnIDs.Add(1)
 		v, err := percpu.Alloc(guarded{Head: id, Tail: id})
 		if err != nil {
-			return errorf("allocation %d: %v", i, err)
+			return boot.Errorf("allocation %d: %v", i, err)
 		}
 		if err := claim(v.Offset(), id); err != nil {
 			return err
@@ -267,7 +267,7 @@ func checkGuarded(v *percpu.Var[guarded]) error {
 	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
 		g := v.Remote(cpu)
 		if g.Head != id || g.Tail != id {
-			return errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
+			return boot.Errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
 		}
 	}
 
@@ -328,13 +328,13 @@ func dynamicStress(w io.Writer, n int) error {
 		s := c.Sum()
 		hi := published() + uint64(g)
 		if s < int64(lo) || s > int64(hi) {
-			bad = first(bad, errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
+			bad = first(bad, boot.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
 		}
 		runtime.Gosched()
 	}
 
 	if f := finished.Load(); f != int32(g) {
-		return errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
 	}
 
 	want := uint64(g) * dynStressAdds
@@ -398,7 +398,7 @@ func isrGoroutine() error {
 		runtime.Gosched()
 	}
 	if !stopped.Load() {
-		return errorf("the service goroutine did not stop within %v", stressTimeout)
+		return boot.Errorf("the service goroutine did not stop within %v", stressTimeout)
 	}
 
 	return first(
@@ -442,7 +442,7 @@ func atomicAdd(n int) error {
 	}
 
 	if f := finished.Load(); f != int32(g) {
-		return errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
 	}
 
 	return expect("drained + remaining", drained+percpu.Sum(v), uint64(g)*dynStressAdds)
@@ -470,7 +470,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	for i := 0; i < heapChunks; i++ {
 		v, err := percpu.Alloc(big{N: uint64(i)})
 		if err != nil {
-			return vs, heap, errorf("allocation %d: %v", i, err)
+			return vs, heap, boot.Errorf("allocation %d: %v", i, err)
 		}
 		vs = append(vs, v)
 
@@ -480,7 +480,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	}
 
 	if heap == 0 {
-		return vs, heap, errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
+		return vs, heap, boot.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
 	}
 
 	return vs, heap, nil
@@ -497,7 +497,7 @@ func checkHeapVars(w io.Writer, vs []*percpu.Var[big], heap int, missed []int, o
 				want += 100
 			}
 			if got := v.Remote(cpu).N; got != want {
-				return errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
+				return boot.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
 			}
 		}
 	}

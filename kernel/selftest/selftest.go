@@ -115,7 +115,7 @@ func Run(t *boot.Tally) {
 // emulation the CPUs would take seconds to get a P back.)
 func stopTheWorld(n int) error {
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
+		return boot.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
 	}
 
 	runtime.GC()
@@ -123,13 +123,13 @@ func stopTheWorld(n int) error {
 	runtime.GOMAXPROCS(lower)
 
 	if p := runtime.GOMAXPROCS(n); p != lower {
-		return errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
+		return boot.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
 	}
 
 	runtime.GC()
 
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
+		return boot.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
 	}
 
 	return nil
@@ -137,10 +137,10 @@ func stopTheWorld(n int) error {
 
 func testRegister(cpu int, on []int) error {
 	if reg, base := percpu.ReadReg(), percpu.AreaBase(cpu); reg != base {
-		return errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
+		return boot.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
 	}
 	if id := percpu.CPU(); id != cpu {
-		return errorf("percpu.CPU()=%d, want %d", id, cpu)
+		return boot.Errorf("percpu.CPU()=%d, want %d", id, cpu)
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func testRegister(cpu int, on []int) error {
 // expect compares a value read on a CPU with the one wanted.
 func expect[T comparable](what string, got, want T) error {
 	if got != want {
-		return errorf("%s=%v, want %v", what, got, want)
+		return boot.Errorf("%s=%v, want %v", what, got, want)
 	}
 	return nil
 }
@@ -279,7 +279,7 @@ func testReset(cpu int, on []int) error {
 	vPair.Reset()
 
 	if err := testInitial(cpu, on); err != nil {
-		return errorf("after Reset: %v", err)
+		return boot.Errorf("after Reset: %v", err)
 	}
 	return nil
 }

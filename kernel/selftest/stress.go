@@ -107,9 +107,9 @@ func Stress(t *boot.Tally) {
 		switch {
 		case err != nil:
 		case res.perCPU[cpu] < stressAdds(n):
-			err = errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, stressAdds(n))
+			err = boot.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, stressAdds(n))
 		case sum != res.adds:
-			err = errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
+			err = boot.Errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
 				n, sum, res.adds, int64(res.adds-sum))
 		default:
 			err = CheckGuards(cpu)
@@ -218,7 +218,7 @@ func stressRun(on []int, errs []error) (r stressResult) {
 
 	for _, cpu := range on {
 		if wentDown[cpu] {
-			errs[cpu] = errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
+			errs[cpu] = boot.Errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
 		}
 	}
 
@@ -255,10 +255,10 @@ func minU64(a, b uint64) uint64 {
 //   - the linker guard zone after the region ([linker.Guard]), zero.
 func CheckGuards(cpu int) error {
 	if v := atomic.LoadUint64(guardLo.Remote(cpu)); v != canary {
-		return errorf("guard word before the counter = %#x, want %#x", v, uint64(canary))
+		return boot.Errorf("guard word before the counter = %#x, want %#x", v, uint64(canary))
 	}
 	if v := atomic.LoadUint64(guardHi.Remote(cpu)); v != canary {
-		return errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
+		return boot.Errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
 	}
 
 	if err := percpu.CheckPoison(); err != nil {
@@ -285,7 +285,7 @@ func CheckGuards(cpu int) error {
 func zero(what string, start, end uintptr) error {
 	for p := start; p < end; p++ {
 		if b := *(*byte)(unsafe.Add(unsafe.Pointer(nil), p)); b != 0 {
-			return errorf("%s [%#x, %#x): byte at %#x = %#x, want 0", what, start, end, p, b)
+			return boot.Errorf("%s [%#x, %#x): byte at %#x = %#x, want 0", what, start, end, p, b)
 		}
 	}
 	return nil
