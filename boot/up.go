@@ -377,9 +377,9 @@ func (t *Tally) Counts() (passed, failed int) {
 // Done ends the checks: a CPU of t's online set where no check passed gets
 // a FAIL line (every online CPU must prove itself), then Done prints the
 // summary line and returns the exit status, 0 only if no check failed and
-// err (the error of [Up]) is nil. A boot that failed before any check ran
-// counts as one failed check, so that its summary is not "0 passed, 0
-// failed".
+// err (the error of [Up]) is nil. A broken contract ([ErrContract]) is one
+// more FAIL line, and a boot that failed before any check ran counts as one
+// failed check, so that neither summary reads "0 failed".
 func (t *Tally) Done(err error) int {
 	for _, cpu := range t.online {
 		if cpu >= 0 && cpu < MaxCPUs && t.passes[cpu] == 0 {
@@ -387,6 +387,9 @@ func (t *Tally) Done(err error) int {
 		}
 	}
 
+	if errors.Is(err, ErrContract) {
+		t.Result("online-lines", 0, errors.New("the boot: lines above name what breaks the output contract"))
+	}
 	if err != nil && t.passed+t.failed == 0 {
 		t.failed = 1
 	}

@@ -164,6 +164,14 @@ func TestTally(t *testing.T) {
 		t.Errorf("Done(ErrCPUsMissing) = %d, want 1", code)
 	}
 
+	// a broken contract is a failed check
+	out.Reset()
+	tl = NewTally(&out, []int{0})
+	tl.Result("a", 0, nil)
+	if code := tl.Done(fmt.Errorf("%w", ErrContract)); code != 1 || !strings.HasSuffix(out.String(), "selftest: 1 passed, 1 failed\n") {
+		t.Errorf("Done(ErrContract) = %d, output %q; want 1 and one failure", code, out.String())
+	}
+
 	// a boot that stopped before any check: no check runs, one failure
 	out.Reset()
 	tl = NewTally(&out, nil)
