@@ -17,11 +17,18 @@ import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// goodReads returns what CPUs 0..n-1 read on a healthy machine.
+// goodReads returns what CPUs 0..n-1 read on a healthy machine: their area
+// bases, and the exception level of the register in use (2 where the
+// register names none).
 func goodReads(n int) []cpuRead {
+	el := uint64(2)
+	if s, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el"); ok {
+		fmt.Sscan(s, &el)
+	}
+
 	reads := make([]cpuRead, MaxCPUs)
 	for cpu := 0; cpu < n; cpu++ {
-		reads[cpu] = cpuRead{ok: true, reg: percpu.AreaBase(cpu), noteName: "el", note: 2}
+		reads[cpu] = cpuRead{ok: true, reg: percpu.AreaBase(cpu), noteName: "el", note: el}
 	}
 	return reads
 }
@@ -56,8 +63,8 @@ func TestCheckOnline(t *testing.T) {
 			want: fmt.Sprintf("cpu 1: %s=%#x, want its own area base %#x", percpu.RegName(), percpu.AreaBase(2), percpu.AreaBase(1))},
 		{name: "two CPUs, one register", edit: func(r []cpuRead) { r[2].reg = r[0].reg },
 			want: "the register of cpu 0 too"},
-		{name: "notes differ", edit: func(r []cpuRead) { r[2].note = 1 },
-			want: "cpu 2 reads el=1, cpu 0 reads el=2"},
+		{name: "notes differ", edit: func(r []cpuRead) { r[2].note = 7 },
+			want: "cpu 2 reads el=7, cpu 0 reads el="},
 		{name: "hardware ids alike", hwids: []uint64{0x10, 0x11, 0x11},
 			want: "cpu 2 has hardware id " + HWIDName() + "=0x11, as cpu 1 has"},
 		{name: "online set without cpu 0", r: Report{Present: 3, Online: []int{1, 2}, Problems: []string{"x"}},
@@ -185,5 +192,26 @@ func TestTally(t *testing.T) {
 func TestErrorf(t *testing.T) {
 	if got, want := Errorf("cpu %d: %s=%#x", 3, "gp", 0x40).Error(), "cpu 3: gp=0x40"; got != want {
 		t.Errorf("Errorf = %q, want %q", got, want)
+	}
+}
+
+// TestCheckOnlineEL: on arm64 every CPU must run at the exception level of
+// the register in use (the kernel tests of boot run this on aarch64 and
+// aarch64-el2).
+func TestCheckOnlineEL(t *testing.T) {
+	el, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el")
+	if !ok {
+		t.Skipf("register %s names no exception level", percpu.RegName())
+	}
+	needAreas(t, 2)
+	withHWIDs(t, 0, 1)
+
+	reads := goodReads(2)
+	other := map[string]uint64{"1": 2, "2": 1}[el]
+	reads[0].note, reads[1].note = other, other
+
+	bad := checkOnline(Report{Present: 2, Online: []int{0, 1}}, reads, 2)
+	if want := fmt.Sprintf("cpu 1 runs at el=%d but uses %s", other, percpu.RegName()); !strings.Contains(strings.Join(bad, "\n"), want) {
+		t.Errorf("checkOnline = %q, want a line containing %q", bad, want)
 	}
 }
