@@ -36,7 +36,7 @@ import (
 // degradedPrefix; its online ids may then have gaps. Other lines (runtime or board messages) are
 // allowed anywhere but at the end.
 var (
-	percpuLine  = regexp.MustCompile(`^percpu: _percpu_start=0x([0-9a-fA-F]+) _percpu_end=0x([0-9a-fA-F]+) area_size=([0-9]+) areas=([0-9]+)$`)
+	percpuLine  = regexp.MustCompile(`^percpu: _percpu_start=0x([0-9a-fA-F]+) _percpu_end=0x([0-9a-fA-F]+) area_size=([0-9]+)(?: area_stride=([0-9]+))? areas=([0-9]+)$`)
 	onlineLine  = regexp.MustCompile(`^cpu ([0-9]+) online: ([a-z0-9_]+)=0x([0-9a-fA-F]+)(?: el=([0-9]+))?(?: ([a-z]+)=0x([0-9a-fA-F]+))?$`)
 	passLine    = regexp.MustCompile(`^PASS (\S+) cpu=([0-9]+)$`)
 	summaryLine = regexp.MustCompile(`^selftest: ([0-9]+) passed, ([0-9]+) failed$`)
@@ -142,8 +142,15 @@ func checkConsole(lines []string, want expect) (con console, errs []error) {
 			}
 			con.Start, _ = strconv.ParseUint(m[1], 16, 64)
 			con.End, _ = strconv.ParseUint(m[2], 16, 64)
-			con.AreaSize, _ = strconv.ParseUint(m[3], 10, 64)
-			con.Areas, _ = strconv.ParseUint(m[4], 10, 64)
+			// AreaSize is the stride between areas: area_stride=
+			// where the kernel prints it (older kernels printed the
+			// stride as area_size=)
+			stride := m[3]
+			if m[4] != "" {
+				stride = m[4]
+			}
+			con.AreaSize, _ = strconv.ParseUint(stride, 10, 64)
+			con.Areas, _ = strconv.ParseUint(m[5], 10, 64)
 
 		case onlinePrefix.MatchString(l):
 			m := onlineLine.FindStringSubmatch(l)

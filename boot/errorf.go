@@ -1,15 +1,15 @@
-// Per-CPU data support
+// SMP bring-up for TamaGo kernels
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-package selftest
+package boot
 
 import "fmt"
 
-// errorf is fmt.Errorf for code that runs pinned to its CPU (the test
-// bodies under [boot.OnEachCPU], the churn): it keeps the format and its
+// Errorf is fmt.Errorf for code that runs pinned to its CPU (a function
+// given to [OnEachCPU] or [Tally.OnEachCPU]): it keeps the format and its
 // operands and formats them only when Error is called, by the writer of the
 // result lines, after the pinned call returned.
 //
@@ -18,16 +18,17 @@ import "fmt"
 // goroutine that blocks on it stops the runtime with "fatal error:
 // schedule: holding locks" (seen with 64 CPUs formatting at once).
 // Operands must be values that do not change afterwards.
-func errorf(format string, args ...any) error {
+func Errorf(format string, args ...any) error {
 	return &deferredError{format, args}
 }
 
-// deferredError is the error of [errorf].
+// deferredError is the error of [Errorf].
 type deferredError struct {
 	format string
 	args   []any
 }
 
+// Error formats the message.
 func (e *deferredError) Error() string {
 	return fmt.Sprintf(e.format, e.args...)
 }
