@@ -12,8 +12,9 @@
 // The boot story, on every ISA:
 //
 //  1. The boot CPU came out of its cpuinit with the per-CPU register already
-//     pointing at area 0 of the linker region, ran the Go runtime up to
-//     main, and main initialised the areas ([percpu.InitInPlace]).
+//     pointing at area 0 of the linker region and ran the Go runtime up to
+//     main. main calls [Up], the kernel prologue: Up initializes the areas
+//     ([percpu.InitInPlace]), prints the `percpu:` line and calls Start.
 //  2. [Start] checks CPU 0's register and reads the CPUs the machine
 //     describes ([Describer]: ACPI MADT, MP table, FDT /cpus). The boot CPU
 //     becomes logical CPU 0, the others 1..n-1 in the firmware's order;
@@ -30,6 +31,11 @@
 //  5. Start reports every CPU the machine describes that is not online, by
 //     logical and hardware id and cause, and fails unless the boot was asked
 //     to run degraded ([Options.Degraded], command line `boot.degraded`).
+//  6. Up has every online CPU read its own register, prints one line per
+//     online CPU and checks the lines: each register is that CPU's own area
+//     base, no two alike, the hardware ids distinct. The kernel runs its
+//     checks on the online CPUs with a [Tally], whose Done prints the
+//     summary line and gives the exit status.
 //
 // Each CPU writes its own per-CPU register; nothing writes another CPU's.
 //
@@ -93,6 +99,11 @@ type Options struct {
 
 	// NoCmdline makes Start ignore the kernel command line.
 	NoCmdline bool
+
+	// BeforeStart, if not nil, runs in [Up] once the areas are
+	// initialized and before Start wakes any other CPU: CPU 0 runs
+	// alone (the demo kernel checks bad input there). Start ignores it.
+	BeforeStart func()
 }
 
 // Report describes the outcome of [Start].
@@ -210,8 +221,10 @@ func NumOnline() int {
 // Start brings up the CPUs the machine describes and returns when all of
 // them are online or have failed, within bounded waits.
 //
-// The per-CPU areas must be initialised before Start (see
+// The per-CPU areas must be initialized before Start (see
 // [percpu.InitInPlace]): every CPU sets its register from its area base.
+// A kernel calls [Up], which does that, calls Start and prints and checks
+// the result, rather than Start itself.
 //
 // Every CPU described but not online is named in [Report.Problems]; Start
 // then returns [ErrCPUsMissing] unless the boot runs degraded. Either way

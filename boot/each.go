@@ -12,16 +12,9 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
-	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/percpu"
 )
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
 
 // thisCPU returns the logical id of the CPU running the caller, pinned; a
 // variable so that host tests, which have no CPUs, can stand in for it.
@@ -41,6 +34,8 @@ type EachError struct {
 	Timeout time.Duration
 }
 
+// Error lists the CPUs where f did not start and those where it did not
+// return.
 func (e *EachError) Error() string {
 	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
 }
@@ -60,7 +55,11 @@ func (e *EachError) Error() string {
 // Each call runs pinned to its CPU with preemption disabled, like Linux's
 // on_each_cpu: percpu.CPU() == cpu for the whole call. f must therefore not
 // block (no channel operations, locks, sleeps or output); busy-waiting for
-// the other CPUs is allowed but must be bounded.
+// the other CPUs is allowed but must be bounded. That rules out fmt too:
+// its printer cache is a sync.Pool, whose first use after a garbage
+// collection takes a sync.Mutex, and a pinned goroutine that blocks stops
+// the runtime with "fatal error: schedule: holding locks". Record values in
+// f and format them after OnEachCPU returns.
 //
 // Placement works by claiming: goroutines pin themselves, read their CPU id
 // and run f if that CPU is wanted and still unclaimed, then yield so that
@@ -107,7 +106,7 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	for i := 0; i < g; i++ {
 		go func() {
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
-				procPin()
+				percpu.Pin()
 				cpu := thisCPU()
 				mine := cpu >= 0 && cpu < MaxCPUs && want[cpu].Load()
 
@@ -117,7 +116,7 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 					remaining.Add(-1)
 				}
 
-				procUnpin()
+				percpu.Unpin()
 
 				if !mine || returned[cpu].Load() {
 					rest()

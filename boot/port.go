@@ -129,3 +129,12 @@ func Cmdline() string {
 	}
 	return ""
 }
+
+// Noter is implemented by ports that add a field, read on each CPU, to its
+// online line: arm64 adds its exception level (`el=2`).
+type Noter interface {
+	// CPUNote returns the field's name and value, read on the calling
+	// CPU; an empty name adds nothing. It runs pinned: no allocation,
+	// no blocking.
+	CPUNote() (name string, value uint64)
+}

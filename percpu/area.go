@@ -14,8 +14,8 @@ import (
 	"github.com/tamago-smp/kernel/linker"
 )
 
-// areas describes the initialised areas. It is written once, by Init or
-// InitInPlace, before initialised is set, and only read afterwards.
+// areas describes the initialized areas. It is written once, by Init or
+// InitInPlace, before initialized is set, and only read afterwards.
 var areas struct {
 	base   unsafe.Pointer // area 0
 	num    int            // number of areas
@@ -23,14 +23,14 @@ var areas struct {
 	stride uintptr        // distance between two areas
 }
 
-var initialised atomic.Bool
+var initialized atomic.Bool
 
 // DynamicReserve is the number of bytes every area reserves after the
 // variables defined with [New] and [Define], for the variables allocated
 // with [Alloc] after Init: the first chunk (see the package documentation).
 const DynamicReserve = 256
 
-// InitInPlace initialises the per-CPU areas over the region the linker
+// InitInPlace initializes the per-CPU areas over the region the linker
 // reserves in the kernel image ([linker.Region], the _percpu_start symbol):
 // the first area starts at the start of the region rounded up to
 // [linker.AreaAlign], and up to [linker.MaxCPUs] areas follow, [AreaStride]
@@ -43,8 +43,8 @@ const DynamicReserve = 256
 // register at area 0.
 //
 // InitInPlace returns an error wrapping [ErrTooManyCPUs] if not even one area
-// fits in the region, and [ErrInitialised] if the areas were already
-// initialised. With the percpu_naive build tag it initialises area 0 only
+// fits in the region, and [ErrInitialized] if the areas were already
+// initialized. With the percpu_naive build tag it initializes area 0 only
 // and returns 1.
 func InitInPlace() (int, error) {
 	start, end := linker.Region()
@@ -72,14 +72,14 @@ func initRegion(start, end uintptr) (int, error) {
 			plural(int(stride), "byte"), stride, start, end, plural(int(avail), "byte"), linker.AreaAlign, base)
 	}
 
-	if initialised.Load() {
+	if initialized.Load() {
 		return 0, errTwice()
 	}
 
 	return initAreas(addrPointer(base), int(n), stride, base+avail, "InitInPlace"), nil
 }
 
-// Init initialises ncpu per-CPU areas in the size bytes of memory at base,
+// Init initializes ncpu per-CPU areas in the size bytes of memory at base,
 // [AreaStride] bytes apart: the template (header and initial values) is
 // copied into each area and the layout is frozen. Memory past the last area
 // holds the later chunks of [Alloc]. It returns the number of areas, ncpu.
@@ -93,9 +93,9 @@ func initRegion(start, end uintptr) (int, error) {
 // Init returns an error wrapping [ErrNullBase] if base is 0, [ErrMisaligned]
 // if base is not aligned to 64 bytes, [ErrCPUCount] if ncpu < 1,
 // [ErrTooManyCPUs] if the ncpu areas do not fit in size bytes or below the
-// end of the address space (naming both sizes), and [ErrInitialised] if the
-// areas were already initialised. With the percpu_naive build tag it
-// initialises one area at base and returns 1.
+// end of the address space (naming both sizes), and [ErrInitialized] if the
+// areas were already initialized. With the percpu_naive build tag it
+// initializes one area at base and returns 1.
 func Init(base, size uintptr, ncpu int) (int, error) {
 	if base == 0 {
 		return 0, newError(ErrNullBase, "base %#x is null: want a non-zero address aligned to %d bytes",
@@ -129,7 +129,7 @@ func Init(base, size uintptr, ncpu int) (int, error) {
 			plural(int(size), "byte"), plural(int(size/stride), "area"))
 	}
 
-	if initialised.Load() {
+	if initialized.Load() {
 		return 0, errTwice()
 	}
 
@@ -137,7 +137,7 @@ func Init(base, size uintptr, ncpu int) (int, error) {
 }
 
 func errTwice() error {
-	return newError(ErrInitialised, "areas already initialised (%s of %s at %#x): Init and InitInPlace may run once",
+	return newError(ErrInitialized, "areas already initialized (%s of %s at %#x): Init and InitInPlace may run once",
 		plural(areas.num, "area"), plural(int(areas.stride), "byte"), uintptr(areas.base))
 }
 
@@ -181,7 +181,7 @@ func initAreas(base unsafe.Pointer, n int, stride uintptr, end uintptr, by strin
 
 	dynInit(uintptr(base), end)
 
-	initialised.Store(true)
+	initialized.Store(true)
 	onInit(base)
 
 	return n
@@ -198,10 +198,10 @@ func RegionLayout(ncpu int) (size, align uintptr) {
 	return uintptr(ncpu) * AreaStride(), linker.AreaAlign
 }
 
-// AreaNum returns the number of initialised areas, 0 before [Init] or
+// AreaNum returns the number of initialized areas, 0 before [Init] or
 // [InitInPlace].
 func AreaNum() int {
-	if !initialised.Load() {
+	if !initialized.Load() {
 		return 0
 	}
 
@@ -209,10 +209,10 @@ func AreaNum() int {
 }
 
 // AreaSize returns the number of bytes of one area that the header and the
-// variables use. It is final once the areas are initialised; before, it grows
+// variables use. It is final once the areas are initialized; before, it grows
 // with every [New].
 func AreaSize() uintptr {
-	if initialised.Load() {
+	if initialized.Load() {
 		return areas.size
 	}
 
@@ -225,7 +225,7 @@ func AreaSize() uintptr {
 // AreaStride returns the distance in bytes between two areas: [AreaSize]
 // rounded up to [linker.AreaAlign], so that no two CPUs share a cache line.
 func AreaStride() uintptr {
-	if initialised.Load() {
+	if initialized.Load() {
 		return areas.stride
 	}
 
@@ -255,8 +255,8 @@ func AreaBase(cpu int) uintptr {
 //
 //go:noinline
 func cpuRange(cpu int) {
-	if !initialised.Load() {
-		panic(newError(ErrCPURange, "cpu %d out of range: 0 areas (areas not initialised: InitInPlace/Init)", cpu))
+	if !initialized.Load() {
+		panic(newError(ErrCPURange, "cpu %d out of range: 0 areas (areas not initialized: InitInPlace/Init)", cpu))
 	}
 
 	panic(newError(ErrCPURange, "cpu %d out of range: %s (valid ids 0..%d)", cpu, plural(areas.num, "area"), areas.num-1))

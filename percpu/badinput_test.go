@@ -104,10 +104,10 @@ func TestBadInput(t *testing.T) {
 
 	t.Run("init called twice", func(t *testing.T) {
 		_, err := InitInPlace()
-		wantError(t, "InitInPlace twice", err, ErrInitialised, "already initialised", areas, fmt.Sprintf("%d bytes", stride), "may run once")
+		wantError(t, "InitInPlace twice", err, ErrInitialized, "already initialized", areas, fmt.Sprintf("%d bytes", stride), "may run once")
 
 		_, err = Init(base, testSize, 1)
-		wantError(t, "Init after InitInPlace", err, ErrInitialised, "already initialised", areas)
+		wantError(t, "Init after InitInPlace", err, ErrInitialized, "already initialized", areas)
 
 		// the live areas are untouched
 		runCPUs(min(n, 2), func(cpu int) { checkInitial(t, cpu) })
@@ -146,7 +146,7 @@ func TestMessageGrammar(t *testing.T) {
 	}
 
 	_, err = Init(base, stride, 1)
-	wantError(t, "Init twice", err, ErrInitialised, fmt.Sprintf("(1 area of %d bytes", stride))
+	wantError(t, "Init twice", err, ErrInitialized, fmt.Sprintf("(1 area of %d bytes", stride))
 	wantPanic(t, "Remote(1)", func() { vU64.Remote(1) }, ErrCPURange, "cpu 1 out of range: 1 area (valid ids 0..0)")
 	wantPanic(t, "Define after Init", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by Init:")
 

@@ -29,7 +29,7 @@ import (
 // A host "CPU" is a goroutine locked to its OS thread whose GS base points at
 // the area of that CPU (InitReg), as in the stress tests: the per-CPU
 // operations run the same GS-relative assembly as the x86_64 kernel. The
-// areas are those TestMain initialised.
+// areas are those TestMain initialized.
 //
 // ns/op with n CPUs is the wall time from the moment all n CPUs are released
 // together until the last one finishes, divided by the total number of

@@ -134,7 +134,7 @@ func (l *spinLock) unlock() {
 }
 
 // Alloc allocates a per-CPU variable of type T after the areas were
-// initialised, with init as its value on every CPU, and returns it. An
+// initialized, with init as its value on every CPU, and returns it. An
 // allocated variable works with every accessor, on the same single-call fast
 // paths as a defined one: its slot is at one offset from every area base.
 // Give it back with [Free]; its memory is then reused.
@@ -146,7 +146,7 @@ func (l *spinLock) unlock() {
 // naming the size of T and the limit, [ErrNoSpace] naming the size wanted
 // and the space left, [ErrPoison] if the slot it was about to hand out was
 // written after it was freed (the slot is then left unused), or
-// [ErrNotAllocated] before the areas are initialised (use [Define] there).
+// [ErrNotAllocated] before the areas are initialized (use [Define] there).
 //
 // Cost: a spin lock, a first-fit search of the free extents, and a copy of
 // init into every area (and a check of the poison there): linear in
@@ -250,8 +250,8 @@ func dynAlloc(fn string, t reflect.Type) (uintptr, error) {
 		return 0, err
 	}
 
-	if !initialised.Load() {
-		return 0, newError(ErrNotAllocated, "%s[%s] before the areas are initialised (InitInPlace/Init): define the variable with Define",
+	if !initialized.Load() {
+		return 0, newError(ErrNotAllocated, "%s[%s] before the areas are initialized (InitInPlace/Init): define the variable with Define",
 			fn, t)
 	}
 
@@ -347,7 +347,7 @@ func chunkOf(off uintptr) *chunk {
 }
 
 // release returns [off, off+size) to the free extents of c, merged with its
-// neighbours.
+// neighbors.
 func (c *chunk) release(off, size uintptr) {
 	i, _ := slices.BinarySearchFunc(c.free, off, func(e extent, off uintptr) int {
 		return int(int64(e.off) - int64(off))
@@ -423,7 +423,7 @@ func dynGrowLocked() error {
 // Cost: it reads all free dynamic memory of every area, holding the
 // allocator's lock: for tests and debugging.
 func CheckPoison() error {
-	if !initialised.Load() {
+	if !initialized.Load() {
 		return nil
 	}
 

@@ -236,7 +236,7 @@ func TestAllocErrors(t *testing.T) {
 	// before Init
 	resetAreas()
 	_, err = Alloc[uint32](1)
-	wantError(t, "Alloc before Init", err, ErrNotAllocated, "Alloc[uint32]", "before the areas are initialised")
+	wantError(t, "Alloc before Init", err, ErrNotAllocated, "Alloc[uint32]", "before the areas are initialized")
 }
 
 // TestAllocNoSpace fills every chunk (heap chunks off, so that the space is

@@ -29,10 +29,10 @@ var (
 	// ErrFrozen: a variable was defined after the layout was frozen by
 	// Init or InitInPlace.
 	ErrFrozen = errors.New("percpu: layout frozen")
-	// ErrInitialised: Init or InitInPlace was called a second time.
-	ErrInitialised = errors.New("percpu: areas already initialised")
-	// ErrNotInitialised: a per-CPU access before Init or InitInPlace.
-	ErrNotInitialised = errors.New("percpu: areas not initialised")
+	// ErrInitialized: Init or InitInPlace was called a second time.
+	ErrInitialized = errors.New("percpu: areas already initialized")
+	// ErrNotInitialized: a per-CPU access before Init or InitInPlace.
+	ErrNotInitialized = errors.New("percpu: areas not initialized")
 	// ErrRegister: the per-CPU register of this CPU does not point at an
 	// area (never set, or set to something else).
 	ErrRegister = errors.New("percpu: per-CPU register not set")
@@ -64,6 +64,7 @@ type Error struct {
 	msg  string
 }
 
+// Error returns the message, which starts with "percpu: ".
 func (e *Error) Error() string { return e.msg }
 
 // Unwrap returns the sentinel error (ErrNullBase, ErrMisaligned, ...) that

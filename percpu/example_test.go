@@ -16,9 +16,9 @@ import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// TestMain initialises the areas once, over the linker region, as a kernel
+// TestMain initializes the areas once, over the linker region, as a kernel
 // does at boot, and on the kernel brings every CPU up. (The internal tests
-// re-initialise them for themselves and leave this state behind.)
+// re-initialize them for themselves and leave this state behind.)
 func TestMain(m *testing.M) {
 	if _, err := kerneltest.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -49,7 +49,7 @@ func Example() {
 		fmt.Println("cpu", percpu.CPU(), "requests", requests.Read())
 	})
 
-	// Any CPU can read another CPU's slot, unsynchronised.
+	// Any CPU can read another CPU's slot, unsynchronized.
 	fmt.Println("remote", *requests.Remote(0))
 
 	// Output:

@@ -7,7 +7,7 @@
 package percpu
 
 // regFault panics for a per-CPU access whose register check failed: the
-// register is 0, the areas are not initialised, or the register points
+// register is 0, the areas are not initialized, or the register points
 // elsewhere. The assembly fast paths jump to it (a tail call, so the panic
 // shows the accessor's caller).
 func regFault() {
@@ -15,20 +15,20 @@ func regFault() {
 }
 
 // regError explains why the per-CPU register value reg does not point at an
-// initialised area.
+// initialized area.
 func regError(reg uintptr) error {
 	name := regName()
 
 	switch {
 	case naive:
-		// No register: the single area is current once initialised.
-		return newError(ErrNotInitialised, "areas not initialised (InitInPlace/Init)")
-	case reg == 0 && !initialised.Load():
-		return newError(ErrRegister, "%s is 0 on this CPU: register never set (InitReg); areas not initialised (InitInPlace/Init)", name)
+		// No register: the single area is current once initialized.
+		return newError(ErrNotInitialized, "areas not initialized (InitInPlace/Init)")
+	case reg == 0 && !initialized.Load():
+		return newError(ErrRegister, "%s is 0 on this CPU: register never set (InitReg); areas not initialized (InitInPlace/Init)", name)
 	case reg == 0:
 		return newError(ErrRegister, "%s is 0 on this CPU: register never set (InitReg)", name)
-	case !initialised.Load():
-		return newError(ErrNotInitialised, "areas not initialised (InitInPlace/Init); %s=%#x", name, reg)
+	case !initialized.Load():
+		return newError(ErrNotInitialized, "areas not initialized (InitInPlace/Init); %s=%#x", name, reg)
 	}
 
 	return newError(ErrRegister, "%s=%#x is not the base of a per-CPU area (%d areas at %#x, %d bytes apart)",

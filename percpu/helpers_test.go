@@ -9,10 +9,11 @@ package percpu
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"unsafe"
+
+	"github.com/tamago-smp/kernel/internal/wanterr"
 )
 
 // Test variables, one per accessor path: 1/2/4/8-byte slots take the
@@ -105,7 +106,7 @@ func resetAreas() {
 	layout.mu.Lock()
 	defer layout.mu.Unlock()
 
-	if initialised.Load() {
+	if initialized.Load() {
 		clear(unsafe.Slice((*byte)(areas.base), uintptr(areas.num)*areas.stride))
 	}
 
@@ -114,14 +115,14 @@ func resetAreas() {
 	areas.size = 0
 	areas.stride = 0
 	layout.frozen = false
-	initialised.Store(false)
+	initialized.Store(false)
 	online.Store(nil)
 	dyn.chunks = nil
 	dyn.noHeap = false
 	resetReg()
 }
 
-// fresh gives the test freshly initialised areas over the linker region, and
+// fresh gives the test freshly initialized areas over the linker region, and
 // leaves the same state behind (the state TestMain sets up).
 func fresh(t testing.TB) int {
 	t.Helper()
@@ -201,57 +202,43 @@ func onThread(f func()) {
 }
 
 // panicOf runs f and returns the value it panicked with, nil if it did not.
-func panicOf(f func()) (v any) {
-	defer func() { v = recover() }()
-	f()
-	return nil
+func panicOf(f func()) any {
+	return wanterr.PanicOf(f)
 }
 
-// wantError checks that err wraps kind and that its message contains every
-// one of parts.
+// wantError checks that err wraps kind, is a *percpu.Error and mentions
+// every one of parts (wanterr.Error, as the kernel's self-tests check).
 func wantError(t *testing.T, what string, err error, kind error, parts ...string) {
 	t.Helper()
 
-	if err == nil {
-		t.Errorf("%s: no error, want %v", what, kind)
+	if e := wanterr.Error(err, kind, parts...); e != nil {
+		t.Errorf("%s: %v", what, e)
 		return
-	}
-
-	if !errors.Is(err, kind) {
-		t.Errorf("%s: error %q does not wrap %q", what, err, kind)
 	}
 
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Errorf("%s: error %q is a %T, want *percpu.Error", what, err, err)
 	}
-
-	for _, p := range parts {
-		if !strings.Contains(err.Error(), p) {
-			t.Errorf("%s: error %q does not mention %q", what, err, p)
-		}
-	}
 }
 
-// wantPanic checks that f panics with an error that wraps kind and mentions
-// every one of parts.
+// wantPanic checks that f panics with an error that wantError accepts.
 func wantPanic(t *testing.T, what string, f func(), kind error, parts ...string) {
 	t.Helper()
 
 	v := panicOf(f)
+	again := func() {
+		if v != nil {
+			panic(v)
+		}
+	}
 
-	if v == nil {
-		t.Errorf("%s: no panic, want %v", what, kind)
+	if e := wanterr.Panic(again, kind, parts...); e != nil {
+		t.Errorf("%s: %v", what, e)
 		return
 	}
 
-	err, ok := v.(error)
-	if !ok {
-		t.Errorf("%s: panicked with %T %v, want an error", what, v, v)
-		return
-	}
-
-	wantError(t, what, err, kind, parts...)
+	wantError(t, what, v.(error), kind, parts...)
 }
 
 func hex(x uintptr) string {

@@ -25,7 +25,7 @@ const areaMagic = 0x75706370
 type header struct {
 	self  uint64 // base of this area
 	cpu   uint64 // CPU id
-	magic uint64 // areaMagic once the area is initialised
+	magic uint64 // areaMagic once the area is initialized
 }
 
 // layout is the template area: the header followed by every variable defined
@@ -48,7 +48,7 @@ func templateLocked() []byte {
 
 // Var is a per-CPU variable of type T: one slot of type T in the area of
 // every CPU. Create it with [Define] or [New] before the areas are
-// initialised, or with [Alloc] afterwards.
+// initialized, or with [Alloc] afterwards.
 //
 // A Var is a handle: copy the pointer, not the Var.
 type Var[T any] struct {
@@ -65,11 +65,11 @@ const (
 )
 
 // maxOffset is the limit of a slot's end offset: slot keys carry the offset
-// in their low keyShift bits (see slotKey).
+// in their low keyShift bits (see keyShift).
 const maxOffset = 1 << keyShift
 
 // New defines a per-CPU variable of type T whose slot in every area starts
-// as init. Call it before the areas are initialised (typically through
+// as init. Call it before the areas are initialized (typically through
 // [Define] in a package-level var declaration); after, use [Alloc].
 //
 // T must not hold pointers. Slots of 1, 2, 4 and 8 bytes are aligned to their

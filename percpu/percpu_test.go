@@ -216,10 +216,10 @@ func TestInitErrors(t *testing.T) {
 
 	// Init called twice, in every combination; the arguments are valid.
 	_, err = InitInPlace()
-	wantError(t, "InitInPlace twice", err, ErrInitialised, "already initialised", "once")
+	wantError(t, "InitInPlace twice", err, ErrInitialized, "already initialized", "once")
 
 	_, err = Init(base, testSize, 2)
-	wantError(t, "Init after InitInPlace", err, ErrInitialised, "already initialised")
+	wantError(t, "Init after InitInPlace", err, ErrInitialized, "already initialized")
 
 	resetAreas()
 
@@ -228,10 +228,10 @@ func TestInitErrors(t *testing.T) {
 	}
 
 	_, err = Init(base, testSize, 2)
-	wantError(t, "Init twice", err, ErrInitialised, "already initialised", hex(base))
+	wantError(t, "Init twice", err, ErrInitialized, "already initialized", hex(base))
 
 	_, err = InitInPlace()
-	wantError(t, "InitInPlace after Init", err, ErrInitialised)
+	wantError(t, "InitInPlace after Init", err, ErrInitialized)
 }
 
 func TestDefineAfterFreeze(t *testing.T) {
@@ -562,7 +562,7 @@ func TestCPURangePanics(t *testing.T) {
 
 	resetAreas()
 
-	wantPanic(t, "AreaBase before Init", func() { AreaBase(0) }, ErrCPURange, "cpu 0", "0 areas", "not initialised")
+	wantPanic(t, "AreaBase before Init", func() { AreaBase(0) }, ErrCPURange, "cpu 0", "0 areas", "not initialized")
 }
 
 func TestRegisterErrors(t *testing.T) {
@@ -592,18 +592,18 @@ func TestRegisterErrors(t *testing.T) {
 		})
 	}
 
-	// Areas not initialised.
+	// Areas not initialized.
 	resetAreas()
 
 	onThread(func() {
 		WriteReg(other)
 
-		what := "areas not initialised (InitInPlace/Init)"
-		wantPanic(t, "Read before Init", func() { vU8.Read() }, ErrNotInitialised, what)
-		wantPanic(t, "Write before Init", func() { vU16.Write(1) }, ErrNotInitialised, what)
-		wantPanic(t, "Write (pinned) before Init", func() { vBig.Write([5]uint64{}) }, ErrNotInitialised, what)
-		wantPanic(t, "Reset before Init", func() { vPoint.Reset() }, ErrNotInitialised, what)
-		wantPanic(t, "Add before Init", func() { Add(vI32, 1) }, ErrNotInitialised, what)
+		what := "areas not initialized (InitInPlace/Init)"
+		wantPanic(t, "Read before Init", func() { vU8.Read() }, ErrNotInitialized, what)
+		wantPanic(t, "Write before Init", func() { vU16.Write(1) }, ErrNotInitialized, what)
+		wantPanic(t, "Write (pinned) before Init", func() { vBig.Write([5]uint64{}) }, ErrNotInitialized, what)
+		wantPanic(t, "Reset before Init", func() { vPoint.Reset() }, ErrNotInitialized, what)
+		wantPanic(t, "Add before Init", func() { Add(vI32, 1) }, ErrNotInitialized, what)
 	})
 
 	for i, b := range testRegion {
@@ -660,7 +660,7 @@ func TestRegisterZero(t *testing.T) {
 func TestErrorMessages(t *testing.T) {
 	// Every error of the package starts with "percpu: ".
 	for _, err := range []error{ErrNullBase, ErrMisaligned, ErrCPUCount, ErrTooManyCPUs, ErrPointers,
-		ErrFrozen, ErrInitialised, ErrNotInitialised, ErrRegister, ErrCPURange,
+		ErrFrozen, ErrInitialized, ErrNotInitialized, ErrRegister, ErrCPURange,
 		newError(ErrCPURange, "x")} {
 		if !strings.HasPrefix(err.Error(), "percpu: ") {
 			t.Errorf("error %q lacks the percpu: prefix", err)

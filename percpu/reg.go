@@ -33,7 +33,7 @@ func WriteReg(base uintptr) {
 
 // InitReg points the current CPU's per-CPU register at the area of CPU cpu,
 // [AreaBase](cpu). Each CPU calls it once, for its own id, after the areas
-// are initialised (the kernel's entry trampolines do the same in assembly).
+// are initialized (the kernel's entry trampolines do the same in assembly).
 //
 // Panics: if cpu is not in [0, AreaNum()), with an error wrapping
 // [ErrCPURange] that names cpu and the number of areas.

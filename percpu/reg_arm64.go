@@ -13,7 +13,7 @@ import (
 )
 
 // useEL2 selects TPIDR_EL2 (the kernel runs at EL2) over TPIDR_EL1. It is
-// set once, when the package is initialised, from CurrentEL bits [3:2] (Arm
+// set once, when the package is initialized, from CurrentEL bits [3:2] (Arm
 // ARM C5.2.1 CurrentEL); the fast paths in this_cpu_arm64.s branch on it.
 var useEL2 = read_currentel()>>2&3 == 2
 

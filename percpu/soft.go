@@ -22,7 +22,7 @@ var softReg atomic.Pointer[header]
 const preCheck = false
 
 // softBase returns the base of the area softReg points at, or nil if it is
-// not set or not an initialised area.
+// not set or not an initialized area.
 func softBase() unsafe.Pointer {
 	h := softReg.Load()
 
@@ -46,7 +46,7 @@ func softSlot(off uintptr) unsafe.Pointer {
 }
 
 // The fast paths of the assembly backends, in Go. key is a slot key (see
-// slotKey).
+// keyShift).
 
 func this_cpu_load(key uint64, dst unsafe.Pointer) {
 	off := keyOff(key)

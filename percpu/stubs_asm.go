@@ -20,8 +20,9 @@ const naive = false
 // failure jumps to regFault, except this_cpu_ptr, which returns nil so that a
 // pinned caller can unpin before it panics.
 //
-// key is slotKey(offset, size of the variable's type), a constant OR at every
-// call site: the offset alone for 8 bytes, offset | (size+1)<<32 otherwise.
+// key is the slot key of the variable (see keyShift in var.go): its offset
+// ORed with a constant at every call site, ((size+1)^keyXor)<<keyShift, which
+// is 0 for 8 bytes (code8), so that the key of an 8-byte slot is its offset.
 // The 8-byte case costs one compare and a branch, the others a few more.
 
 // this_cpu_load copies the value of the slot key of the current CPU's area to

@@ -14,7 +14,7 @@
 //
 // Every function first compares the header magic at gs:[header_magic] with
 // areaMagic: one CMPQ with a memory operand and a JNE. It fails when the areas
-// are not initialised (the word is 0) and when GS points at memory that is
+// are not initialized (the word is 0) and when GS points at memory that is
 // not an area. A GS base of 0 makes the load itself fault: page 0 is unmapped
 // under tamago amd64 (its cpuinit clears PT[0]) and on Linux.
 
@@ -25,7 +25,7 @@
 	CMPQ	header_magic(GS), $const_areaMagic; \
 	JNE	fault
 
-// SLOT_KEY loads the slot key (see slotKey in var.go) into AX and jumps to
+// SLOT_KEY loads the slot key (see keyShift in var.go) into AX and jumps to
 // small unless it is at most keyPlainMax: then it is the offset of an 8-byte
 // slot, which needs no decoding. At small, DECODE_KEY leaves the size code in
 // CX and the offset in AX; a code of 0 (code8) is an 8-byte slot at an offset

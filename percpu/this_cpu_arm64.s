@@ -24,7 +24,7 @@
 #include "textflag.h"
 
 // THIS_CPU_BASE loads the area base into R0 and jumps to fault if it is 0
-// or not the self pointer of an initialised area (R5 is scratch). The WORD
+// or not the self pointer of an initialized area (R5 is scratch). The WORD
 // is mrs x0, tpidr_el2.
 #define THIS_CPU_BASE \
 	MOVBU	·useEL2(SB), R0; \
@@ -37,7 +37,7 @@
 	CMP	R0, R5; \
 	BNE	fault
 
-// SLOT_KEY loads the slot key (see slotKey in var.go) into R1 and its size
+// SLOT_KEY loads the slot key (see keyShift in var.go) into R1 and its size
 // code into R2, and jumps to small unless the code is 0 (code8): then R1 is
 // the offset of an 8-byte slot. At small, R1 still holds the code in its high
 // half: MOVWU R1, R1 leaves the offset.

@@ -23,14 +23,14 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// CHECK_AREA jumps to label unless gp is the base of an initialised area:
+// CHECK_AREA jumps to label unless gp is the base of an initialized area:
 // not 0, and equal to the self word of the header there (A5 is scratch).
 #define CHECK_AREA(label) \
 	BEQZ	GP, label; \
 	MOV	header_self(GP), A5; \
 	BNE	A5, GP, label
 
-// SLOT_KEY loads the slot key (see slotKey in var.go) into A1 and its size
+// SLOT_KEY loads the slot key (see keyShift in var.go) into A1 and its size
 // code into A2, and jumps to small unless the code is 0 (code8): then A1 is
 // the offset of an 8-byte slot. At small, MOVWU A1, A1 leaves the offset.
 #define SLOT_KEY \

@@ -38,16 +38,16 @@ type slotBuf[T any] struct {
 // A third argument is one more store and load through the stack on every
 // call, which measures slower than decoding the key. The size code
 // (size+1)^keyXor is 0 for 8 bytes, the common case, so that the key of an
-// 8-byte slot is its offset and the leaf recognises it with one compare and
+// 8-byte slot is its offset and the leaf recognizes it with one compare and
 // a branch; it is not 0 for any other size (0 included) and keySize inverts
 // it. Offsets must be below 2^keyShift: they are offsets in an area, and no
 // area reaches 4 GiB.
 //
 // size is a constant at every call site (unsafe.Sizeof of the variable's
 // type): once the accessor is inlined, the key folds to off (8 bytes), or to
-// off OR a constant. The accessors spell the expression out (slotKey is the
-// reference) because a call of slotKey would take them over the inlining
-// budget.
+// off OR a constant. The accessors spell the expression out, each marked
+// "// slot key", because a call of a function computing it would take them
+// over the inlining budget.
 const (
 	keyShift = 32
 	keyXor   = 9
@@ -64,11 +64,10 @@ const (
 	code1 = (1 + 1) ^ keyXor
 )
 
-// slotKey returns the slot key of the slot at offset off of a type of size
-// bytes.
-func slotKey(off, size uintptr) uint64 {
-	return uint64(off) | uint64((size+1)^keyXor)<<keyShift
-}
+// The leaves take a size code of 0 for an 8-byte slot without comparing it
+// with code8 (this_cpu_<arch>.s: an 8-byte key is its offset): this
+// declaration stops the build if code8 ever becomes anything but 0.
+var _ [1]struct{} = [1 - code8]struct{}{}
 
 // keySize returns the size packed in a slot key, keyOff its offset.
 func keySize(key uint64) uintptr { return uintptr(key>>keyShift^keyXor) - 1 }
@@ -84,13 +83,13 @@ func keyOff(key uint64) uintptr  { return uintptr(key & (1<<keyShift - 1)) }
 // CPU the goroutine ran on during the call.
 //
 // Panics: if this CPU's register was never set or the areas were not
-// initialised (errors wrapping [ErrRegister] or [ErrNotInitialised]).
+// initialized (errors wrapping [ErrRegister] or [ErrNotInitialized]).
 func (v *Var[T]) Read() T {
 	if debug && v.state.Load() == varFreed {
 		freed("Read", reflect.TypeFor[T](), v.off)
 	}
 	var b slotBuf[T]
-	this_cpu_load(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
+	this_cpu_load(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slot key
 	return b.v
 }
 
@@ -107,7 +106,7 @@ func (v *Var[T]) Write(val T) {
 		freed("Write", reflect.TypeFor[T](), v.off)
 	}
 	b := slotBuf[T]{v: val}
-	this_cpu_store(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slotKey
+	this_cpu_store(uint64(v.off)|uint64((unsafe.Sizeof(b.v)+1)^keyXor)<<keyShift, unsafe.Pointer(&b.v)) // slot key
 }
 
 // Add adds delta to the value of v on the current CPU, wrapping around like
@@ -129,7 +128,7 @@ func Add[T Integer](v *Var[T], delta T) {
 	if debug && v.state.Load() == varFreed {
 		freed("Add", reflect.TypeFor[T](), v.off)
 	}
-	this_cpu_add(uint64(v.off)|uint64((unsafe.Sizeof(delta)+1)^keyXor)<<keyShift, uint64(delta)) // slotKey
+	this_cpu_add(uint64(v.off)|uint64((unsafe.Sizeof(delta)+1)^keyXor)<<keyShift, uint64(delta)) // slot key
 }
 
 // loadPinned is this_cpu_load for sizes other than 1, 2, 4 and 8 bytes: the
@@ -154,7 +153,9 @@ func storePinned(key uint64, src unsafe.Pointer) {
 // goroutine pinned to that CPU until f returns.
 //
 // Preconditions: f must not block (channel operations, sleeping locks,
-// time.Sleep, blocking system calls, runtime.Gosched), must not panic and
+// time.Sleep, blocking system calls, runtime.Gosched, and fmt, whose
+// sync.Pool takes a mutex on its first use after a garbage collection),
+// must not panic and
 // should be short: it runs with preemption disabled, like the code between
 // Linux get_cpu_var and put_cpu_var; a panic or a block inside f is fatal to
 // the runtime ("panic holding locks", "schedule: holding locks"). f must not
@@ -187,7 +188,7 @@ func (v *Var[T]) Reset() {
 
 // Remote returns a pointer to v's slot in the area of CPU cpu.
 //
-// Concurrency: nothing synchronises the pointer with CPU cpu, which may be
+// Concurrency: nothing synchronizes the pointer with CPU cpu, which may be
 // reading or writing the slot at the same time: the caller avoids data races
 // (for example by reading after the owner stopped writing, or by using
 // sync/atomic on both sides).

@@ -9,9 +9,8 @@
 // Command minimal is the smallest kernel built from this template: it
 // defines its own per-CPU variables, brings up every CPU with packages boot
 // and percpu, checks the variables on every CPU and exits with status 0 only
-// if every CPU came online and every check passed. It prints the output
-// contract of the demo kernel (README.md), so the qemu/ harness boots and
-// checks it like the demo:
+// if every CPU came online and every check passed. boot.Up prints and checks
+// the output contract of the demo kernel (README.md), as the demo does:
 //
 //	go tool qemu run -target x86_64 -smp 4 -check -pkg ./examples/minimal
 //
@@ -20,12 +19,10 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"time"
 
 	"github.com/tamago-smp/kernel/boot"
-	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -43,64 +40,21 @@ var (
 )
 
 func main() {
-	// Only CPU 0 runs; its per-CPU register already points at area 0 of
-	// the linker region (the board's entry code set it). Every
-	// percpu.Define has run: freeze the layout, copy the initial values
-	// into every area.
-	areas, err := percpu.InitInPlace()
-	if err != nil {
-		exit(err) // the library's errors name the package
-	}
+	// CPU 0 runs alone, its register on area 0: initialize the areas,
+	// start the other CPUs, print and check one line per CPU.
+	report, err := boot.Up(os.Stdout, boot.Options{})
 
-	start, end := linker.Region()
-	fmt.Printf("percpu: _percpu_start=%#x _percpu_end=%#x area_size=%d areas=%d\n",
-		start, end, percpu.AreaStride(), areas)
+	// Each check runs on every online CPU at once, pinned to it.
+	t := boot.NewTally(os.Stdout, report.Online)
 
-	// Start the other CPUs: each sets its own register from its area
-	// base before it runs Go code.
-	report, err := boot.Start(boot.Options{})
-	if err != nil && err != boot.ErrCPUsMissing {
-		exit(err)
-	}
-
-	// One line per online CPU, each read on that CPU: its register.
-	if perr := boot.PrintOnline(os.Stdout, report, 10*time.Second); perr != nil && err == nil {
-		err = perr
-	}
-
-	on := report.Online
-	n := len(on)
-
-	failed := 0
-
-	// check runs f on every CPU at once, pinned, and prints one line per
-	// CPU.
-	check := func(name string, f func(cpu int) error) {
-		errs := make([]error, boot.MaxCPUs)
-		if err := boot.OnEachCPU(on, 10*time.Second, func(cpu int) { errs[cpu] = f(cpu) }); err != nil {
-			for _, cpu := range on {
-				errs[cpu] = fmt.Errorf("did not run to completion on every CPU: %v", err)
-			}
-		}
-
-		for _, cpu := range on {
-			if err := errs[cpu]; err != nil {
-				fmt.Printf("FAIL %s cpu=%d: %v\n", name, cpu, err)
-				failed++
-			} else {
-				fmt.Printf("PASS %s cpu=%d\n", name, cpu)
-			}
-		}
-	}
-
-	check("minimal-initial", func(cpu int) error {
+	t.OnEachCPU("minimal-initial", time.Minute, func(cpu int) error {
 		if o, h, s := owner.Read(), hits.Read(), stats.Read(); o != -1 || h != 0 || s != (load{Peak: 1}) {
-			return fmt.Errorf("owner=%d hits=%d stats=%+v, want -1, 0, {Ticks:0 Peak:1}", o, h, s)
+			return boot.Errorf("owner=%d hits=%d stats=%+v, want -1, 0, {Ticks:0 Peak:1}", o, h, s)
 		}
 		return nil
 	})
 
-	check("minimal-local", func(cpu int) error {
+	t.OnEachCPU("minimal-local", time.Minute, func(cpu int) error {
 		owner.Write(int32(cpu))
 		for i := 0; i <= cpu; i++ {
 			percpu.Add(hits, 10)
@@ -108,34 +62,22 @@ func main() {
 		stats.With(func(s *load) { s.Ticks += uint64(cpu); s.Peak = max(s.Peak, uint32(cpu)) })
 
 		if o, h := owner.Read(), hits.Read(); o != int32(cpu) || h != uint64(10*(cpu+1)) {
-			return fmt.Errorf("owner=%d hits=%d, want %d, %d", o, h, cpu, 10*(cpu+1))
+			return boot.Errorf("owner=%d hits=%d, want %d, %d", o, h, cpu, 10*(cpu+1))
 		}
 		return nil
 	})
 
 	// every CPU reads what every other CPU wrote in its own area
-	check("minimal-remote", func(cpu int) error {
-		for _, other := range on {
+	t.OnEachCPU("minimal-remote", time.Minute, func(cpu int) error {
+		for _, other := range report.Online {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int32(other) || h != uint64(10*(other+1)) {
-				return fmt.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, 10*(other+1))
+				return boot.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, 10*(other+1))
 			}
 		}
 		return nil
 	})
 
-	passed := 3*n - failed
-	fmt.Printf("selftest: %d passed, %d failed\n", passed, failed)
-
-	if failed != 0 || err != nil {
-		os.Exit(1)
-	}
-
-	os.Exit(0)
-}
-
-// exit reports an error that stops the boot.
-func exit(err error) {
-	fmt.Println(err)
-	fmt.Println("selftest: 0 passed, 1 failed")
-	os.Exit(1)
+	// the summary line; status 0 only if every CPU came online and
+	// every check passed
+	os.Exit(t.Done(err))
 }

@@ -16,7 +16,7 @@
 //
 // prints, besides the results,
 //
-//	region: base=0x... size=<bytes> area_size=<stride> areas=4
+//	percpu: base=0x... area_size=<bytes> area_stride=<bytes> areas=4
 //	boot: cpus 4..7 present but left parked: only 4 per-CPU areas of <stride> bytes (<bytes> bytes), 8 CPUs need <bytes> bytes
 //	parked: cpus 4,5,6,7
 //
@@ -60,22 +60,16 @@ func main() {
 		exit(fmt.Errorf("region: %d CPUs need %d bytes, the region holds %d from %#x", RegionCPUs, size, regionSize, base))
 	}
 
-	areas, err := percpu.Init(base, regionSize-(base-uintptr(unsafe.Pointer(&region))), RegionCPUs)
-	if err != nil {
+	if _, err := percpu.Init(base, regionSize-(base-uintptr(unsafe.Pointer(&region))), RegionCPUs); err != nil {
 		exit(err)
 	}
 
 	percpu.InitReg(0)
 
-	fmt.Printf("region: base=%#x size=%d area_size=%d areas=%d\n", base, regionSize, percpu.AreaStride(), areas)
-
 	// The machine may have more CPUs than the region has areas: run
 	// degraded, on the CPUs that have one (the others stay parked and are
-	// reported).
-	report, err := boot.Start(boot.Options{Degraded: true})
-	if err != nil {
-		exit(err)
-	}
+	// reported). Up finds the areas initialized and uses them.
+	report, err := boot.Up(os.Stdout, boot.Options{Degraded: true})
 
 	if report.Parked > 0 {
 		ids := make([]string, report.Parked)
@@ -85,56 +79,32 @@ func main() {
 		fmt.Println("parked: cpus", strings.Join(ids, ","))
 	}
 
-	if err := boot.PrintOnline(os.Stdout, report, 10*time.Second); err != nil {
-		exit(err)
-	}
-
-	on := report.Online
-	n := len(on)
-	regs := make([]uintptr, boot.MaxCPUs)
-	boot.OnEachCPU(on, 10*time.Second, func(cpu int) { regs[cpu] = percpu.ReadReg() })
-
 	// each CPU checks that its register is its area in the region, and
-	// writes its own slots; then every CPU reads every other's
-	errs := make([]error, boot.MaxCPUs)
-
-	boot.OnEachCPU(on, 10*time.Second, func(cpu int) {
-		if want := base + uintptr(cpu)*percpu.AreaStride(); regs[cpu] != want {
-			errs[cpu] = fmt.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), regs[cpu], want)
+	// writes its own slots; then every CPU reads every other's: one
+	// result per CPU
+	local := make([]error, boot.MaxCPUs)
+	boot.OnEachCPU(report.Online, time.Minute, func(cpu int) {
+		if reg, want := percpu.ReadReg(), base+uintptr(cpu)*percpu.AreaStride(); reg != want {
+			local[cpu] = boot.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), reg, want)
 		}
 		owner.Write(int64(cpu))
 		percpu.Add(hits, uint32(cpu+1))
 	})
 
-	boot.OnEachCPU(on, 10*time.Second, func(cpu int) {
-		for _, other := range on {
-			if errs[cpu] != nil {
-				break
-			}
+	t := boot.NewTally(os.Stdout, report.Online)
+	t.OnEachCPU("region", time.Minute, func(cpu int) error {
+		if local[cpu] != nil {
+			return local[cpu]
+		}
+		for _, other := range report.Online {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int64(other) || h != uint32(other+1) {
-				errs[cpu] = fmt.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
+				return boot.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
 			}
 		}
+		return nil
 	})
 
-	failed := 0
-
-	for _, cpu := range on {
-		if err := errs[cpu]; err != nil {
-			fmt.Printf("FAIL region cpu=%d: %v\n", cpu, err)
-			failed++
-		} else {
-			fmt.Printf("PASS region cpu=%d\n", cpu)
-		}
-	}
-
-	fmt.Printf("selftest: %d passed, %d failed\n", n-failed, failed)
-
-	if failed != 0 || err != nil {
-		os.Exit(1)
-	}
-
-	os.Exit(0)
+	os.Exit(t.Done(err))
 }
 
 // exit reports an error that stops the boot.

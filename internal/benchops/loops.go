@@ -89,9 +89,9 @@ func mutexLoop(cpu, iters int) {
 
 func perpLoop(cpu, iters int) {
 	for i := 0; i < iters; i++ {
-		pid := procPin()
+		pid := percpu.Pin()
 		perpSlots[pid].n++
-		procUnpin()
+		percpu.Unpin()
 	}
 }
 

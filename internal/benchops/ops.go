@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	_ "unsafe" // go:linkname
 
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -117,7 +116,7 @@ var Ops = []Op{
 	{
 		// perp: the best a Go program can do without per-CPU
 		// registers: a padded array indexed by the P id, under
-		// runtime.procPin (the pin of sync.Pool), two runtime calls
+		// percpu.Pin (runtime.procPin, the pin of sync.Pool), two runtime calls
 		// per operation.
 		Name:  "perp",
 		Reset: func() { clear(perpSlots[:]) },
@@ -216,12 +215,6 @@ var (
 		_  [cacheLine]byte
 	}
 )
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
 
 // ResetCounter zeroes Counter on every CPU; no CPU runs an operation
 // meanwhile.

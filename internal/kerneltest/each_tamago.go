@@ -13,17 +13,10 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
-	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
-
-//go:linkname procPin runtime.procPin
-func procPin() int
-
-//go:linkname procUnpin runtime.procUnpin
-func procUnpin()
 
 // OnEachCPU runs f once on each of the CPUs 0..n-1 at once, pinned to it
 // (f must not block: no locks that another call may hold, such as those of
@@ -33,7 +26,7 @@ func procUnpin()
 //
 // Unlike boot.OnEachCPU it tells the CPUs apart by the register values
 // Start saw, not by the area header the register points at: a test may
-// have re-initialised the areas elsewhere (percpu.Init at its own memory),
+// have re-initialized the areas elsewhere (percpu.Init at its own memory),
 // which leaves every register pointing at memory that is no longer an area.
 func OnEachCPU(n int, f func(cpu int)) error {
 	if n > len(online) {
@@ -87,19 +80,19 @@ func onCPUs(g, lo, hi int, f func(cpu int)) error {
 			defer func() { done <- struct{}{} }()
 
 			for remaining.Load() > 0 && time.Now().Before(deadline) {
-				procPin()
+				percpu.Pin()
 				saved := percpu.ReadReg()
 
 				if cpu, ok := bases[saved]; ok && cpu >= lo && cpu < hi && claimed[cpu].CompareAndSwap(false, true) {
 					percpu.InitReg(cpu)
 					f(cpu)
 					percpu.WriteReg(saved)
-					procUnpin()
+					percpu.Unpin()
 					remaining.Add(-1)
 					return
 				}
 
-				procUnpin()
+				percpu.Unpin()
 				runtime.Gosched()
 			}
 		}()

@@ -13,8 +13,8 @@
 // A test binary that imports this package (a blank import in a test file
 // tagged tamago) gets the board of its GOARCH and, before TestMain, the test
 // flags of the command line in os.Args. Its TestMain calls [Start] to
-// initialise the per-CPU areas and bring every CPU up; on the host [Start]
-// only initialises the areas, so one TestMain serves both.
+// initialize the per-CPU areas and bring every CPU up; on the host [Start]
+// only initializes the areas, so one TestMain serves both.
 package kerneltest
 
 import (

@@ -17,7 +17,7 @@ import (
 // OnKernel tells whether the test binary runs as the kernel.
 const OnKernel = false
 
-// Start initialises the per-CPU areas over the linker region, as a kernel
+// Start initializes the per-CPU areas over the linker region, as a kernel
 // does at boot, and returns CPU 0, the only CPU of the host until a test
 // makes a thread into another.
 func Start() (online []int, err error) {

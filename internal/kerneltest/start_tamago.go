@@ -50,24 +50,14 @@ func init() {
 	os.Args = append([]string{name}, flags...)
 }
 
-// Start initialises the per-CPU areas over the linker region and brings
-// every CPU of the machine up, as the demo kernel does (boot.Start: the
-// kernel command line may ask for boot.degraded, boot.skip=K, maxcpus=N),
-// and prints the boot: and online lines of the output contract. It fails
-// unless every CPU described came online (or the boot runs degraded).
+// Start initializes the per-CPU areas over the linker region and brings
+// every CPU of the machine up, as the demo kernel does ([boot.Up]: the kernel
+// command line may ask for boot.degraded, boot.skip=K, maxcpus=N), printing
+// and checking the percpu:, boot: and online lines of the output contract.
+// It fails unless every CPU described came online (or the boot runs
+// degraded) and the online lines pass boot.Up's checks.
 func Start() ([]int, error) {
-	if _, err := percpu.InitInPlace(); err != nil {
-		return nil, err
-	}
-
-	report, err := boot.Start(boot.Options{})
-	if err != nil && err != boot.ErrCPUsMissing {
-		return nil, err
-	}
-
-	if perr := boot.PrintOnline(os.Stdout, report, onlineTimeout); perr != nil && err == nil {
-		err = perr
-	}
+	report, err := boot.Up(os.Stdout, boot.Options{})
 
 	online = report.Online
 	for _, cpu := range online {

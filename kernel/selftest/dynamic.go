@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/wanterr"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -50,8 +51,7 @@ type guarded struct {
 }
 
 // Dynamic runs the self-tests of dynamic per-CPU variables (percpu.Alloc,
-// Free, Counter, Sum) on CPUs 0..n-1, writes their result lines to w and
-// adds their counts to passed and failed:
+// Free, Counter, Sum) on the CPUs t checks and records their results in t:
 //
 //	dynamic/bad-input/<case> cpu=0   refused allocations and frees, each
 //	                                 with the error that names the value
@@ -77,17 +77,10 @@ type guarded struct {
 //	dynamic/heap-chunk cpu=0         variables past the linker region, in
 //	                                 chunks of Go heap memory, work on every
 //	                                 CPU through the same offset
-func Dynamic(w io.Writer, on []int, passed, failed *int) {
+func Dynamic(t *boot.Tally) {
+	w, on := t.Writer(), t.Online()
 	n := len(on)
-	report := func(name string, cpu int, err error) {
-		if err != nil {
-			fmt.Fprintf(w, "FAIL %s cpu=%d: %v\n", name, cpu, err)
-			*failed++
-		} else {
-			fmt.Fprintf(w, "PASS %s cpu=%d\n", name, cpu)
-			*passed++
-		}
-	}
+	report := t.Result
 
 	for _, c := range dynamicBadInput() {
 		report("dynamic/bad-input/"+c.name, 0, c.err)
@@ -124,7 +117,7 @@ func Dynamic(w io.Writer, on []int, passed, failed *int) {
 		missed, notStarted = on, on
 	}
 	for _, cpu := range missed {
-		errs[cpu] = fmt.Errorf("did not run to completion on this CPU within %v", phaseTimeout)
+		errs[cpu] = boot.Errorf("did not run to completion on this CPU within %v", phaseTimeout)
 	}
 	if err := percpu.CheckPoison(); err != nil {
 		errs[0] = first(errs[0], err)
@@ -146,20 +139,12 @@ func dynamicBadInput() []result {
 	var rs []result
 	check := func(name string, err error) { rs = append(rs, result{name, err}) }
 
-	check("pointer-type", wantErr(func() error {
-		_, err := percpu.Alloc[*uint64](nil)
-		return err
-	}, percpu.ErrPointers, "type *uint64", "it is a pointer"))
+	check("pointer-type", wanterr.Error(wanterr.ErrOf(percpu.Alloc[*uint64](nil)), percpu.ErrPointers, "type *uint64", "it is a pointer"))
 
 	stride := percpu.AreaStride()
-	check("too-big", wantErr(func() error {
-		_, err := percpu.Alloc([4096]uint64{})
-		return err
-	}, percpu.ErrTooBig, "Alloc[[4096]uint64]", "32768 bytes", fmt.Sprintf("at most %d bytes", stride)))
+	check("too-big", wanterr.Error(wanterr.ErrOf(percpu.Alloc([4096]uint64{})), percpu.ErrTooBig, "Alloc[[4096]uint64]", "32768 bytes", fmt.Sprintf("at most %d bytes", stride)))
 
-	check("free-defined", wantErr(func() error {
-		return percpu.Free(counter)
-	}, percpu.ErrNotAllocated, "Free[uint64]", fmt.Sprintf("%#x", counter.Offset()), "New or Define"))
+	check("free-defined", wanterr.Error(percpu.Free(counter), percpu.ErrNotAllocated, "Free[uint64]", fmt.Sprintf("%#x", counter.Offset()), "New or Define"))
 
 	v, err := percpu.Alloc[uint64](1)
 	if err != nil {
@@ -169,24 +154,19 @@ func dynamicBadInput() []result {
 	off := fmt.Sprintf("%#x", v.Offset())
 	percpu.Free(v)
 
-	check("double-free", wantErr(func() error {
-		return percpu.Free(v)
-	}, percpu.ErrFreed, "Free[uint64]", off, "already freed"))
+	check("double-free", wanterr.Error(percpu.Free(v), percpu.ErrFreed, "Free[uint64]", off, "already freed"))
 
-	check("remote-after-free", wantPanic(func() { v.Remote(0) }, percpu.ErrFreed, "Remote[uint64]", off))
+	check("remote-after-free", wanterr.Panic(func() { v.Remote(0) }, percpu.ErrFreed, "Remote[uint64]", off))
 
 	// A write through the freed variable (a single-call access is not
 	// checked without the percpu_debug tag): the next Alloc of that slot
 	// finds the poison broken on this CPU and refuses it.
 	check("use-after-free", first(
 		func() error {
-			if panicOf(func() { v.Write(0x1234) }) != nil {
+			if wanterr.PanicOf(func() { v.Write(0x1234) }) != nil {
 				return nil // percpu_debug: the Write itself was refused
 			}
-			return wantErr(func() error {
-				_, err := percpu.Alloc[uint64](0)
-				return err
-			}, percpu.ErrPoison, off, "0x34", "poison 0x6b")
+			return wanterr.Error(wanterr.ErrOf(percpu.Alloc[uint64](0)), percpu.ErrPoison, off, "0x34", "poison 0x6b")
 		}(),
 		percpu.CheckPoison(),
 	))
@@ -221,7 +201,7 @@ func claim(off uintptr, id uint64) error {
 
 	for o, other := range churnShadow {
 		if off < o+size && o < off+size {
-			return fmt.Errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
+			return boot.Errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
 		}
 	}
 	churnShadow[off] = id
@@ -259,7 +239,7 @@ func churn(cpu, allocs int) error {
 		id := churnIDs.Add(1)
 		v, err := percpu.Alloc(guarded{Head: id, Tail: id})
 		if err != nil {
-			return fmt.Errorf("allocation %d: %v", i, err)
+			return boot.Errorf("allocation %d: %v", i, err)
 		}
 		if err := claim(v.Offset(), id); err != nil {
 			return err
@@ -287,7 +267,7 @@ func checkGuarded(v *percpu.Var[guarded]) error {
 	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
 		g := v.Remote(cpu)
 		if g.Head != id || g.Tail != id {
-			return fmt.Errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
+			return boot.Errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
 		}
 	}
 
@@ -348,13 +328,13 @@ func dynamicStress(w io.Writer, n int) error {
 		s := c.Sum()
 		hi := published() + uint64(g)
 		if s < int64(lo) || s > int64(hi) {
-			bad = first(bad, fmt.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
+			bad = first(bad, boot.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
 		}
 		runtime.Gosched()
 	}
 
 	if f := finished.Load(); f != int32(g) {
-		return fmt.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
 	}
 
 	want := uint64(g) * dynStressAdds
@@ -418,7 +398,7 @@ func isrGoroutine() error {
 		runtime.Gosched()
 	}
 	if !stopped.Load() {
-		return fmt.Errorf("the service goroutine did not stop within %v", stressTimeout)
+		return boot.Errorf("the service goroutine did not stop within %v", stressTimeout)
 	}
 
 	return first(
@@ -462,7 +442,7 @@ func atomicAdd(n int) error {
 	}
 
 	if f := finished.Load(); f != int32(g) {
-		return fmt.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
 	}
 
 	return expect("drained + remaining", drained+percpu.Sum(v), uint64(g)*dynStressAdds)
@@ -490,7 +470,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	for i := 0; i < heapChunks; i++ {
 		v, err := percpu.Alloc(big{N: uint64(i)})
 		if err != nil {
-			return vs, heap, fmt.Errorf("allocation %d: %v", i, err)
+			return vs, heap, boot.Errorf("allocation %d: %v", i, err)
 		}
 		vs = append(vs, v)
 
@@ -500,7 +480,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	}
 
 	if heap == 0 {
-		return vs, heap, fmt.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
+		return vs, heap, boot.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
 	}
 
 	return vs, heap, nil
@@ -517,7 +497,7 @@ func checkHeapVars(w io.Writer, vs []*percpu.Var[big], heap int, missed []int, o
 				want += 100
 			}
 			if got := v.Remote(cpu).N; got != want {
-				return fmt.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
+				return boot.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
 			}
 		}
 	}

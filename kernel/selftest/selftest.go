@@ -22,10 +22,9 @@
 package selftest
 
 import (
-	"fmt"
-	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -85,69 +84,27 @@ var tests = []test{
 	{"concurrent-sum", testConcurrentSum},
 }
 
-// Run writes the results of [CheckBadInput] (if it ran), runs every test on
-// online CPU (the online set of [boot.Online]: logical ids, with holes
-// when the boot runs degraded), then [Stress], writes one result line per
-// test and CPU to w, and returns the number of results that passed and
-// failed.
-func Run(w io.Writer) (passed, failed int) {
-	on := boot.Online()
+// Run records in t the results of [CheckBadInput] (if it ran), runs every
+// test on every CPU t checks (the online set: logical ids, with holes when
+// the boot runs degraded), then [Dynamic] and [Stress], one result per test
+// and CPU.
+func Run(t *boot.Tally) {
+	on := t.Online()
 
 	for _, r := range early {
-		if r.err != nil {
-			fmt.Fprintf(w, "FAIL bad-input/%s cpu=0: %v\n", r.name, r.err)
-			failed++
-		} else {
-			fmt.Fprintf(w, "PASS bad-input/%s cpu=0\n", r.name)
-			passed++
-		}
+		t.Result("bad-input/"+r.name, 0, r.err)
 	}
 
 	// the runtime must own exactly the online CPUs: a P held by a CPU
 	// that never ran would hang this stop-the-world for ever
-	if err := stopTheWorld(len(on)); err != nil {
-		fmt.Fprintf(w, "FAIL stop-the-world cpu=0: %v\n", err)
-		failed++
-	} else {
-		fmt.Fprintf(w, "PASS stop-the-world cpu=0\n")
-		passed++
+	t.Result("stop-the-world", 0, stopTheWorld(len(on)))
+
+	for _, test := range tests {
+		t.OnEachCPU(test.name, phaseTimeout, func(cpu int) error { return test.run(cpu, on) })
 	}
 
-	for _, t := range tests {
-		errs := make([]error, boot.MaxCPUs)
-
-		err := boot.OnEachCPU(on, phaseTimeout, func(cpu int) {
-			errs[cpu] = t.run(cpu, on)
-		})
-
-		if e, ok := err.(*boot.EachError); ok {
-			for _, cpu := range e.NotStarted {
-				errs[cpu] = fmt.Errorf("did not start on this CPU within %v", phaseTimeout)
-			}
-			for _, cpu := range e.NotReturned {
-				errs[cpu] = fmt.Errorf("did not return on this CPU within %v", phaseTimeout)
-			}
-		} else if err != nil {
-			fmt.Fprintf(w, "FAIL %s cpu=0: %v\n", t.name, err)
-			failed++
-			continue
-		}
-
-		for _, cpu := range on {
-			if err := errs[cpu]; err != nil {
-				fmt.Fprintf(w, "FAIL %s cpu=%d: %v\n", t.name, cpu, err)
-				failed++
-			} else {
-				fmt.Fprintf(w, "PASS %s cpu=%d\n", t.name, cpu)
-				passed++
-			}
-		}
-	}
-
-	Dynamic(w, on, &passed, &failed)
-	p, f := Stress(w, on)
-
-	return passed + p, failed + f
+	Dynamic(t)
+	Stress(t)
 }
 
 // stopTheWorld runs a garbage collection and lowers GOMAXPROCS by one and
@@ -158,7 +115,7 @@ func Run(w io.Writer) (passed, failed int) {
 // emulation the CPUs would take seconds to get a P back.)
 func stopTheWorld(n int) error {
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return fmt.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
+		return boot.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
 	}
 
 	runtime.GC()
@@ -166,13 +123,13 @@ func stopTheWorld(n int) error {
 	runtime.GOMAXPROCS(lower)
 
 	if p := runtime.GOMAXPROCS(n); p != lower {
-		return fmt.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
+		return boot.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
 	}
 
 	runtime.GC()
 
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return fmt.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
+		return boot.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
 	}
 
 	return nil
@@ -180,10 +137,10 @@ func stopTheWorld(n int) error {
 
 func testRegister(cpu int, on []int) error {
 	if reg, base := percpu.ReadReg(), percpu.AreaBase(cpu); reg != base {
-		return fmt.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
+		return boot.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
 	}
 	if id := percpu.CPU(); id != cpu {
-		return fmt.Errorf("percpu.CPU()=%d, want %d", id, cpu)
+		return boot.Errorf("percpu.CPU()=%d, want %d", id, cpu)
 	}
 	return nil
 }
@@ -191,7 +148,7 @@ func testRegister(cpu int, on []int) error {
 // expect compares a value read on a CPU with the one wanted.
 func expect[T comparable](what string, got, want T) error {
 	if got != want {
-		return fmt.Errorf("%s=%v, want %v", what, got, want)
+		return boot.Errorf("%s=%v, want %v", what, got, want)
 	}
 	return nil
 }
@@ -286,7 +243,7 @@ func testRemoteRead(cpu int, on []int) error {
 			continue
 		}
 
-		if err := own(other).check(fmt.Sprintf("cpu %d ", other), remote(other)); err != nil {
+		if err := own(other).check("cpu "+strconv.Itoa(other)+" ", remote(other)); err != nil {
 			return err
 		}
 	}
@@ -303,13 +260,13 @@ func markValue(writer int) uint64 {
 func testRemoteWrite(cpu int, on []int) error {
 	next := on[(slices.Index(on, cpu)+1)%len(on)]
 	old := atomic.SwapUint64(mark.Remote(next), markValue(cpu))
-	return expect(fmt.Sprintf("cpu %d mark before the write", next), old, uint64(markInitial))
+	return expect("cpu "+strconv.Itoa(next)+" mark before the write", old, uint64(markInitial))
 }
 
 // testRemoteWriteSeen checks, locally, the mark the previous CPU wrote.
 func testRemoteWriteSeen(cpu int, on []int) error {
 	prev := on[(slices.Index(on, cpu)+len(on)-1)%len(on)]
-	return expect(fmt.Sprintf("mark written by cpu %d", prev), mark.Read(), markValue(prev))
+	return expect("mark written by cpu "+strconv.Itoa(prev), mark.Read(), markValue(prev))
 }
 
 func testReset(cpu int, on []int) error {
@@ -322,7 +279,7 @@ func testReset(cpu int, on []int) error {
 	vPair.Reset()
 
 	if err := testInitial(cpu, on); err != nil {
-		return fmt.Errorf("after Reset: %v", err)
+		return boot.Errorf("after Reset: %v", err)
 	}
 	return nil
 }
@@ -353,5 +310,5 @@ func testConcurrentSum(cpu int, on []int) error {
 		sum += atomic.LoadUint64(counter.Remote(other))
 	}
 
-	return expect(fmt.Sprintf("sum of %d counters", len(on)), sum, uint64(len(on))*Adds)
+	return expect("sum of "+strconv.Itoa(len(on))+" counters", sum, uint64(len(on))*Adds)
 }
