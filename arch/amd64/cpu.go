@@ -11,7 +11,7 @@
 //   - the boot CPU's entry point (entry.s), which checks the CPU features
 //     and the RAM the kernel needs, installs an early IDT and points GS_BASE
 //     at per-CPU area 0 before any Go code runs, each failure one console
-//     line and an exit (EarlyStatus, FaultStatus);
+//     line and an exit (EarlyStatus, ExceptionStatus);
 //   - the CPUs of the machine from its firmware tables (ACPI MADT, else the
 //     MP table; package internal/acpi), never from CPUID counts;
 //   - the application processor (AP) start path of the two-phase bring-up

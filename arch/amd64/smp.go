@@ -273,9 +273,13 @@ func (SMP) WakeMethod() string {
 	return "INIT-SIPI"
 }
 
-// Online reports whether CPU cpu has left its park loop for the scheduler.
+// Online reports whether CPU cpu has left its park loop for the scheduler;
+// CPU 0, the boot CPU, is always online (boot.Port).
 func (SMP) Online(cpu int) bool {
-	if cpu <= 0 || cpu >= MaxCPUs {
+	if cpu == 0 {
+		return true
+	}
+	if cpu < 0 || cpu >= MaxCPUs {
 		return false
 	}
 	return atomic.LoadUint32(&mailboxes[cpu].state) == apOnline

@@ -75,7 +75,7 @@ TEXT ·faultVectors(SB),NOSPLIT|NOFRAME,$0
 // report line on COM1 (see EnableFaultReports). A CPU that faults while
 // another one reports halts; a fault inside the report exits at once.
 //
-// Where it goes next: QEMU's isa-debug-exit with FaultStatus; it never
+// Where it goes next: QEMU's isa-debug-exit with ExceptionStatus; it never
 // returns to the interrupted code.
 TEXT ·faultEntry(SB),NOSPLIT|NOFRAME,$0
 	CLI
@@ -182,7 +182,7 @@ gs:
 	PUTS(faultStrings_end)
 
 exit:
-	MOVL	$const_FaultStatus, AX
+	MOVL	$const_ExceptionStatus, AX
 	MOVW	$const_DEBUG_EXIT_PORT, DX
 	OUTL
 halt:

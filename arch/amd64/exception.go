@@ -10,12 +10,14 @@ package amd64
 
 import (
 	"unsafe"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
-// FaultStatus is the exit code the fault report stops the machine with
-// (QEMU status FaultStatus<<1 | 1 through isa-debug-exit), the same as
-// arch/riscv64 TrapStatus.
-const FaultStatus = 99
+// ExceptionStatus is the exit code the exception report stops the machine
+// with (QEMU status ExceptionStatus<<1 | 1 through isa-debug-exit): see
+// [arch.ExceptionStatus].
+const ExceptionStatus = arch.ExceptionStatus
 
 // COM1 registers the fault report writes to directly (8250/16550 UART: THR
 // at base+0, LSR at base+5, LSR bit 5 = transmitter holding register
@@ -46,7 +48,7 @@ const faultVectorSize = 5
 // faultStackSize is the size of the stack the report runs on.
 const faultStackSize = 4096
 
-// faultStrings are the pieces of the report line; fault.s reads them
+// faultStrings are the pieces of the report line; exception.s reads them
 // through the go_asm.h offsets.
 type faultStrings struct {
 	cpu, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
@@ -98,14 +100,14 @@ var (
 	}
 )
 
-// defined in fault.s
+// defined in exception.s
 
 // faultVectors is a table of 32 CALL faultEntry instructions, one per
 // exception vector, installed in the IDT by EnableFaultReports; the return
 // address each pushes tells faultEntry the vector. Never called from Go.
 func faultVectors()
 
-// faultEntry is the common exception entry (see fault.s). Never called from
+// faultEntry is the common exception entry (see exception.s). Never called from
 // Go.
 func faultEntry()
 
@@ -120,7 +122,7 @@ func faultVectorsPC() uintptr
 //
 //	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
-// and stops the machine through isa-debug-exit with [FaultStatus]. The CPU
+// and stops the machine through isa-debug-exit with [ExceptionStatus]. The CPU
 // is named by its initial local APIC ID (CPUID.01H:EBX[31:24]), not by its
 // logical id (the firmware's APIC IDs may have gaps); cr2 (the faulting address) is
 // printed for page faults (vector 14) only. The report runs in assembly on a
