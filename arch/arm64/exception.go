@@ -8,7 +8,9 @@
 
 package arm64
 
-// ExceptionExitCode is the QEMU exit status after an exception: the vectors
+import "github.com/tamago-smp/kernel/arch"
+
+// ExceptionStatus is the QEMU exit status after an exception: the vectors
 // print one line on the console,
 //
 //	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70 mpidr=0x1
@@ -23,9 +25,9 @@ package arm64
 //
 // The first CPU to take an exception reports it; any other CPU that takes one
 // meanwhile waits for QEMU to exit. A second exception on the reporting CPU
-// (the report itself faulted) stops that CPU silently: the run then ends by
-// timeout, never with status 0.
-const ExceptionExitCode = 99
+// (the report itself faulted) exits at once with the same status, the rest
+// of the report left unprinted. See [arch.ExceptionStatus].
+const ExceptionStatus = arch.ExceptionStatus
 
 var (
 	// exceptionUART is the base of the PL011 UART (Arm PrimeCell UART
@@ -44,7 +46,7 @@ var (
 	excLock uint64
 
 	// excExit is the SYS_EXIT parameter block of an exception exit.
-	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionExitCode}
+	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionStatus}
 )
 
 // Text printed by the vectors (exception.s), one string per field.
