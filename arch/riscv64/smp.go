@@ -84,9 +84,6 @@ var (
 // defined in smp.s
 func raise_msip(addr uint64)
 
-// defined in trap.s
-func trap()
-
 // Status codes of [SMP.Start], explained by [SMP.StartError].
 const (
 	startOK        = 0

@@ -46,12 +46,9 @@ const (
 	DRAM_BASE = 0x80000000
 )
 
-// TIMEBASE is the frequency of the CLINT mtime counter
-// (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
-const TIMEBASE = 10000000 // 10 MHz
-
-// nsPerTick is the length of one mtime tick; TIMEBASE divides 1e9.
-const nsPerTick = 1e9 / TIMEBASE
+// TIMEBASE is the frequency of the CLINT mtime counter: see
+// riscv64.TIMEBASE.
+const TIMEBASE = riscv64.TIMEBASE
 
 // RAM layout: the boot shim owns the first page of DRAM (the kernel is
 // linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
@@ -80,7 +77,7 @@ var (
 //
 //go:linkname nanotime runtime/goos.Nanotime
 func nanotime() int64 {
-	return int64(riscv64.Mtime() * nsPerTick)
+	return riscv64.Nanotime()
 }
 
 // hwinit0 runs on the boot hart before the Go runtime is set up: the trap
@@ -94,8 +91,8 @@ func hwinit0() {}
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
-	goos.Exit = exit
-	goos.Idle = idle
+	goos.Exit = riscv64.Exit
+	goos.Idle = riscv64.Idle
 	goos.ProcID = procID
 }
 

@@ -29,10 +29,14 @@ GLOBL trapVal<>(SB), RODATA, $16
 DATA trapEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
 GLOBL trapEnd<>(SB), RODATA, $8
 
+// The print routines below write with ·uart_putc (ns16550.s): the byte in
+// X21 to the UART at X18, using X20.
+
 // FIELD prints the message text, then the value of csr with put.
 #define FIELD(text, csr, put)	MOV $text(SB), A1; CALL trap_puts<>(SB); CSRRS X0, csr, A2; CALL put(SB)
 
-// Only the first trapping hart reports; the word is never cleared.
+// Only the first trapping hart reports: the word holds its mhartid + 1
+// and is never cleared.
 GLOBL trapLock<>(SB), NOPTR, $4
 
 // func trap()
@@ -53,18 +57,25 @@ GLOBL trapLock<>(SB), NOPTR, $4
 // hart).
 //
 // on the UART given to SetTrapDevices and stops the machine through the
-// SiFive test finisher with TrapStatus (Privileged Architecture, 3.1.15
+// SiFive test finisher with ExceptionStatus (Privileged Architecture, 3.1.15
 // mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
+//
+// A trap on another hart while one reports waits for that report to stop
+// the machine; a trap inside the report (on the reporting hart) stops the
+// machine at once with the same status, the rest of the line unprinted.
 TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
-	// a second trap, on this hart or another one, waits for the first
-	// report to stop the machine
+	// trapLock = mhartid + 1, if no hart holds it yet
 	MOV	$trapLock<>(SB), T0
-	MOV	$1, T1
-	AMOSWAPW T1, (T0), T1
-	BNEZ	T1, sleep
+	CSRRS	X0, MHARTID, T1
+	ADD	$1, T1
+lock:
+	LRW	(T0), T2
+	BNEZ	T2, busy
+	SCW	T1, (T0), T2
+	BNEZ	T2, lock
 
-	MOV	·trapUART(SB), A0
-	BEQZ	A0, exit
+	MOV	·trapUART(SB), X18
+	BEQZ	X18, exit
 
 	MOV	$trapCPU<>(SB), A1
 	CALL	trap_puts<>(SB)
@@ -80,33 +91,37 @@ TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
 exit:
 	MOV	·trapTest(SB), T0
 	BEQZ	T0, sleep
-	MOV	$(const_TrapStatus<<16 | const_finisherFail), T1
+	MOV	$(const_ExceptionStatus<<16 | const_finisherFail), T1
 	FENCE
 	MOVW	T1, (T0)
+	JMP	sleep
+
+busy:
+	// T2 = the holder's mhartid + 1: this hart faulted in its own report
+	BEQ	T1, T2, exit
 sleep:
 	CSRRW	X0, MIE, X0
 	WORD	$0x10500073		// wfi
 	JMP	sleep
 
-// trap_puts<> writes the NUL-terminated string at A1 to the UART at A0.
-// Uses T0, T1, A1; returns to RA.
+// trap_puts<> writes the NUL-terminated string at A1 to the UART at X18.
+// Uses A1, X20, X21, S3; returns to RA (kept in S3).
 TEXT trap_puts<>(SB),NOSPLIT|NOFRAME,$0
+	MOV	RA, S3
 next:
-	MOVBU	(A1), T0
-	BEQZ	T0, done
-wait:
-	MOVBU	const_uartLSR(A0), T1
-	AND	$const_uartLSR_THRE, T1
-	BEQZ	T1, wait
-	MOVB	T0, const_uartTHR(A0)
+	MOVBU	(A1), X21
+	BEQZ	X21, done
+	CALL	·uart_putc(SB)
 	ADD	$1, A1
 	JMP	next
 done:
+	MOV	S3, RA
 	RET
 
-// trap_puthex<> writes A2 as 16 hexadecimal digits to the UART at A0.
-// Uses T0-T3; returns to RA.
+// trap_puthex<> writes A2 as 16 hexadecimal digits to the UART at X18.
+// Uses T0, T2, T3, X20, X21, S3; returns to RA (kept in S3).
 TEXT trap_puthex<>(SB),NOSPLIT|NOFRAME,$0
+	MOV	RA, S3
 	MOV	$60, T2
 digit:
 	SRL	T2, A2, T0
@@ -115,19 +130,17 @@ digit:
 	BLTU	T0, T3, decimal
 	ADD	$('a'-'0'-10), T0
 decimal:
-	ADD	$'0', T0
-wait:
-	MOVBU	const_uartLSR(A0), T1
-	AND	$const_uartLSR_THRE, T1
-	BEQZ	T1, wait
-	MOVB	T0, const_uartTHR(A0)
+	ADD	$'0', T0, X21
+	CALL	·uart_putc(SB)
 	SUB	$4, T2
 	BGE	T2, X0, digit
+	MOV	S3, RA
 	RET
 
-// trap_putdec<> writes A2 in decimal to the UART at A0.
-// Uses T0-T3, A2; returns to RA.
+// trap_putdec<> writes A2 in decimal to the UART at X18.
+// Uses T0, T2, T3, A2, X20, X21, S3; returns to RA (kept in S3).
 TEXT trap_putdec<>(SB),NOSPLIT|NOFRAME,$0
+	MOV	RA, S3
 	// T2 = the largest power of ten <= A2 (1 for 0)
 	MOV	$1, T2
 	MOV	$10, T3
@@ -139,20 +152,17 @@ scale:
 digit:
 	DIVU	T2, A2, T0
 	REMU	T2, A2, A2
-	ADD	$'0', T0
-wait:
-	MOVBU	const_uartLSR(A0), T1
-	AND	$const_uartLSR_THRE, T1
-	BEQZ	T1, wait
-	MOVB	T0, const_uartTHR(A0)
+	ADD	$'0', T0, X21
+	CALL	·uart_putc(SB)
 	DIVU	T3, T2, T2
 	BNEZ	T2, digit
+	MOV	S3, RA
 	RET
 
 // trap_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
-// A0. Uses T0-T3, A1, A2, S2; returns to RA (kept in S2).
+// X18. Uses T0-T3, A1, A2, X20, X21, S3, S6; returns to RA (kept in S6).
 TEXT trap_cpu<>(SB),NOSPLIT|NOFRAME,$0
-	MOV	RA, S2
+	MOV	RA, S6
 	CSRRS	X0, MHARTID, T0
 
 	// the boot hart, once the lottery is drawn, is cpu 0
@@ -177,10 +187,10 @@ TEXT trap_cpu<>(SB),NOSPLIT|NOFRAME,$0
 	DIVU	T1, A2
 print:
 	CALL	trap_putdec<>(SB)
-	MOV	S2, RA
+	MOV	S6, RA
 	RET
 unknown:
 	MOV	$trapNoCPU<>(SB), A1
 	CALL	trap_puts<>(SB)
-	MOV	S2, RA
+	MOV	S6, RA
 	RET
