@@ -91,7 +91,7 @@ var scenarios = []scenario{
 		lines: []string{`^early: the CPU lacks RDRAND \(CPUID\.01H:ECX\[30\]\)`}},
 	{name: "ram-1G", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "1G"}}, code: 98,
 		lines: []string{`^early: RAM too small: the PVH memory map's RAM at 0x10000000 ends at 0x40000000, the kernel needs it up to 0x[0-9a-f]+`}},
-	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 97,
+	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 98,
 		lines: []string{`^riscv64: RAM too small: 512 MiB`}},
 	{name: "ram-256M", target: "aarch64-el2", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "256M"}}, code: 98,
 		lines: []string{`^arm64: RAM too small: 0x40000000-0x50000000 \(256 MiB, device tree /memory\), the kernel needs 0x40000000-0x80000000`}},
