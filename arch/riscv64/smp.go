@@ -84,6 +84,10 @@ var (
 // defined in smp.s
 func raise_msip(addr uint64)
 
+// apentry is the reset park and AP entry of every hart but the boot hart
+// (see smp.s). Never called from Go.
+func apentry()
+
 // Status codes of [SMP.Start], explained by [SMP.StartError].
 const (
 	startOK        = 0
