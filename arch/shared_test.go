@@ -1,0 +1,145 @@
+// Facts shared by the ISA ports
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+package arch
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestAreaZeroInAssembly checks that the entry code of every port computes
+// area 0 as package percpu does: _percpu_start rounded up to
+// linker.AreaAlign, through the package constant areaAlign = linker.AreaAlign
+// that go_asm.h carries as const_areaAlign, never a number of its own.
+func TestAreaZeroInAssembly(t *testing.T) {
+	round := regexp.MustCompile(`(?s)\$_percpu_start\(SB\)|ADDR\(_percpu_start\)`)
+	up := regexp.MustCompile(`(?s)(\$_percpu_start\(SB\)|ADDR\(_percpu_start\)).{0,60}\$\(const_areaAlign-1\).{0,60}\$~\(const_areaAlign-1\)`)
+	alias := regexp.MustCompile(`(?m)^const areaAlign = linker\.AreaAlign$`)
+
+	for _, isa := range ports {
+		dir := filepath.Join("..", "arch", isa)
+
+		entry, err := os.ReadFile(filepath.Join(dir, "entry.s"))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		if !round.Match(entry) {
+			t.Errorf("%s/entry.s: no _percpu_start: the boot CPU's per-CPU register is not set to area 0 there", dir)
+		} else if !up.Match(entry) {
+			t.Errorf("%s/entry.s: _percpu_start is not rounded up with $(const_areaAlign-1) and $~(const_areaAlign-1)", dir)
+		}
+
+		gofiles, err := filepath.Glob(filepath.Join(dir, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		found := false
+		for _, f := range gofiles {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found = found || alias.Match(b)
+		}
+
+		if !found {
+			t.Errorf("%s: no `const areaAlign = linker.AreaAlign` for go_asm.h's const_areaAlign", dir)
+		}
+	}
+}
+
+// sysreg returns the A64 encoding of MRS (read) or MSR (register) of the
+// system register (op0, op1, CRn, CRm, op2) with Rt = 0 (Arm ARM, C5.2 and
+// the MRS and MSR (register) instructions).
+func sysreg(read bool, op0, op1, crn, crm, op2 uint32) uint32 {
+	w := uint32(0xd5000000) | op0<<19 | op1<<16 | crn<<12 | crm<<8 | op2<<5
+	if read {
+		w |= 1 << 21
+	}
+	return w
+}
+
+// TestTPIDREL2Encodings checks every WORD-encoded access to TPIDR_EL2 (the
+// Go assembler cannot spell _EL2 registers) against the architectural
+// encoding: the macros of arch/arm64/arm64.h, and every WORD in the
+// repository's assembly whose comment names tpidr_el2 (package percpu and
+// the benchmark kernel have their own copies).
+func TestTPIDREL2Encodings(t *testing.T) {
+	// TPIDR_EL2: op0 3, op1 4, CRn 13, CRm 0, op2 2 (Arm ARM, D23.2 TPIDR_EL2)
+	mrs, msr := sysreg(true, 3, 4, 13, 0, 2), sysreg(false, 3, 4, 13, 0, 2)
+
+	h, err := os.ReadFile(filepath.Join("..", "arch", "arm64", "arm64.h"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for name, want := range map[string]uint32{"MRS_TPIDR_EL2": mrs, "MSR_TPIDR_EL2": msr} {
+		m := regexp.MustCompile(`#define ` + name + `\(r\)\s+WORD \$\((0x[0-9a-f]+)\|\(r\)\)`).FindSubmatch(h)
+		if m == nil {
+			t.Errorf("arch/arm64/arm64.h: no `#define %s(r) WORD $(0x...|(r))`", name)
+			continue
+		}
+		if got, _ := strconv.ParseUint(string(m[1]), 0, 32); uint32(got) != want {
+			t.Errorf("arch/arm64/arm64.h: %s is %s, want %#x", name, m[1], want)
+		}
+	}
+
+	// WORD $0x........ // mrs xN, tpidr_el2  |  msr tpidr_el2, xN
+	word := regexp.MustCompile(`(?i)WORD\s+\$(0x[0-9a-fA-F]{8}).*//\s*(mrs\s+x([0-9]+),\s*tpidr_el2|msr\s+tpidr_el2,\s*x([0-9]+))`)
+	seen := 0
+
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".s") || strings.HasSuffix(path, ".h")) {
+			return nil
+		}
+
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+
+		for i, l := range strings.Split(string(b), "\n") {
+			m := word.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+
+			got, _ := strconv.ParseUint(m[1], 0, 32)
+			want, rt := mrs, m[3]
+			if rt == "" {
+				want, rt = msr, m[4]
+			}
+			n, _ := strconv.Atoi(rt)
+			want |= uint32(n)
+
+			if uint32(got) != want {
+				t.Errorf("%s:%d: %s encodes %s, want %#x", path, i+1, m[1], m[2], want)
+			}
+			seen++
+		}
+
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Logf("%d WORD-encoded TPIDR_EL2 accesses checked", seen)
+}
