@@ -31,10 +31,10 @@
 //     and RamSize) and that the device tree lies outside it ([EarlyStatus]
 //     otherwise), points gp (x3) at per-CPU area 0, takes the top of RAM
 //     as its stack and enters the Go runtime (_rt0_tamago_start).
-//  3. Every other hart parks in the slot of the hart table its mhartid
-//     indexes (a hart id not below [HartTable] halts, and is reported),
-//     with the machine software interrupt alone enabled (mie.MSIE, with
-//     mstatus.MIE still 0), asleep in WFI.
+//  3. Every other hart parks (apentry, smp.s) in the slot of the hart
+//     table its mhartid indexes (a hart id not below [HartTable] halts,
+//     and is reported), with the machine software interrupt alone enabled
+//     (mie.MSIE, with mstatus.MIE still 0), asleep in WFI.
 //  4. [SMP.Wake] reads the harts and their CLINTs from the device tree
 //     ([Harts]), publishes each hart's mailbox (indexed by logical CPU id)
 //     in its slot and raises every hart's MSIP bit in its own socket's
