@@ -86,7 +86,7 @@ var (
 	earlyIDTR [10]byte
 )
 
-// PVH start_info fields the entry point reads (see describe.go).
+// PVH start_info fields the entry point reads (see pvh.go).
 const (
 	pvhVersion       = 4
 	pvhMemmapPaddr   = 40
