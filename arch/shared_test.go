@@ -17,7 +17,7 @@ import (
 )
 
 // TestAreaZeroInAssembly checks that the entry code of every port computes
-// area 0 as package percpu does: _percpu_start rounded up to
+// area 0 as linker.FirstArea does in Go: _percpu_start rounded up to
 // linker.AreaAlign, through the package constant areaAlign = linker.AreaAlign
 // that go_asm.h carries as const_areaAlign, never a number of its own.
 func TestAreaZeroInAssembly(t *testing.T) {
