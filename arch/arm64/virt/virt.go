@@ -26,6 +26,7 @@ import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
+	"github.com/tamago-smp/kernel/boot"
 )
 
 // Peripheral registers (QEMU hw/arm/virt.c, base_memmap).
@@ -116,4 +117,8 @@ func Init() {
 
 func procID() uint64 {
 	return uint64(SMP.ID())
+}
+
+func init() {
+	boot.Register(SMP)
 }

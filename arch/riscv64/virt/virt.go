@@ -29,6 +29,7 @@ import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/riscv64"
+	"github.com/tamago-smp/kernel/boot"
 )
 
 // Peripheral registers (QEMU hw/riscv/virt.c, virt_memmap).
@@ -60,6 +61,9 @@ var (
 	//go:linkname ramStackOffset runtime/goos.RamStackOffset
 	ramStackOffset uint64 = 0x100
 )
+
+// SMP starts the harts parked by cpuinit; it is the boot.Port of the board.
+var SMP = &riscv64.SMP{}
 
 // The devices the trap vector and the early reports of cpuinit use, named
 // at link time so that they work from the first instruction of every hart,
@@ -99,4 +103,8 @@ func Init() {
 // procID is goos.ProcID, the M's procid for tracing: the hart id.
 func procID() uint64 {
 	return uint64(riscv64.ID())
+}
+
+func init() {
+	boot.Register(SMP)
 }
