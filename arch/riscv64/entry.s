@@ -44,8 +44,8 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	CSRRW	X0, MIE, X0
 
 	// Privileged Architecture, 3.1.7 mtvec: direct mode, every trap to
-	// ·trap from here on (Go aligns functions to 8 bytes, mtvec needs 4)
-	MOV	$·trap(SB), T0
+	// ·exception from here on (Go aligns functions to 8 bytes, mtvec needs 4)
+	MOV	$·exception(SB), T0
 	CSRRW	T0, MTVEC, X0
 
 	// Privileged Architecture, 3.1.1 misa: every extension the compiler

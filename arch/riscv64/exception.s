@@ -10,36 +10,37 @@
 #include "textflag.h"
 
 // Messages of the trap report, NUL-terminated.
-DATA trapCPU<>+0(SB)/8, $"\r\ntrap: "
-DATA trapCPU<>+8(SB)/8, $"cpu \x00\x00\x00\x00"
-GLOBL trapCPU<>(SB), RODATA, $16
-DATA trapNoCPU<>+0(SB)/8, $"?\x00\x00\x00\x00\x00\x00\x00"
-GLOBL trapNoCPU<>(SB), RODATA, $8
-DATA trapHart<>+0(SB)/8, $" hart=\x00\x00"
-GLOBL trapHart<>(SB), RODATA, $8
-DATA trapCause<>+0(SB)/8, $" mcause="
-DATA trapCause<>+8(SB)/8, $"0x\x00\x00\x00\x00\x00\x00"
-GLOBL trapCause<>(SB), RODATA, $16
-DATA trapEPC<>+0(SB)/8, $" mepc=0x"
-DATA trapEPC<>+8(SB)/8, $"\x00\x00\x00\x00\x00\x00\x00\x00"
-GLOBL trapEPC<>(SB), RODATA, $16
-DATA trapVal<>+0(SB)/8, $" mtval=0"
-DATA trapVal<>+8(SB)/8, $"x\x00\x00\x00\x00\x00\x00\x00"
-GLOBL trapVal<>(SB), RODATA, $16
-DATA trapEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
-GLOBL trapEnd<>(SB), RODATA, $8
+DATA excCPU<>+0(SB)/8, $"\r\nexcept"
+DATA excCPU<>+8(SB)/8, $"ion: cpu"
+DATA excCPU<>+16(SB)/8, $" \x00\x00\x00\x00\x00\x00\x00"
+GLOBL excCPU<>(SB), RODATA, $24
+DATA excNoCPU<>+0(SB)/8, $"?\x00\x00\x00\x00\x00\x00\x00"
+GLOBL excNoCPU<>(SB), RODATA, $8
+DATA excHart<>+0(SB)/8, $" hart=\x00\x00"
+GLOBL excHart<>(SB), RODATA, $8
+DATA excCause<>+0(SB)/8, $" mcause="
+DATA excCause<>+8(SB)/8, $"0x\x00\x00\x00\x00\x00\x00"
+GLOBL excCause<>(SB), RODATA, $16
+DATA excEPC<>+0(SB)/8, $" mepc=0x"
+DATA excEPC<>+8(SB)/8, $"\x00\x00\x00\x00\x00\x00\x00\x00"
+GLOBL excEPC<>(SB), RODATA, $16
+DATA excVal<>+0(SB)/8, $" mtval=0"
+DATA excVal<>+8(SB)/8, $"x\x00\x00\x00\x00\x00\x00\x00"
+GLOBL excVal<>(SB), RODATA, $16
+DATA excEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
+GLOBL excEnd<>(SB), RODATA, $8
 
 // The print routines below write with ·uart_putc (ns16550.s): the byte in
 // X21 to the UART at X18, using X20.
 
 // FIELD prints the message text, then the value of csr with put.
-#define FIELD(text, csr, put)	MOV $text(SB), A1; CALL trap_puts<>(SB); CSRRS X0, csr, A2; CALL put(SB)
+#define FIELD(text, csr, put)	MOV $text(SB), A1; CALL exc_puts<>(SB); CSRRS X0, csr, A2; CALL put(SB)
 
 // Only the first trapping hart reports: the word holds its mhartid + 1
 // and is never cleared.
-GLOBL trapLock<>(SB), NOPTR, $4
+GLOBL excLock<>(SB), NOPTR, $4
 
-// func trap()
+// func exception()
 //
 // The machine trap vector of every hart (mtvec, direct mode), installed by
 // cpuinit. Interrupts stay disabled (mstatus.MIE = 0), so only exceptions
@@ -49,23 +50,23 @@ GLOBL trapLock<>(SB), NOPTR, $4
 // Nothing about the interrupted context is trusted: the handler uses no
 // stack, no g and no gp. It prints
 //
-//	trap: cpu <logical id> hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
+//	exception: cpu <logical id> hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
 //
 // The logical CPU id comes from the hart table, not from gp: 0 for the
 // boot hart, the mailbox published in its slot for a woken hart, "?" for a
 // hart that never was (a trap before the boot lottery, or on a parked
 // hart).
 //
-// on the UART given to SetTrapDevices and stops the machine through the
+// on the UART given to SetExceptionDevices and stops the machine through the
 // SiFive test finisher with ExceptionStatus (Privileged Architecture, 3.1.15
 // mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
 //
 // A trap on another hart while one reports waits for that report to stop
 // the machine; a trap inside the report (on the reporting hart) stops the
 // machine at once with the same status, the rest of the line unprinted.
-TEXT ·trap(SB),NOSPLIT|NOFRAME,$0
-	// trapLock = mhartid + 1, if no hart holds it yet
-	MOV	$trapLock<>(SB), T0
+TEXT ·exception(SB),NOSPLIT|NOFRAME,$0
+	// excLock = mhartid + 1, if no hart holds it yet
+	MOV	$excLock<>(SB), T0
 	CSRRS	X0, MHARTID, T1
 	ADD	$1, T1
 lock:
@@ -74,22 +75,22 @@ lock:
 	SCW	T1, (T0), T2
 	BNEZ	T2, lock
 
-	MOV	·trapUART(SB), X18
+	MOV	·exceptionUART(SB), X18
 	BEQZ	X18, exit
 
-	MOV	$trapCPU<>(SB), A1
-	CALL	trap_puts<>(SB)
-	CALL	trap_cpu<>(SB)
-	FIELD(trapHart<>, MHARTID, trap_putdec<>)
-	FIELD(trapCause<>, MCAUSE, trap_puthex<>)
-	FIELD(trapEPC<>, MEPC, trap_puthex<>)
-	FIELD(trapVal<>, MTVAL, trap_puthex<>)
+	MOV	$excCPU<>(SB), A1
+	CALL	exc_puts<>(SB)
+	CALL	exc_cpu<>(SB)
+	FIELD(excHart<>, MHARTID, exc_putdec<>)
+	FIELD(excCause<>, MCAUSE, exc_puthex<>)
+	FIELD(excEPC<>, MEPC, exc_puthex<>)
+	FIELD(excVal<>, MTVAL, exc_puthex<>)
 
-	MOV	$trapEnd<>(SB), A1
-	CALL	trap_puts<>(SB)
+	MOV	$excEnd<>(SB), A1
+	CALL	exc_puts<>(SB)
 
 exit:
-	MOV	·trapTest(SB), T0
+	MOV	·exceptionTest(SB), T0
 	BEQZ	T0, sleep
 	MOV	$(const_ExceptionStatus<<16 | const_finisherFail), T1
 	FENCE
@@ -104,9 +105,9 @@ sleep:
 	WORD	$0x10500073		// wfi
 	JMP	sleep
 
-// trap_puts<> writes the NUL-terminated string at A1 to the UART at X18.
+// exc_puts<> writes the NUL-terminated string at A1 to the UART at X18.
 // Uses A1, X20, X21, S3; returns to RA (kept in S3).
-TEXT trap_puts<>(SB),NOSPLIT|NOFRAME,$0
+TEXT exc_puts<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	RA, S3
 next:
 	MOVBU	(A1), X21
@@ -118,9 +119,9 @@ done:
 	MOV	S3, RA
 	RET
 
-// trap_puthex<> writes A2 as 16 hexadecimal digits to the UART at X18.
+// exc_puthex<> writes A2 as 16 hexadecimal digits to the UART at X18.
 // Uses T0, T2, T3, X20, X21, S3; returns to RA (kept in S3).
-TEXT trap_puthex<>(SB),NOSPLIT|NOFRAME,$0
+TEXT exc_puthex<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	RA, S3
 	MOV	$60, T2
 digit:
@@ -137,9 +138,9 @@ decimal:
 	MOV	S3, RA
 	RET
 
-// trap_putdec<> writes A2 in decimal to the UART at X18.
+// exc_putdec<> writes A2 in decimal to the UART at X18.
 // Uses T0, T2, T3, A2, X20, X21, S3; returns to RA (kept in S3).
-TEXT trap_putdec<>(SB),NOSPLIT|NOFRAME,$0
+TEXT exc_putdec<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	RA, S3
 	// T2 = the largest power of ten <= A2 (1 for 0)
 	MOV	$1, T2
@@ -159,9 +160,9 @@ digit:
 	MOV	S3, RA
 	RET
 
-// trap_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
+// exc_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
 // X18. Uses T0-T3, A1, A2, X20, X21, S3, S6; returns to RA (kept in S6).
-TEXT trap_cpu<>(SB),NOSPLIT|NOFRAME,$0
+TEXT exc_cpu<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	RA, S6
 	CSRRS	X0, MHARTID, T0
 
@@ -186,11 +187,11 @@ TEXT trap_cpu<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	$mailbox__size, T1
 	DIVU	T1, A2
 print:
-	CALL	trap_putdec<>(SB)
+	CALL	exc_putdec<>(SB)
 	MOV	S6, RA
 	RET
 unknown:
-	MOV	$trapNoCPU<>(SB), A1
-	CALL	trap_puts<>(SB)
+	MOV	$excNoCPU<>(SB), A1
+	CALL	exc_puts<>(SB)
 	MOV	S6, RA
 	RET

@@ -67,13 +67,13 @@ var SMP = &riscv64.SMP{}
 
 // The devices the trap vector and the early reports of cpuinit use, named
 // at link time so that they work from the first instruction of every hart,
-// before any Go code runs (see riscv64.SetTrapDevices).
+// before any Go code runs (see riscv64.SetExceptionDevices).
 var (
-	//go:linkname trapUART github.com/tamago-smp/kernel/arch/riscv64.trapUART
-	trapUART uint64 = UART0_BASE
+	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/riscv64.exceptionUART
+	exceptionUART uint64 = UART0_BASE
 
-	//go:linkname trapTest github.com/tamago-smp/kernel/arch/riscv64.trapTest
-	trapTest uint64 = TEST_BASE
+	//go:linkname exceptionTest github.com/tamago-smp/kernel/arch/riscv64.exceptionTest
+	exceptionTest uint64 = TEST_BASE
 )
 
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
