@@ -33,8 +33,10 @@ var (
 	// size from, 0 for none (no check). The board sets it at link time,
 	// like exceptionUART:
 	//
-	//	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	//	//go:linkname earlyDTB _early_dtb
 	//	var earlyDTB uint64 = DTB_BASE
+	//
+	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64
 
 	// earlyStack is the stack of ramcheck: cpuinit cannot use the one at

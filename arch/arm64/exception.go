@@ -8,7 +8,11 @@
 
 package arm64
 
-import "github.com/tamago-smp/kernel/arch"
+import (
+	_ "unsafe" // go:linkname
+
+	"github.com/tamago-smp/kernel/arch"
+)
 
 // ExceptionStatus is the QEMU exit status after an exception: the vectors
 // print one line on the console,
@@ -35,10 +39,13 @@ var (
 	// 0x000, UARTFR at 0x018) the vectors print on; 0 prints nothing. The
 	// board sets it at link time, as TamaGo boards set
 	// runtime/goos.RamStart, so that exceptions are reported from the first
-	// instruction on:
+	// instruction on. The link name carries no package path, so that it
+	// stays right in a module forked from this one under another path:
 	//
-	//	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
+	//	//go:linkname exceptionUART _exception_uart
 	//	var exceptionUART uint64 = UART0_BASE
+	//
+	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64
 
 	// excLock is 0, or the MPIDR_EL1 affinity | hwidValid of the CPU

@@ -166,7 +166,7 @@ lock:
 	STLXR	R8, (R10), R13
 	CBNZW	R13, lock
 
-	MOVD	·exceptionUART(SB), R19
+	MOVD	_exception_uart(SB), R19
 	PRINT(·excText)
 	CMP	$const_MaxCPUs, R5
 	BHS	unknown
@@ -230,7 +230,7 @@ park:
 // Called from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
-	MOVD	·exceptionUART(SB), R19
+	MOVD	_exception_uart(SB), R19
 	PRINT(·excELFatal)
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)

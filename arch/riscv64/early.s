@@ -10,8 +10,8 @@
 #include "textflag.h"
 
 // The reports cpuinit makes before the Go runtime runs: one console line on
-// the UART the board named at link time (·exceptionUART) and a non-zero exit
-// through the SiFive test finisher (·exceptionTest), never a silent hang.
+// the UART the board named at link time (_exception_uart) and a non-zero exit
+// through the SiFive test finisher (_exception_test), never a silent hang.
 //
 // early_isa and the print routines contain no compressed instruction: they
 // run on harts without the C extension. They use x16-x26 and x28-x30 only
@@ -126,7 +126,7 @@ another:
 	AMOSWAPW X29, (X28), X29
 	BNE	X29, X0, halt
 
-	MOV	·exceptionUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQ	X18, X0, exit
 
 	MOV	$isaMsg<>(SB), X19
@@ -156,7 +156,7 @@ next:
 	CALL	early_puts<>(SB)
 
 exit:
-	MOV	·exceptionTest(SB), X18
+	MOV	_exception_test(SB), X18
 	BEQ	X18, X0, halt
 	MOV	earlyExit<>(SB), X19
 	FENCE
@@ -407,7 +407,7 @@ small:
 	MOV	$1, T1
 	AMOSWAPW T1, (T0), T1
 	BNEZ	T1, halt
-	MOV	·exceptionUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$ramMsg<>(SB), X19
 	CALL	early_puts<>(SB)
@@ -433,7 +433,7 @@ inside:
 	MOV	$1, T1
 	AMOSWAPW T1, (T0), T1
 	BNEZ	T1, halt
-	MOV	·exceptionUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$fdtInside<>(SB), X19
 	CALL	early_puts<>(SB)
@@ -443,7 +443,7 @@ inside:
 	CALL	early_puts<>(SB)
 
 exit:
-	MOV	·exceptionTest(SB), X18
+	MOV	_exception_test(SB), X18
 	BEQZ	X18, halt
 	MOV	earlyExit<>(SB), X19
 	FENCE

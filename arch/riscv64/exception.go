@@ -8,7 +8,11 @@
 
 package riscv64
 
-import "github.com/tamago-smp/kernel/arch"
+import (
+	_ "unsafe" // go:linkname
+
+	"github.com/tamago-smp/kernel/arch"
+)
 
 // ExceptionStatus is the exit status of the exception report
 // (exception.s): see [arch.ExceptionStatus].
@@ -27,14 +31,21 @@ func exception()
 //
 // A board names both at link time instead, so that the trap vector and the
 // early reports of cpuinit work from the first instruction: it defines
-// initialised variables linknamed to
-// github.com/tamago-smp/kernel/arch/riscv64.exceptionUART and
-// .exceptionTest, as package virt does (the way TamaGo boards define
-// runtime/goos.RamStart).
+// initialised variables linknamed to _exception_uart and _exception_test,
+// as package virt does (the way TamaGo boards define runtime/goos.RamStart).
+// The link names carry no package path, so that they stay right in a
+// module forked from this one under another path.
 func SetExceptionDevices(uart, test uint64) {
 	exceptionUART = uart
 	exceptionTest = test
 }
 
-// Devices the trap vector (exception.s) and the early reports (early.s) use.
-var exceptionUART, exceptionTest uint64
+// Devices the trap vector (exception.s), the early reports (early.s) and
+// [Exit] use, named by the board at link time.
+var (
+	//go:linkname exceptionUART _exception_uart
+	exceptionUART uint64
+
+	//go:linkname exceptionTest _exception_test
+	exceptionTest uint64
+)

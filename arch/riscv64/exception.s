@@ -75,7 +75,7 @@ lock:
 	SCW	T1, (T0), T2
 	BNEZ	T2, lock
 
-	MOV	·exceptionUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 
 	MOV	$excCPU<>(SB), A1
@@ -90,7 +90,7 @@ lock:
 	CALL	exc_puts<>(SB)
 
 exit:
-	MOV	·exceptionTest(SB), T0
+	MOV	_exception_test(SB), T0
 	BEQZ	T0, sleep
 	MOV	$(const_ExceptionStatus<<16 | const_finisherFail), T1
 	FENCE

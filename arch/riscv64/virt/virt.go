@@ -69,10 +69,10 @@ var SMP = &riscv64.SMP{}
 // at link time so that they work from the first instruction of every hart,
 // before any Go code runs (see riscv64.SetExceptionDevices).
 var (
-	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/riscv64.exceptionUART
+	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64 = UART0_BASE
 
-	//go:linkname exceptionTest github.com/tamago-smp/kernel/arch/riscv64.exceptionTest
+	//go:linkname exceptionTest _exception_test
 	exceptionTest uint64 = TEST_BASE
 )
 
