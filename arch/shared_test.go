@@ -143,3 +143,60 @@ func TestTPIDREL2Encodings(t *testing.T) {
 
 	t.Logf("%d WORD-encoded TPIDR_EL2 accesses checked", seen)
 }
+
+// TestLinknamesOutsideTheModulePath checks that no go:linkname directive of
+// the repository names a symbol by this module's path: gonew rewrites import
+// paths, not linkname strings, so such a name would silently stop matching
+// in a module forked from this one (a board's link-time devices would stay
+// zero). Link names shared between packages of this module carry no package
+// path (_percpu_start, _exception_uart).
+func TestLinknamesOutsideTheModulePath(t *testing.T) {
+	mod, err := os.ReadFile(filepath.Join("..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	m := regexp.MustCompile(`(?m)^module (\S+)`).FindSubmatch(mod)
+	if m == nil {
+		t.Fatal("go.mod: no module line")
+	}
+
+	bad := regexp.MustCompile(`//go:linkname\s+\w+\s+` + regexp.QuoteMeta(string(m[1])) + `[/.]`)
+	seen := 0
+
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+
+		for i, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") {
+				seen++
+			}
+			if strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") && bad.MatchString(l) {
+				t.Errorf("%s:%d: %q names a symbol by the module path %s, which a fork does not keep", path, i+1, strings.TrimSpace(l), m[1])
+			}
+		}
+
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if seen == 0 {
+		t.Errorf("no go:linkname directive found under ..: the walk is broken")
+	}
+	t.Logf("%d go:linkname directives checked", seen)
+}
