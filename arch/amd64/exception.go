@@ -51,13 +51,14 @@ const faultStackSize = 4096
 // faultStrings are the pieces of the report line; exception.s reads them
 // through the go_asm.h offsets.
 type faultStrings struct {
-	cpu, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
+	cpu, unknown, apic, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
 }
 
 // faultFrame is what the fault report saw, kept in memory for a debugger
 // (`print 'github.com/tamago-smp/kernel/arch/amd64.faultRecord'`). Only the
 // first faulting CPU writes it.
 type faultFrame struct {
+	cpu    uint64 // logical CPU id, ^0 if unknown
 	apicID uint64
 	vector uint64
 	code   uint64 // error code, 0 for vectors without one
@@ -86,17 +87,19 @@ var (
 
 	// pieces of the report line, see faultEntry
 	faultText = faultStrings{
-		cpu:    "\r\nexception: cpu ",
-		vector: " vector=",
-		open:   " (",
-		close:  ")",
-		code:   " error=0x",
-		rip:    " rip=0x",
-		rsp:    " rsp=0x",
-		rflags: " rflags=0x",
-		cr2:    " cr2=0x",
-		gs:     " gs_base=0x",
-		end:    "\r\n",
+		cpu:     "\r\nexception: cpu ",
+		unknown: "?",
+		apic:    " apic=",
+		vector:  " vector=",
+		open:    " (",
+		close:   ")",
+		code:    " error=0x",
+		rip:     " rip=0x",
+		rsp:     " rsp=0x",
+		rflags:  " rflags=0x",
+		cr2:     " cr2=0x",
+		gs:      " gs_base=0x",
+		end:     "\r\n",
 	}
 )
 
@@ -120,11 +123,13 @@ func faultVectorsPC() uintptr
 // vector N" on the boot CPU's terms and panicked, which on a secondary CPU
 // could hang). On any CPU, an exception now prints one line on COM1:
 //
-//	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
+//	exception: cpu <logical id> apic=<APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
-// and stops the machine through isa-debug-exit with [ExceptionStatus]. The CPU
-// is named by its initial local APIC ID (CPUID.01H:EBX[31:24]), not by its
-// logical id (the firmware's APIC IDs may have gaps); cr2 (the faulting address) is
+// and stops the machine through isa-debug-exit with [ExceptionStatus]. The
+// CPU is named by its logical id, the index of its APIC ID (read as the AP
+// trampoline reads it, see amd64.h) in the table [SMP.Prepare] and
+// [SMP.Wake] fill ("?" for a CPU not there; 0 before Prepare, when only the
+// boot CPU runs), then by that APIC ID; cr2 (the faulting address) is
 // printed for page faults (vector 14) only. The report runs in assembly on a
 // stack of its own and reads nothing the fault could have broken: not the
 // per-CPU area (gs_base is printed, not followed), not g. Only the first
