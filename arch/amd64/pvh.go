@@ -34,21 +34,6 @@ func (physMem) ReadAt(p []byte, addr uint64) error {
 	return nil
 }
 
-// bootAPICID returns the calling CPU's local APIC ID: the 32-bit x2APIC ID
-// of CPUID leaf 0BH when the CPU has that leaf, else the 8-bit initial APIC
-// ID of leaf 01H (Intel SDM Vol. 3A, 11.4.6 Local APIC ID; Vol. 2A, CPUID).
-// apstart does the same in assembly.
-func bootAPICID() uint64 {
-	if max, _, _, _ := cpuid(0, 0); max >= 0xb {
-		if _, ebx, _, edx := cpuid(0xb, 0); ebx != 0 {
-			return uint64(edx)
-		}
-	}
-
-	_, ebx, _, _ := cpuid(1, 0)
-	return uint64(ebx >> 24)
-}
-
 // description is the firmware's list of CPUs, read once.
 var description struct {
 	done  bool
@@ -95,7 +80,7 @@ func describe() (cpus []boot.CPU, where string, err error) {
 		return nil, "", err
 	}
 
-	cpus, err = fromTable(t, bootAPICID(), x2APICMode())
+	cpus, err = fromTable(t, uint64(APICID()), x2APICMode())
 
 	return cpus, t.Where() + " (" + t.Via + ")", err
 }

@@ -118,7 +118,7 @@ func (SMP) Prepare(n int) error {
 	}
 
 	// the boot CPU is logical CPU 0, for the exception report
-	atomic.StoreUint64(&apicTable[0], bootAPICID()+1)
+	atomic.StoreUint64(&apicTable[0], uint64(APICID())+1)
 
 	// the trampoline page may hold what the boot loader left (PVH
 	// start_info): read the command line before overwriting it
