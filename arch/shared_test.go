@@ -200,3 +200,29 @@ func TestLinknamesOutsideTheModulePath(t *testing.T) {
 	}
 	t.Logf("%d go:linkname directives checked", seen)
 }
+
+// shape is the file every port has for the same job (see the READMEs).
+var shape = []string{
+	"entry.s",                     // the ELF entry or cpuinit: the boot CPU before Go
+	"early.go",                    // the checks before Go (RAM, CPU features)
+	"exception.go", "exception.s", // the CPU exception report
+	"exit.go", "exit.s", // the exit device
+	"idle.go",         // the goos.Idle governor
+	"timer.go",        // the clock
+	"cpu.go", "cpu.s", // CPU registers and instructions
+	"describe.go", "describe_test.go", // the CPUs the firmware describes, tested on the host
+	"smp.go", "smp.s", // wake, AP entry, park, enter
+	"README.md", // the boot path tables
+}
+
+// TestPortShape checks that every port keeps the same file for the same
+// job.
+func TestPortShape(t *testing.T) {
+	for _, isa := range ports {
+		for _, f := range shape {
+			if _, err := os.Stat(filepath.Join("..", "arch", isa, f)); err != nil {
+				t.Errorf("arch/%s/%s: %v: every port has it (the shape in arch/shared_test.go)", isa, f, err)
+			}
+		}
+	}
+}
