@@ -99,20 +99,10 @@ func TestTPIDREL2Encodings(t *testing.T) {
 	word := regexp.MustCompile(`(?i)WORD\s+\$(0x[0-9a-fA-F]{8}).*//\s*(mrs\s+x([0-9]+),\s*tpidr_el2|msr\s+tpidr_el2,\s*x([0-9]+))`)
 	seen := 0
 
-	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".s") || strings.HasSuffix(path, ".h")) {
-			return nil
-		}
-
+	for _, path := range repoFiles(t, ".s", ".h") {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 
 		for i, l := range strings.Split(string(b), "\n") {
@@ -134,11 +124,6 @@ func TestTPIDREL2Encodings(t *testing.T) {
 			}
 			seen++
 		}
-
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 
 	t.Logf("%d WORD-encoded TPIDR_EL2 accesses checked", seen)
@@ -164,35 +149,21 @@ func TestLinknamesOutsideTheModulePath(t *testing.T) {
 	bad := regexp.MustCompile(`//go:linkname\s+\w+\s+` + regexp.QuoteMeta(string(m[1])) + `[/.]`)
 	seen := 0
 
-	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return nil
-		}
-
+	for _, path := range repoFiles(t, ".go") {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 
 		for i, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") {
-				seen++
+			if !strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") {
+				continue
 			}
-			if strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") && bad.MatchString(l) {
+			seen++
+			if bad.MatchString(l) {
 				t.Errorf("%s:%d: %q names a symbol by the module path %s, which a fork does not keep", path, i+1, strings.TrimSpace(l), m[1])
 			}
 		}
-
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 
 	if seen == 0 {
@@ -225,4 +196,29 @@ func TestPortShape(t *testing.T) {
 			}
 		}
 	}
+}
+
+// repoFiles returns the paths of the repository's files (below .., build
+// outputs and dot directories left out) whose names end in one of suffixes.
+func repoFiles(t *testing.T, suffixes ...string) (paths []string) {
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "build" || strings.HasPrefix(d.Name(), ".")) && path != ".." {
+			return filepath.SkipDir
+		}
+		for _, s := range suffixes {
+			if !d.IsDir() && strings.HasSuffix(path, s) {
+				paths = append(paths, path)
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return
 }
