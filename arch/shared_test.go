@@ -96,7 +96,7 @@ func TestTPIDREL2Encodings(t *testing.T) {
 	}
 
 	// WORD $0x........ // mrs xN, tpidr_el2  |  msr tpidr_el2, xN
-	word := regexp.MustCompile(`(?i)WORD\s+\$(0x[0-9a-fA-F]{8}).*//\s*(mrs\s+x([0-9]+),\s*tpidr_el2|msr\s+tpidr_el2,\s*x([0-9]+))`)
+	word := regexp.MustCompile(`(?i)WORD\s+\$(0x[0-9a-fA-F]{8}).*(?://|/\*)\s*(mrs\s+x([0-9]+),\s*tpidr_el2|msr\s+tpidr_el2,\s*x([0-9]+))`)
 	seen := 0
 
 	for _, path := range repoFiles(t, ".s", ".h") {

@@ -398,9 +398,12 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 }
 
 // enterTimeout bounds phase two. The CPUs are known to run by then; what
-// takes time is the runtime, which starts its Ms one after another (each new
-// M starts the next, after clearing an 8 MiB stack block in newosproc): be
-// generous, by CPU.
+// takes time is the runtime, which starts its Ms one after another: only one
+// M spins for work at a time (runtime.wakep), and the next M is created only
+// when that one found a goroutine to run, so every CPU waits for the one
+// before it to be scheduled and running. Under emulation on a small host a
+// step takes tens of milliseconds (the new M's 8 MiB stack, cleared by
+// newosproc, is 1 to 3 ms of it): be generous, by CPU.
 func enterTimeout(answer time.Duration, n int) time.Duration {
 	return max(answer, 10*time.Second+time.Duration(n)*500*time.Millisecond)
 }
