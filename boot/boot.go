@@ -148,6 +148,13 @@ type Report struct {
 	// Elapsed is the bring-up time, from the first wake-up to the last
 	// CPU online.
 	Elapsed time.Duration
+
+	// Answered is the part of Elapsed until the last CPU woken answered
+	// from its park loop (phase one: every CPU woken at once, each
+	// running its trampoline in parallel). The rest of Elapsed is phase
+	// two, the runtime starting one M per CPU, one after another. Zero
+	// for a port that is not a [Parker].
+	Answered time.Duration
 }
 
 var (
@@ -368,6 +375,8 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 			cause[cpu] = fmt.Sprintf("no answer to %s within %v", pk.WakeMethod(), o.Timeout)
 		}
 	}
+
+	r.Answered = time.Since(t0)
 
 	// phase two: only the CPUs that answered get a P and an M
 	order = append([]int(nil), answered...)
