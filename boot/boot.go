@@ -148,6 +148,13 @@ type Report struct {
 	// Elapsed is the bring-up time, from the first wake-up to the last
 	// CPU online.
 	Elapsed time.Duration
+
+	// Answered is the part of Elapsed until the last CPU woken answered
+	// from its park loop (phase one: every CPU woken at once, each
+	// running its trampoline in parallel). The rest of Elapsed is phase
+	// two, the runtime starting one M per CPU, one after another. Zero
+	// for a port that is not a [Parker].
+	Answered time.Duration
 }
 
 var (
@@ -369,6 +376,8 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 		}
 	}
 
+	r.Answered = time.Since(t0)
+
 	// phase two: only the CPUs that answered get a P and an M
 	order = append([]int(nil), answered...)
 	nextCPU.Store(0)
@@ -398,9 +407,12 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 }
 
 // enterTimeout bounds phase two. The CPUs are known to run by then; what
-// takes time is the runtime, which starts its Ms one after another (each new
-// M starts the next, after clearing an 8 MiB stack block in newosproc): be
-// generous, by CPU.
+// takes time is the runtime, which starts its Ms one after another: only one
+// M spins for work at a time (runtime.wakep), and the next M is created only
+// when that one found a goroutine to run, so every CPU waits for the one
+// before it to be scheduled and running. Under emulation on a small host a
+// step takes tens of milliseconds (the new M's 8 MiB stack, cleared by
+// newosproc, is 1 to 3 ms of it): be generous, by CPU.
 func enterTimeout(answer time.Duration, n int) time.Duration {
 	return max(answer, 10*time.Second+time.Duration(n)*500*time.Millisecond)
 }

@@ -190,6 +190,9 @@ func TestSparse(t *testing.T) {
 	if !reflect.DeepEqual(handOuts, []int{4}) {
 		t.Errorf("GOMAXPROCS calls %v, want [4]", handOuts)
 	}
+	if r.Answered <= 0 || r.Answered > r.Elapsed {
+		t.Errorf("Answered = %v, Elapsed = %v: want phase one within the bring-up", r.Answered, r.Elapsed)
+	}
 }
 
 // TestSilentStrict: a CPU that never answers its wake-up is never given a P

@@ -33,7 +33,7 @@ func init() {
 // faultOnAP is built with the percpu_fault tag: the last CPU online stores
 // to an unmapped address. The board's fault report must name that CPU and
 // the registers that identify the fault, and stop the machine with a
-// non-zero status (x86_64 amd64.FaultStatus, riscv64 riscv64.TrapStatus).
+// non-zero status (arch.ExceptionStatus, the same on every ISA).
 // The qemu/ harness boots this build in TestFault.
 func faultOnAP(online []int) {
 	cpu := online[len(online)-1]

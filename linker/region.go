@@ -85,6 +85,15 @@ func Region() (start, end uintptr) {
 	return
 }
 
+// FirstArea returns the base of area 0 in a region that starts at start:
+// start rounded up to [AreaAlign]. The entry code of every ISA port computes
+// the same in assembly, with const_areaAlign (= AreaAlign) from go_asm.h,
+// to point the boot CPU's per-CPU register at area 0 before any Go code
+// runs; a host test of package arch keeps the two in step.
+func FirstArea(start uintptr) uintptr {
+	return (start + AreaAlign - 1) &^ (AreaAlign - 1)
+}
+
 // Guard returns the bounds of the guard zone that follows the region, the
 // bytes of the _percpu_end symbol. They are zero unless something wrote past
 // the last area.

@@ -53,7 +53,7 @@ func InitInPlace() (int, error) {
 
 // initRegion is InitInPlace over the region [start, end).
 func initRegion(start, end uintptr) (int, error) {
-	base := alignUp(start, linker.AreaAlign)
+	base := linker.FirstArea(start)
 
 	layout.mu.Lock()
 	defer layout.mu.Unlock()

@@ -31,7 +31,7 @@
 	CBNZ	R0, 3(PC); \
 	MRS	TPIDR_EL1, R0; \
 	B	2(PC); \
-	WORD	$0xd53cd040; \
+	WORD	$0xd53cd040; /* mrs x0, tpidr_el2 */ \
 	CBZ	R0, fault; \
 	MOVD	header_self(R0), R5; \
 	CMP	R0, R5; \

@@ -16,12 +16,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
-// faultStatus is the kernel exit code of a CPU exception on every target:
-// arch/amd64 FaultStatus, arch/arm64 ExceptionExitCode, arch/riscv64
-// TrapStatus.
-const faultStatus = 99
+// faultStatus is the kernel exit code of a CPU exception on every target.
+const faultStatus = arch.ExceptionStatus
 
 // faultAddr is the unmapped address the percpu_fault kernel stores to
 // (kernel/fault.go).
@@ -45,12 +45,12 @@ type fault struct {
 }
 
 // faultLines are the exception report lines per GOARCH: x86_64
-// (arch/amd64 fault.s), aarch64 (arch/arm64 exception.s), riscv64
-// (arch/riscv64 trap.s).
+// (arch/amd64 exception.s), aarch64 (arch/arm64 exception.s), riscv64
+// (arch/riscv64 exception.s).
 var faultLines = map[string]*regexp.Regexp{
-	"amd64":   regexp.MustCompile(`^exception: cpu ([0-9]+) vector=([0-9]+) \(([^)]*)\) error=0x([0-9a-f]+) rip=0x([0-9a-f]+) rsp=0x([0-9a-f]+) rflags=0x([0-9a-f]+)(?: cr2=0x([0-9a-f]+))? gs_base=0x([0-9a-f]+)$`),
+	"amd64":   regexp.MustCompile(`^exception: cpu ([0-9]+) apic=[0-9]+ vector=([0-9]+) \(([^)]*)\) error=0x([0-9a-f]+) rip=0x([0-9a-f]+) rsp=0x([0-9a-f]+) rflags=0x([0-9a-f]+)(?: cr2=0x([0-9a-f]+))? gs_base=0x([0-9a-f]+)$`),
 	"arm64":   regexp.MustCompile(`^exception: cpu ([0-9]+) el=([0-9]) vector=0x([0-9a-f]+) \((\w+)\) esr=0x([0-9a-f]+) elr=0x([0-9a-f]+) far=0x([0-9a-f]+)`),
-	"riscv64": regexp.MustCompile(`^trap: cpu ([0-9]+) hart=[0-9]+ mcause=0x([0-9a-f]+) mepc=0x([0-9a-f]+) mtval=0x([0-9a-f]+)$`),
+	"riscv64": regexp.MustCompile(`^exception: cpu ([0-9]+) hart=[0-9]+ mcause=0x([0-9a-f]+) mepc=0x([0-9a-f]+) mtval=0x([0-9a-f]+)$`),
 }
 
 // parseFault finds the exception report of a target of GOARCH goarch in the

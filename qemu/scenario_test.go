@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
 // envLarge turns on the scenarios of make test-large (64 CPUs and more on
@@ -70,17 +72,17 @@ var scenarios = []scenario{
 		lines: []string{`^boot: running degraded: 3 of 4 CPUs online$`, `^PASS stop-the-world cpu=0$`}},
 
 	// a CPU model or RAM the kernel cannot run on: one line, non-zero
-	{name: "no-rdrand", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "qemu64"}}, code: 98,
+	{name: "no-rdrand", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "qemu64"}}, code: arch.EarlyStatus,
 		lines: []string{`^early: the CPU lacks RDRAND \(CPUID\.01H:ECX\[30\]\)`}},
-	{name: "ram-1G", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "1G"}}, code: 98,
+	{name: "ram-1G", target: "x86_64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "1G"}}, code: arch.EarlyStatus,
 		lines: []string{`^early: RAM too small: the PVH memory map's RAM at 0x10000000 ends at 0x40000000, the kernel needs it up to 0x[0-9a-f]+`}},
-	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 97,
+	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
 		lines: []string{`^riscv64: RAM too small: 512 MiB`}},
-	{name: "ram-256M", target: "aarch64-el2", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "256M"}}, code: 98,
+	{name: "ram-256M", target: "aarch64-el2", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "256M"}}, code: arch.EarlyStatus,
 		lines: []string{`^arm64: RAM too small: 0x40000000-0x50000000 \(256 MiB, device tree /memory\), the kernel needs 0x40000000-0x80000000`}},
-	{name: "ram-512M", target: "aarch64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: 98,
+	{name: "ram-512M", target: "aarch64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
 		lines: []string{`^arm64: RAM too small: 0x40000000-0x60000000 \(512 MiB, device tree /memory\)`}},
-	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: 98,
+	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: arch.EarlyStatus,
 		lines: []string{`lacks c: the kernel needs rv64imafdc$`}},
 
 	// the capacity: 64 CPUs on every target

@@ -11,7 +11,7 @@
 //   - the boot CPU's entry point (entry.s), which checks the CPU features
 //     and the RAM the kernel needs, installs an early IDT and points GS_BASE
 //     at per-CPU area 0 before any Go code runs, each failure one console
-//     line and an exit (EarlyStatus, FaultStatus);
+//     line and an exit (EarlyStatus, ExceptionStatus);
 //   - the CPUs of the machine from its firmware tables (ACPI MADT, else the
 //     MP table; package internal/acpi), never from CPUID counts;
 //   - the application processor (AP) start path of the two-phase bring-up
@@ -66,12 +66,14 @@ func write32(addr uintptr, val uint32)
 func pause()
 func irqDisable() (enabled bool)
 func irqRestore(enabled bool)
+func apic_id() uint32
 
-// APICID returns the initial local APIC ID of the calling CPU
-// (CPUID.01H:EBX[31:24], Intel SDM Vol. 2A, CPUID).
+// APICID returns the local APIC ID of the calling CPU: the 32-bit x2APIC
+// ID of CPUID leaf 0BH when the CPU has that leaf, else the 8-bit initial
+// APIC ID of leaf 01H (see APIC_ID in amd64.h, which the AP trampoline and
+// the exception report use too).
 func APICID() int {
-	_, ebx, _, _ := cpuid(1, 0)
-	return int(ebx >> 24)
+	return int(apic_id())
 }
 
 // GSBase returns the calling CPU's IA32_GS_BASE.

@@ -7,6 +7,7 @@
 //go:build tamago && amd64
 
 #include "textflag.h"
+#include "amd64.h"
 
 // func cpuid(eax, ecx uint32) (a, b, c, d uint32)
 TEXT ·cpuid(SB),NOSPLIT,$0-24
@@ -95,4 +96,10 @@ TEXT ·irqRestore(SB),NOSPLIT,$0-1
 	JE	done
 	STI
 done:
+	RET
+
+// func apic_id() uint32
+TEXT ·apic_id(SB),NOSPLIT,$0-4
+	APIC_ID(R10, R11)
+	MOVL	DX, ret+0(FP)
 	RET

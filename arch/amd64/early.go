@@ -8,12 +8,15 @@
 
 package amd64
 
+import "github.com/tamago-smp/kernel/arch"
+
 // EarlyStatus is the exit code of the early-boot checks of the ELF entry
 // point (entry.s), before any Go code runs: the CPU lacks a feature the
 // kernel needs, or the machine has too little RAM (QEMU status
-// EarlyStatus<<1 | 1 through isa-debug-exit). An exception taken before
-// the Go fault reports are installed exits with [FaultStatus].
-const EarlyStatus = 98
+// EarlyStatus<<1 | 1 through isa-debug-exit): see [arch.EarlyStatus]. An
+// exception taken before the Go fault reports are installed exits with
+// [ExceptionStatus].
+const EarlyStatus = arch.EarlyStatus
 
 // earlyStackTop is the stack of the ELF entry point, in the AP trampoline
 // page, which is unused until Prepare.
@@ -76,14 +79,14 @@ var earlyText = earlyStrings{
 // earlyIDT is the interrupt descriptor table from the ELF entry point until
 // TamaGo's CPU.EnableExceptions: all 32 exception vectors go to the fault
 // report (faultVectors, see EnableFaultReports), which prints one line and
-// exits with FaultStatus instead of a triple fault. Its 64-bit gates are
+// exits with ExceptionStatus instead of a triple fault. Its 64-bit gates are
 // written in 32-bit mode and used once TamaGo's cpuinit is in long mode.
 var (
 	earlyIDT  [32][2]uint64
 	earlyIDTR [10]byte
 )
 
-// PVH start_info fields the entry point reads (see describe.go).
+// PVH start_info fields the entry point reads (see pvh.go).
 const (
 	pvhVersion       = 4
 	pvhMemmapPaddr   = 40

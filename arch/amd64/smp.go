@@ -77,7 +77,8 @@ var (
 	mailboxes [MaxCPUs]mailbox
 
 	// apicTable maps logical CPU ids to APIC ID + 1 (0: no CPU), for
-	// the APs to find their mailbox: each looks its own APIC ID up.
+	// the APs to find their mailbox (each looks its own APIC ID up) and
+	// for the exception report to name a CPU by its logical id.
 	apicTable [MaxCPUs]uint64
 
 	// strays counts APs that ran the trampoline but found their APIC ID
@@ -115,6 +116,9 @@ func (SMP) Prepare(n int) error {
 	if n > MaxCPUs {
 		return fmt.Errorf("amd64: %d CPUs requested, mailboxes for %d", n, MaxCPUs)
 	}
+
+	// the boot CPU is logical CPU 0, for the exception report
+	atomic.StoreUint64(&apicTable[0], uint64(APICID())+1)
 
 	// the trampoline page may hold what the boot loader left (PVH
 	// start_info): read the command line before overwriting it
@@ -273,9 +277,13 @@ func (SMP) WakeMethod() string {
 	return "INIT-SIPI"
 }
 
-// Online reports whether CPU cpu has left its park loop for the scheduler.
+// Online reports whether CPU cpu has left its park loop for the scheduler;
+// CPU 0, the boot CPU, is always online (boot.Port).
 func (SMP) Online(cpu int) bool {
-	if cpu <= 0 || cpu >= MaxCPUs {
+	if cpu == 0 {
+		return true
+	}
+	if cpu < 0 || cpu >= MaxCPUs {
 		return false
 	}
 	return atomic.LoadUint32(&mailboxes[cpu].state) == apOnline

@@ -12,6 +12,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "amd64.h"
 
 // These legacy prefixes make 64-bit Go assembly decode as intended in 16-bit
 // real mode (Intel SDM Vol. 2A, 2.1.1 Instruction Prefixes).
@@ -146,24 +147,8 @@ TEXT ·sidt(SB),NOSPLIT,$0-8
 // returns.
 TEXT ·apstart(SB),NOSPLIT|NOFRAME,$0
 	// R8 = own APIC ID + 1, the form apicTable holds
-	XORL	AX, AX
-	XORL	CX, CX
-	CPUID
-	CMPL	AX, $0xb
-	JB	leaf1
-	MOVL	$0xb, AX
-	XORL	CX, CX
-	CPUID
-	TESTL	BX, BX				// leaf 0BH not implemented
-	JEQ	leaf1
+	APIC_ID(R10, R11)			// amd64.h
 	MOVL	DX, R8
-	JMP	lookup
-leaf1:
-	MOVL	$1, AX
-	CPUID
-	SHRL	$24, BX
-	MOVL	BX, R8
-lookup:
 	MOVL	R8, R9				// R9 = APIC ID
 	INCQ	R8
 

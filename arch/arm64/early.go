@@ -12,18 +12,18 @@ import (
 	"runtime/goos"
 	"unsafe"
 
+	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
-// EarlyExitCode is the QEMU exit status when the boot CPU finds, before any
+// EarlyStatus is the QEMU exit status when the boot CPU finds, before any
 // Go runtime code runs, that the machine cannot run the kernel: RAM
 // smaller than runtime/goos.RamStart + RamSize. cpuinit prints one line,
 //
 //	arm64: RAM too small: 0x40000000-0x50000000 (256 MiB, device tree /memory), the kernel needs 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
 //
-// and exits through semihosting. It is one below [ExceptionExitCode], as
-// the x86_64 early checks: the kernel refused to run, nothing faulted.
-const EarlyExitCode = ExceptionExitCode - 1
+// and exits through semihosting. See [arch.EarlyStatus].
+const EarlyStatus = arch.EarlyStatus
 
 // earlyStackSize is the size of earlyStack.
 const earlyStackSize = 2048
@@ -33,8 +33,10 @@ var (
 	// size from, 0 for none (no check). The board sets it at link time,
 	// like exceptionUART:
 	//
-	//	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	//	//go:linkname earlyDTB _early_dtb
 	//	var earlyDTB uint64 = DTB_BASE
+	//
+	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64
 
 	// earlyStack is the stack of ramcheck: cpuinit cannot use the one at
@@ -46,7 +48,7 @@ var (
 // on and before any Go runtime code (no g, no heap): it reads the RAM range
 // at runtime/goos.RamStart from the device tree at earlyDTB and, if RAM ends
 // before RamStart + RamSize (where the boot CPU's stack and the top of the
-// heap go), prints one line and exits with [EarlyExitCode]. Without a
+// heap go), prints one line and exits with [EarlyStatus]. Without a
 // device tree it checks nothing.
 //
 //go:nosplit
@@ -82,7 +84,7 @@ func ramcheck() {
 	earlyRange(start, need)
 	earlyPuts(", runtime/goos.RamStart + RamSize)\r\n")
 
-	semihosting_exit(EarlyExitCode)
+	semihosting_exit(EarlyStatus)
 }
 
 // earlyRange prints "start-end (n MiB".

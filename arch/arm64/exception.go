@@ -8,7 +8,13 @@
 
 package arm64
 
-// ExceptionExitCode is the QEMU exit status after an exception: the vectors
+import (
+	_ "unsafe" // go:linkname
+
+	"github.com/tamago-smp/kernel/arch"
+)
+
+// ExceptionStatus is the QEMU exit status after an exception: the vectors
 // print one line on the console,
 //
 //	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70 mpidr=0x1
@@ -23,9 +29,9 @@ package arm64
 //
 // The first CPU to take an exception reports it; any other CPU that takes one
 // meanwhile waits for QEMU to exit. A second exception on the reporting CPU
-// (the report itself faulted) stops that CPU silently: the run then ends by
-// timeout, never with status 0.
-const ExceptionExitCode = 99
+// (the report itself faulted) exits at once with the same status, the rest
+// of the report left unprinted. See [arch.ExceptionStatus].
+const ExceptionStatus = arch.ExceptionStatus
 
 var (
 	// exceptionUART is the base of the PL011 UART (Arm PrimeCell UART
@@ -33,10 +39,13 @@ var (
 	// 0x000, UARTFR at 0x018) the vectors print on; 0 prints nothing. The
 	// board sets it at link time, as TamaGo boards set
 	// runtime/goos.RamStart, so that exceptions are reported from the first
-	// instruction on:
+	// instruction on. The link name carries no package path, so that it
+	// stays right in a module forked from this one under another path:
 	//
-	//	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
+	//	//go:linkname exceptionUART _exception_uart
 	//	var exceptionUART uint64 = UART0_BASE
+	//
+	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64
 
 	// excLock is 0, or the MPIDR_EL1 affinity | hwidValid of the CPU
@@ -44,7 +53,7 @@ var (
 	excLock uint64
 
 	// excExit is the SYS_EXIT parameter block of an exception exit.
-	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionExitCode}
+	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionStatus}
 )
 
 // Text printed by the vectors (exception.s), one string per field.

@@ -117,7 +117,7 @@ done:
 #define PRINT(s)	MOVD s+0(SB), R20; MOVD s+8(SB), R21; BL ·exc_puts(SB)
 
 // exception reports the exception that brought the CPU to vector offset R0
-// and exits QEMU with ExceptionExitCode.
+// and exits QEMU with ExceptionStatus.
 //
 // Where control came from: any vector, with the faulting context's registers
 // except R0 (and R27, used by SB-relative loads). The CPU is named by its
@@ -166,7 +166,7 @@ lock:
 	STLXR	R8, (R10), R13
 	CBNZW	R13, lock
 
-	MOVD	·exceptionUART(SB), R19
+	MOVD	_exception_uart(SB), R19
 	PRINT(·excText)
 	CMP	$const_MaxCPUs, R5
 	BHS	unknown
@@ -209,7 +209,7 @@ el:
 	PRINT(·excEOL)
 
 exit:
-	// semihosting SYS_EXIT {ADP_Stopped_ApplicationExit, ExceptionExitCode}
+	// semihosting SYS_EXIT {ADP_Stopped_ApplicationExit, ExceptionStatus}
 	MOVD	$const_SYS_EXIT, R0
 	MOVD	$·excExit(SB), R1
 	HLT	$const_semihostingHLT
@@ -226,11 +226,11 @@ park:
 	B	park
 
 // fatal_el reports an exception level this package cannot run at (EL0 or
-// EL3: QEMU virt with secure=on) and exits QEMU with ExceptionExitCode.
+// EL3: QEMU virt with secure=on) and exits QEMU with ExceptionStatus.
 // Called from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
-	MOVD	·exceptionUART(SB), R19
+	MOVD	_exception_uart(SB), R19
 	PRINT(·excELFatal)
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)

@@ -8,7 +8,7 @@
 
 package arm64
 
-// This package provides the boot CPU's cpuinit (cpuinit.s), which replaces
+// This package provides the boot CPU's cpuinit (entry.s), which replaces
 // the EL3-only one of github.com/usbarmory/tamago/arm64: build with
 // `-tags linkcpuinit`.
 var _ = arm64_requires_the_linkcpuinit_build_tag

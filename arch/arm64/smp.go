@@ -464,3 +464,10 @@ func (s *SMP) Online(cpu int) bool {
 		return atomic.LoadUint32(&mailboxes[cpu].state) == stateOnline
 	}
 }
+
+// CPUNote adds the exception level to the online line of the calling CPU
+// (`el=2` with virt,virtualization=on, `el=1` with plain virt): it also chose
+// the per-CPU register (TPIDR_EL2 or TPIDR_EL1). It implements boot.Noter.
+func (s *SMP) CPUNote() (name string, value uint64) {
+	return "el", uint64(EL())
+}

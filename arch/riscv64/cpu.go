@@ -15,26 +15,26 @@
 // The boot story:
 //
 //  1. Every hart enters cpuinit (entry.s) in M-mode with interrupts off.
-//     First it points mtvec at the trap vector (trap.s), which reports the
+//     First it points mtvec at the trap vector (exception.s), which reports the
 //     hart, mcause, mepc and mtval on the UART and stops the machine with
-//     [TrapStatus] from the first instruction on (the board names the
+//     [ExceptionStatus] from the first instruction on (the board names the
 //     devices at link time). Then it checks misa for the extensions the
 //     compiler emits (rv64imafdc): up to that check the code has no
 //     compressed instruction. A hart that fails it stays out of the boot
 //     lottery and halts, reported by [SMP.CPUs], once another hart has
 //     claimed the lottery; if none does (every hart lacks C, say), it
-//     prints one line and stops the machine with [ISAStatus].
+//     prints one line and stops the machine with [EarlyStatus].
 //  2. The first hart to claim the boot lottery is the boot hart, whatever
 //     its mhartid (every hart starts at reset, as under OpenSBI's
 //     lottery). It keeps the device tree address (a1), checks that the RAM
 //     the device tree describes holds the Go runtime's RAM (goos.RamStart
-//     and RamSize) and that the device tree lies outside it ([RAMStatus]
+//     and RamSize) and that the device tree lies outside it ([EarlyStatus]
 //     otherwise), points gp (x3) at per-CPU area 0, takes the top of RAM
 //     as its stack and enters the Go runtime (_rt0_tamago_start).
-//  3. Every other hart parks in the slot of the hart table its mhartid
-//     indexes (a hart id not below [HartTable] halts, and is reported),
-//     with the machine software interrupt alone enabled (mie.MSIE, with
-//     mstatus.MIE still 0), asleep in WFI.
+//  3. Every other hart parks (apentry, smp.s) in the slot of the hart
+//     table its mhartid indexes (a hart id not below [HartTable] halts,
+//     and is reported), with the machine software interrupt alone enabled
+//     (mie.MSIE, with mstatus.MIE still 0), asleep in WFI.
 //  4. [SMP.Wake] reads the harts and their CLINTs from the device tree
 //     ([Harts]), publishes each hart's mailbox (indexed by logical CPU id)
 //     in its slot and raises every hart's MSIP bit in its own socket's
@@ -86,25 +86,11 @@ const (
 	MIE_MTIE           = 1 << 7  // machine timer interrupt enable
 )
 
-// Exit statuses of the reports made before the Go runtime runs (entry.s,
-// early.s, trap.s), through the SiFive test finisher.
-const (
-	// TrapStatus: a trap (exception), reported by the trap vector.
-	TrapStatus = 99
-	// ISAStatus: the hart lacks an extension the kernel needs (misa).
-	ISAStatus = 98
-	// RAMStatus: the RAM the device tree describes does not hold the Go
-	// runtime's RAM, or the device tree lies inside it.
-	RAMStatus = 97
-)
-
 // areaAlign is the alignment of the per-CPU areas, for entry.s.
 const areaAlign = linker.AreaAlign
 
 // defined in cpu.s
 func read_mhartid() uint64
-func read_mtime() uint64
-func wait_timer(mtimecmp uint64)
 
 // bootFDT is a1 as the boot hart entered cpuinit: the address of the
 // flattened device tree, by the RISC-V boot convention that QEMU's reset
@@ -130,27 +116,4 @@ func init() {
 // is a snapshot unless the caller is pinned.
 func ID() int {
 	return int(read_mhartid())
-}
-
-// Mtime returns the machine timer counter (CLINT mtime), which counts at the
-// timebase frequency of the board.
-//
-// It reads the mtime register of the boot hart's CLINT: the ACLINT
-// specification (v1.0, 3.1) has the MTIME registers of all sockets in sync.
-func Mtime() uint64 {
-	return read_mtime()
-}
-
-// WaitTimer puts the current hart to sleep (WFI) until mtime reaches until,
-// or until the hart is woken for another reason, whichever comes first.
-//
-// It programs the hart's own MTIMECMP, in its socket's CLINT, and enables the machine timer
-// interrupt in mie only for the duration of the WFI; mstatus.MIE stays 0,
-// so no trap is taken: WFI returns as soon as mip & mie is non-zero
-// (Privileged Architecture, 3.3.3 Wait for Interrupt). It is safe to call
-// concurrently on every hart. It returns at once on a hart whose CLINT is
-// not known yet (a hart is told its CLINT when it is woken, the boot hart
-// when the device tree is first read).
-func WaitTimer(until uint64) {
-	wait_timer(until)
 }

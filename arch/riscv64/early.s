@@ -10,8 +10,8 @@
 #include "textflag.h"
 
 // The reports cpuinit makes before the Go runtime runs: one console line on
-// the UART the board named at link time (·trapUART) and a non-zero exit
-// through the SiFive test finisher (·trapTest), never a silent hang.
+// the UART the board named at link time (_exception_uart) and a non-zero exit
+// through the SiFive test finisher (_exception_test), never a silent hang.
 //
 // early_isa and the print routines contain no compressed instruction: they
 // run on harts without the C extension. They use x16-x26 and x28-x30 only
@@ -23,10 +23,8 @@
 
 DATA hartTable<>+0(SB)/8, $const_HartTable
 GLOBL hartTable<>(SB), RODATA, $8
-DATA isaExit<>+0(SB)/8, $(const_ISAStatus<<16 | const_finisherFail)
-GLOBL isaExit<>(SB), RODATA, $8
-DATA ramExit<>+0(SB)/8, $(const_RAMStatus<<16 | const_finisherFail)
-GLOBL ramExit<>(SB), RODATA, $8
+DATA earlyExit<>+0(SB)/8, $(const_EarlyStatus<<16 | const_finisherFail)
+GLOBL earlyExit<>(SB), RODATA, $8
 
 DATA isaMsg<>+0(SB)/8, $"\r\nriscv6"
 DATA isaMsg<>+8(SB)/8, $"4: misa="
@@ -100,7 +98,7 @@ GLOBL earlyLock<>(SB), NOPTR, $4
 //
 //	riscv64: misa=0x<16 hex> lacks <letters>: the kernel needs rv64imafdc
 //
-// and stops the machine with ISAStatus.
+// and stops the machine with EarlyStatus.
 TEXT early_isa(SB),NOSPLIT|NOFRAME,$0
 	// hartSlots[mhartid].misa = misa: SMP.CPUs reports the hart
 	CSRRS	X0, MHARTID, X17
@@ -128,7 +126,7 @@ another:
 	AMOSWAPW X29, (X28), X29
 	BNE	X29, X0, halt
 
-	MOV	·trapUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQ	X18, X0, exit
 
 	MOV	$isaMsg<>(SB), X19
@@ -149,11 +147,7 @@ letter:
 	ANDI	$1, X20, X20
 	BEQ	X20, X0, next
 	ADDI	$'a', X17, X21
-wait:
-	MOVBU	const_uartLSR(X18), X20
-	ANDI	$const_uartLSR_THRE, X20, X20
-	BEQ	X20, X0, wait
-	MOVB	X21, const_uartTHR(X18)
+	CALL	·uart_putc(SB)			// ns16550.s
 next:
 	SUB	X22, X17, X17
 	BLT	X17, X24, letter
@@ -162,9 +156,9 @@ next:
 	CALL	early_puts<>(SB)
 
 exit:
-	MOV	·trapTest(SB), X18
+	MOV	_exception_test(SB), X18
 	BEQ	X18, X0, halt
-	MOV	isaExit<>(SB), X19
+	MOV	earlyExit<>(SB), X19
 	FENCE
 	MOVW	X19, (X18)
 halt:
@@ -172,26 +166,29 @@ halt:
 	WORD	$0x10500073			// wfi
 	JMP	halt
 
+// The print routines below write with ·uart_putc (ns16550.s): the byte
+// in X21 to the UART at X18, using X20. Each keeps its return address in
+// X28 (T3) across those calls: it must not be called with a live X28.
+
 // early_puts<> writes the NUL-terminated string at X19 to the UART at X18.
-// Uses X19-X22; returns to RA. No compressed instruction.
+// Uses X19-X22, X28; returns to RA. No compressed instruction.
 TEXT early_puts<>(SB),NOSPLIT|NOFRAME,$0
+	OR	RA, X0, X28
 	ORI	$-1, X0, X22
 next:
-	MOVBU	(X19), X20
-	BEQ	X20, X0, done
-wait:
-	MOVBU	const_uartLSR(X18), X21
-	ANDI	$const_uartLSR_THRE, X21, X21
-	BEQ	X21, X0, wait
-	MOVB	X20, const_uartTHR(X18)
+	MOVBU	(X19), X21
+	BEQ	X21, X0, done
+	CALL	·uart_putc(SB)
 	SUB	X22, X19, X19			// X19 + 1
 	JMP	next
 done:
+	OR	X28, X0, RA
 	RET
 
 // early_puthex<> writes X23 as 16 hexadecimal digits to the UART at X18.
-// Uses X20, X21, X24-X26; returns to RA. No compressed instruction.
+// Uses X20, X21, X24-X26, X28; returns to RA. No compressed instruction.
 TEXT early_puthex<>(SB),NOSPLIT|NOFRAME,$0
+	OR	RA, X0, X28
 	ORI	$60, X0, X24
 	ORI	$4, X0, X25
 	ORI	$10, X0, X26
@@ -199,20 +196,19 @@ digit:
 	SRL	X24, X23, X20
 	ANDI	$15, X20, X20
 	ADDI	$'0', X20, X21
-	BLTU	X20, X26, wait
+	BLTU	X20, X26, put
 	ADDI	$('a'-10), X20, X21
-wait:
-	MOVBU	const_uartLSR(X18), X20
-	ANDI	$const_uartLSR_THRE, X20, X20
-	BEQ	X20, X0, wait
-	MOVB	X21, const_uartTHR(X18)
+put:
+	CALL	·uart_putc(SB)
 	SUB	X25, X24, X24
 	BGE	X24, X0, digit
+	OR	X28, X0, RA
 	RET
 
 // early_putdec<> writes X23 in decimal to the UART at X18.
-// Uses X20, X21, X23-X26; returns to RA. No compressed instruction.
+// Uses X20, X21, X23-X26, X28; returns to RA. No compressed instruction.
 TEXT early_putdec<>(SB),NOSPLIT|NOFRAME,$0
+	OR	RA, X0, X28
 	// X24 = the largest power of ten <= X23 (1 for 0)
 	ORI	$1, X0, X24
 	ORI	$10, X0, X26
@@ -225,13 +221,10 @@ digit:
 	DIVU	X24, X23, X21
 	REMU	X24, X23, X23
 	ADDI	$'0', X21, X21
-wait:
-	MOVBU	const_uartLSR(X18), X20
-	ANDI	$const_uartLSR_THRE, X20, X20
-	BEQ	X20, X0, wait
-	MOVB	X21, const_uartTHR(X18)
+	CALL	·uart_putc(SB)
 	DIVU	X26, X24, X24
 	BNE	X24, X0, digit
+	OR	X28, X0, RA
 	RET
 
 // BE32 loads the big-endian 32-bit word at off(base) into rd (FDT fields
@@ -270,7 +263,7 @@ done:
 //	riscv64: RAM too small: <n> MiB from 0x<start> in the device tree /memory, the kernel needs <m> MiB (...)
 //	riscv64: RAM: the device tree at 0x<fdt> lies in the kernel's RAM (...)
 //
-// and stops the machine with RAMStatus: with too little RAM the first
+// and stops the machine with EarlyStatus: with too little RAM the first
 // store to the stack would fault before anything is printed.
 //
 // The RAM found is the run of /memory ranges that covers RamStart, with
@@ -414,7 +407,7 @@ small:
 	MOV	$1, T1
 	AMOSWAPW T1, (T0), T1
 	BNEZ	T1, halt
-	MOV	·trapUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$ramMsg<>(SB), X19
 	CALL	early_puts<>(SB)
@@ -440,7 +433,7 @@ inside:
 	MOV	$1, T1
 	AMOSWAPW T1, (T0), T1
 	BNEZ	T1, halt
-	MOV	·trapUART(SB), X18
+	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$fdtInside<>(SB), X19
 	CALL	early_puts<>(SB)
@@ -450,9 +443,9 @@ inside:
 	CALL	early_puts<>(SB)
 
 exit:
-	MOV	·trapTest(SB), X18
+	MOV	_exception_test(SB), X18
 	BEQZ	X18, halt
-	MOV	ramExit<>(SB), X19
+	MOV	earlyExit<>(SB), X19
 	FENCE
 	MOVW	X19, (X18)
 halt:

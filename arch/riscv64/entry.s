@@ -31,7 +31,8 @@ GLOBL misaNeed<>(SB), RODATA, $8
 // (mhartid is read from the CSR; the boot hart keeps a1 in ·bootFDT).
 //
 // Where it goes next: the boot hart into the Go runtime (_rt0_tamago_start)
-// on the stack at the top of RAM, the other harts into their reset park.
+// on the stack at the top of RAM, the other harts into their reset park
+// (apentry, smp.s).
 TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	// Up to isa_ok, no compressed instruction: on a hart without the C
 	// extension the first one would trap. Only T registers (not
@@ -43,8 +44,8 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	CSRRW	X0, MIE, X0
 
 	// Privileged Architecture, 3.1.7 mtvec: direct mode, every trap to
-	// ·trap from here on (Go aligns functions to 8 bytes, mtvec needs 4)
-	MOV	$·trap(SB), T0
+	// ·exception from here on (Go aligns functions to 8 bytes, mtvec needs 4)
+	MOV	$·exception(SB), T0
 	CSRRW	T0, MTVEC, X0
 
 	// Privileged Architecture, 3.1.1 misa: every extension the compiler
@@ -66,7 +67,10 @@ isa_ok:
 	MOV	$·lottery(SB), T0
 	MOV	$1, T1
 	AMOSWAPW T1, (T0), T1
-	BNEZ	T1, secondary
+	BEQZ	T1, boot
+	JMP	·apentry(SB)			// smp.s: every other hart parks
+
+boot:
 
 	// the boot hart: keep its id and the FDT address for package boot
 	CSRRS	X0, MHARTID, T0
@@ -91,83 +95,3 @@ isa_ok:
 	SUB	T2, X2
 
 	JMP	_rt0_tamago_start(SB)
-
-secondary:
-	// a hart without a slot halts for good, counted and named for
-	// SMP.CPUs
-	CSRRS	X0, MHARTID, T0
-	MOV	$const_HartTable, T1
-	BGEU	T0, T1, lost
-
-	// S2 = &hartSlots[mhartid]
-	MOV	$hartSlot__size, T1
-	MUL	T0, T1
-	MOV	$·hartSlots(SB), S2
-	ADD	T1, S2
-
-	// count this hart in (SMP.NumCPU without a device tree)
-	MOV	$1, T1
-	MOVW	T1, hartSlot_arrived(S2)
-	MOV	$·narrived(SB), T2
-	AMOADDW	T1, (T2), X0
-
-	// only the machine software interrupt wakes the hart from WFI
-	// (Privileged Architecture, 3.3.3 Wait for Interrupt: WFI resumes
-	// when mip & mie != 0, whatever mstatus.MIE)
-	MOV	$const_MIE_MSIE, T1
-	CSRRW	T1, MIE, X0
-
-	// the reset park: sleep until SMP.Wake publishes a mailbox
-reset_park:
-	MOV	hartSlot_mailbox(S2), S3
-	BNEZ	S3, woken
-	WORD	$0x10500073			// wfi
-	JMP	reset_park
-
-woken:
-	// the mailbox was published with release order after its base and
-	// msip fields and the slot's
-	FENCE
-	MOV	hartSlot_msip(S2), S4		// our MSIP, in our socket's CLINT
-	MOVW	X0, (S4)			// clear it
-
-	// per-CPU register first, then answer
-	MOV	mailbox_base(S3), GP
-	MOV	$1, T1
-	FENCE
-	MOVW	T1, mailbox_parked(S3)
-
-	// the park loop: sleep until SMP.Enter publishes the entry point
-park:
-	FENCE					// look at the mailbox after clearing MSIP
-	MOV	mailbox_fn(S3), T1
-	BNEZ	T1, enter
-	WORD	$0x10500073			// wfi
-	MOVW	X0, (S4)			// clear our MSIP
-	JMP	park
-
-enter:
-	// fn was published with release order after sp and g
-	FENCE
-	CSRRW	X0, MIE, X0			// mie = 0: done with wake-ups
-
-	MOV	mailbox_sp(S3), X2
-	MOV	mailbox_g(S3), g
-
-	// online: everything is set, the hart is about to run Go code
-	MOV	$1, T2
-	FENCE
-	MOVW	T2, mailbox_online(S3)
-
-	JMP	(T1)				// runtime·mstart
-
-lost:
-	MOV	$·lostHart(SB), T1
-	MOV	T0, (T1)
-	MOV	$·nlost(SB), T1
-	MOV	$1, T2
-	AMOADDW	T2, (T1), X0
-halt:
-	CSRRW	X0, MIE, X0
-	WORD	$0x10500073			// wfi
-	JMP	halt

@@ -20,7 +20,7 @@ import (
 )
 
 // mailbox is the meeting point of a woken hart and [SMP], one per LOGICAL
-// CPU, padded to 64 bytes; entry.s reads it through the go_asm.h offsets.
+// CPU, padded to 64 bytes; apentry (smp.s) reads it through the go_asm.h offsets.
 type mailbox struct {
 	fn     uint64 // entry point (ABI0 PC), stored last with release order; 0 = stay parked
 	sp     uint64 // initial stack pointer (x2)
@@ -63,7 +63,7 @@ func misaLacks(id uint64) string {
 	return fmt.Sprintf("misa=%#x lacks %s (the kernel needs rv64%s): halted at reset", misa, lacks, isaNeed)
 }
 
-// Written by the harts in entry.s, read by [SMP]. None of them is touched by
+// Written by the harts in entry.s and smp.s, read by [SMP]. None of them is touched by
 // the Go runtime before the harts use them: they live in .noptrbss, zero
 // when QEMU loads the kernel.
 var (
@@ -84,8 +84,9 @@ var (
 // defined in smp.s
 func raise_msip(addr uint64)
 
-// defined in trap.s
-func trap()
+// apentry is the reset park and AP entry of every hart but the boot hart
+// (see smp.s). Never called from Go.
+func apentry()
 
 // Status codes of [SMP.Start], explained by [SMP.StartError].
 const (

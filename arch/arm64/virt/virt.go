@@ -26,6 +26,7 @@ import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
+	"github.com/tamago-smp/kernel/boot"
 )
 
 // Peripheral registers (QEMU hw/arm/virt.c, base_memmap).
@@ -79,13 +80,13 @@ var (
 
 	// the exception vectors print on UART0 from the first instruction on
 	//
-	//go:linkname exceptionUART github.com/tamago-smp/kernel/arch/arm64.exceptionUART
+	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64 = UART0_BASE
 
 	// cpuinit checks the RAM size of this device tree before the stack
 	// at the top of RAM is used
 	//
-	//go:linkname earlyDTB github.com/tamago-smp/kernel/arch/arm64.earlyDTB
+	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64 = DTB_BASE
 )
 
@@ -116,4 +117,8 @@ func Init() {
 
 func procID() uint64 {
 	return uint64(SMP.ID())
+}
+
+func init() {
+	boot.Register(SMP)
 }

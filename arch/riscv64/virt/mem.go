@@ -18,7 +18,7 @@ import (
 // aligned down to 2 MiB), so that the boot hart's stack, just below
 // DRAM_BASE+ramSize, does not overwrite it. Applications can override it
 // with the `linkramsize` build tag. cpuinit checks, before Go runs, that
-// the RAM the device tree describes holds it (arch/riscv64, RAMStatus).
+// the RAM the device tree describes holds it (arch/riscv64, EarlyStatus).
 //
 //go:linkname ramSize runtime/goos.RamSize
 var ramSize uint64 = 0x40000000 - 0x200000 // 1 GiB - 2 MiB

@@ -29,6 +29,7 @@ import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/riscv64"
+	"github.com/tamago-smp/kernel/boot"
 )
 
 // Peripheral registers (QEMU hw/riscv/virt.c, virt_memmap).
@@ -46,12 +47,9 @@ const (
 	DRAM_BASE = 0x80000000
 )
 
-// TIMEBASE is the frequency of the CLINT mtime counter
-// (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
-const TIMEBASE = 10000000 // 10 MHz
-
-// nsPerTick is the length of one mtime tick; TIMEBASE divides 1e9.
-const nsPerTick = 1e9 / TIMEBASE
+// TIMEBASE is the frequency of the CLINT mtime counter: see
+// riscv64.TIMEBASE.
+const TIMEBASE = riscv64.TIMEBASE
 
 // RAM layout: the boot shim owns the first page of DRAM (the kernel is
 // linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
@@ -64,15 +62,18 @@ var (
 	ramStackOffset uint64 = 0x100
 )
 
+// SMP starts the harts parked by cpuinit; it is the boot.Port of the board.
+var SMP = &riscv64.SMP{}
+
 // The devices the trap vector and the early reports of cpuinit use, named
 // at link time so that they work from the first instruction of every hart,
-// before any Go code runs (see riscv64.SetTrapDevices).
+// before any Go code runs (see riscv64.SetExceptionDevices).
 var (
-	//go:linkname trapUART github.com/tamago-smp/kernel/arch/riscv64.trapUART
-	trapUART uint64 = UART0_BASE
+	//go:linkname exceptionUART _exception_uart
+	exceptionUART uint64 = UART0_BASE
 
-	//go:linkname trapTest github.com/tamago-smp/kernel/arch/riscv64.trapTest
-	trapTest uint64 = TEST_BASE
+	//go:linkname exceptionTest _exception_test
+	exceptionTest uint64 = TEST_BASE
 )
 
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
@@ -80,7 +81,7 @@ var (
 //
 //go:linkname nanotime runtime/goos.Nanotime
 func nanotime() int64 {
-	return int64(riscv64.Mtime() * nsPerTick)
+	return riscv64.Nanotime()
 }
 
 // hwinit0 runs on the boot hart before the Go runtime is set up: the trap
@@ -94,12 +95,16 @@ func hwinit0() {}
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
-	goos.Exit = exit
-	goos.Idle = idle
+	goos.Exit = riscv64.Exit
+	goos.Idle = riscv64.Idle
 	goos.ProcID = procID
 }
 
 // procID is goos.ProcID, the M's procid for tracing: the hart id.
 func procID() uint64 {
 	return uint64(riscv64.ID())
+}
+
+func init() {
+	boot.Register(SMP)
 }

@@ -10,12 +10,14 @@ package amd64
 
 import (
 	"unsafe"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
-// FaultStatus is the exit code the fault report stops the machine with
-// (QEMU status FaultStatus<<1 | 1 through isa-debug-exit), the same as
-// arch/riscv64 TrapStatus.
-const FaultStatus = 99
+// ExceptionStatus is the exit code the exception report stops the machine
+// with (QEMU status ExceptionStatus<<1 | 1 through isa-debug-exit): see
+// [arch.ExceptionStatus].
+const ExceptionStatus = arch.ExceptionStatus
 
 // COM1 registers the fault report writes to directly (8250/16550 UART: THR
 // at base+0, LSR at base+5, LSR bit 5 = transmitter holding register
@@ -46,16 +48,17 @@ const faultVectorSize = 5
 // faultStackSize is the size of the stack the report runs on.
 const faultStackSize = 4096
 
-// faultStrings are the pieces of the report line; fault.s reads them
+// faultStrings are the pieces of the report line; exception.s reads them
 // through the go_asm.h offsets.
 type faultStrings struct {
-	cpu, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
+	cpu, unknown, apic, vector, open, close, code, rip, rsp, rflags, cr2, gs, end string
 }
 
 // faultFrame is what the fault report saw, kept in memory for a debugger
 // (`print 'github.com/tamago-smp/kernel/arch/amd64.faultRecord'`). Only the
 // first faulting CPU writes it.
 type faultFrame struct {
+	cpu    uint64 // logical CPU id, ^0 if unknown
 	apicID uint64
 	vector uint64
 	code   uint64 // error code, 0 for vectors without one
@@ -84,28 +87,30 @@ var (
 
 	// pieces of the report line, see faultEntry
 	faultText = faultStrings{
-		cpu:    "\r\nexception: cpu ",
-		vector: " vector=",
-		open:   " (",
-		close:  ")",
-		code:   " error=0x",
-		rip:    " rip=0x",
-		rsp:    " rsp=0x",
-		rflags: " rflags=0x",
-		cr2:    " cr2=0x",
-		gs:     " gs_base=0x",
-		end:    "\r\n",
+		cpu:     "\r\nexception: cpu ",
+		unknown: "?",
+		apic:    " apic=",
+		vector:  " vector=",
+		open:    " (",
+		close:   ")",
+		code:    " error=0x",
+		rip:     " rip=0x",
+		rsp:     " rsp=0x",
+		rflags:  " rflags=0x",
+		cr2:     " cr2=0x",
+		gs:      " gs_base=0x",
+		end:     "\r\n",
 	}
 )
 
-// defined in fault.s
+// defined in exception.s
 
 // faultVectors is a table of 32 CALL faultEntry instructions, one per
 // exception vector, installed in the IDT by EnableFaultReports; the return
 // address each pushes tells faultEntry the vector. Never called from Go.
 func faultVectors()
 
-// faultEntry is the common exception entry (see fault.s). Never called from
+// faultEntry is the common exception entry (see exception.s). Never called from
 // Go.
 func faultEntry()
 
@@ -118,11 +123,13 @@ func faultVectorsPC() uintptr
 // vector N" on the boot CPU's terms and panicked, which on a secondary CPU
 // could hang). On any CPU, an exception now prints one line on COM1:
 //
-//	exception: cpu <APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
+//	exception: cpu <logical id> apic=<APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
-// and stops the machine through isa-debug-exit with [FaultStatus]. The CPU
-// is named by its initial local APIC ID (CPUID.01H:EBX[31:24]), not by its
-// logical id (the firmware's APIC IDs may have gaps); cr2 (the faulting address) is
+// and stops the machine through isa-debug-exit with [ExceptionStatus]. The
+// CPU is named by its logical id, the index of its APIC ID (read as the AP
+// trampoline reads it, see amd64.h) in the table [SMP.Prepare] and
+// [SMP.Wake] fill ("?" for a CPU not there; 0 before Prepare, when only the
+// boot CPU runs), then by that APIC ID; cr2 (the faulting address) is
 // printed for page faults (vector 14) only. The report runs in assembly on a
 // stack of its own and reads nothing the fault could have broken: not the
 // per-CPU area (gs_base is printed, not followed), not g. Only the first

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "amd64.h"
 
 // PUTS writes the faultText string at offset off of faultStrings.
 #define PUTS(off) \
@@ -75,7 +76,7 @@ TEXT ·faultVectors(SB),NOSPLIT|NOFRAME,$0
 // report line on COM1 (see EnableFaultReports). A CPU that faults while
 // another one reports halts; a fault inside the report exits at once.
 //
-// Where it goes next: QEMU's isa-debug-exit with FaultStatus; it never
+// Where it goes next: QEMU's isa-debug-exit with ExceptionStatus; it never
 // returns to the interrupted code.
 TEXT ·faultEntry(SB),NOSPLIT|NOFRAME,$0
 	CLI
@@ -102,13 +103,9 @@ TEXT ·faultEntry(SB),NOSPLIT|NOFRAME,$0
 	ADDQ	$8, R14
 
 apic:
-	// R12 = initial local APIC ID (Intel SDM Vol. 2A, CPUID leaf 01H,
-	// EBX bits 31:24)
-	MOVL	$1, AX
-	XORL	CX, CX
-	CPUID
-	SHRL	$24, BX
-	MOVQ	BX, R12
+	// R12 = this CPU's APIC ID
+	APIC_ID(R10, R11)		// amd64.h
+	MOVL	DX, R12
 
 	// faultOwner: 0 -> APIC ID + 1
 	LEAQ	1(R12), BX
@@ -124,6 +121,26 @@ stop:
 	JMP	stop
 
 owner:
+	// CX = logical id: the index of APIC ID + 1 in apicTable; 0 while
+	// the table is empty (before Prepare only the boot CPU runs); else
+	// ^0, printed as "?"
+	LEAQ	1(R12), BX
+	MOVQ	$·apicTable(SB), SI
+	XORL	CX, CX
+search:
+	CMPQ	CX, $const_MaxCPUs
+	JAE	notfound
+	CMPQ	BX, (SI)(CX*8)
+	JEQ	logical
+	INCQ	CX
+	JMP	search
+notfound:
+	XORL	CX, CX
+	CMPQ	(SI), $0
+	JEQ	logical
+	MOVQ	$-1, CX
+logical:
+	MOVQ	CX, ·faultRecord+faultFrame_cpu(SB)
 	MOVQ	R12, ·faultRecord+faultFrame_apicID(SB)
 	MOVQ	R15, ·faultRecord+faultFrame_vector(SB)
 	MOVQ	R13, ·faultRecord+faultFrame_code(SB)
@@ -147,6 +164,15 @@ owner:
 	ADDQ	$const_faultStackSize, SP
 
 	PUTS(faultStrings_cpu)
+	MOVQ	·faultRecord+faultFrame_cpu(SB), BX
+	CMPQ	BX, $-1
+	JNE	known
+	PUTS(faultStrings_unknown)
+	JMP	apicid
+known:
+	CALL	fault_putdec<>(SB)
+apicid:
+	PUTS(faultStrings_apic)
 	MOVQ	·faultRecord+faultFrame_apicID(SB), BX
 	CALL	fault_putdec<>(SB)
 
@@ -182,7 +208,7 @@ gs:
 	PUTS(faultStrings_end)
 
 exit:
-	MOVL	$const_FaultStatus, AX
+	MOVL	$const_ExceptionStatus, AX
 	MOVW	$const_DEBUG_EXIT_PORT, DX
 	OUTL
 halt:

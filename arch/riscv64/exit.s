@@ -9,17 +9,6 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// func uart_tx(base uint64, c byte)
-TEXT ·uart_tx(SB),NOSPLIT,$0-9
-	MOV	base+0(FP), T0
-	MOVBU	c+8(FP), T1
-wait:
-	MOVBU	const_uartLSR(T0), T2
-	AND	$const_uartLSR_THRE, T2
-	BEQZ	T2, wait
-	MOVB	T1, const_uartTHR(T0)
-	RET
-
 // func finish(base uint64, code int32)
 TEXT ·finish(SB),NOSPLIT,$0-12
 	MOV	base+0(FP), T0

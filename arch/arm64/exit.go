@@ -20,7 +20,7 @@ const (
 	semihostingHLT = 0xf000
 )
 
-// defined in semihosting.s
+// defined in exit.s
 func semihosting_exit(code int32)
 
 // Exit ends the run through semihosting SYS_EXIT, for goos.Exit (os.Exit, a

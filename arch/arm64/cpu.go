@@ -17,7 +17,7 @@
 //     executes: stack, FP/SIMD, exception vectors, HCR_EL2, the identity
 //     map with the MMU on, and the per-CPU register, before any Go code.
 //   - the exception vectors print the CPU, ESR, ELR and FAR on the console and
-//     exit QEMU with [ExceptionExitCode] through semihosting.
+//     exit QEMU with [ExceptionStatus] through semihosting.
 //   - cpuinit checks, before any Go runtime code, that the device tree's RAM
 //     holds the kernel (RamStart + RamSize), or prints one line and exits.
 //   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
@@ -88,22 +88,6 @@ func wfe()
 // QEMU virt).
 func EL() int {
 	return int(read_el())
-}
-
-// Idle is a goos.Idle governor that is safe with several CPUs: TamaGo
-// v1.26.0 has no wake-up IPI, so a CPU that waited for an interrupt could
-// sleep with runnable goroutines. With a GICv3 (gic.go) Idle waits with WFI
-// for its own timer, until pollUntil and at most 1 ms, so that the CPU
-// truly rests (under QEMU the host gets the time back); otherwise it waits
-// for one event with WFE, which the generic timer event stream (enabled on
-// every CPU by cpuinit and the AP entry) bounds to one period, and which
-// QEMU only takes as a yield.
-//
-//go:nosplit
-func Idle(pollUntil int64) {
-	if !rest(pollUntil) {
-		wfe()
-	}
 }
 
 // Init takes care of the lower level initialization before the runtime

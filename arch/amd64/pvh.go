@@ -1,0 +1,194 @@
+// x86_64 SMP support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && amd64
+
+package amd64
+
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/internal/acpi"
+)
+
+// physMem reads physical memory through TamaGo's identity map of the first
+// 4 GiB, except page 0, which TamaGo's cpuinit leaves unmapped.
+type physMem struct{}
+
+const (
+	physLow  = 0x1000
+	physHigh = 1 << 32
+)
+
+func (physMem) ReadAt(p []byte, addr uint64) error {
+	if addr < physLow || addr > physHigh || uint64(len(p)) > physHigh-addr {
+		return fmt.Errorf("%#x-%#x is outside the mapped memory %#x-%#x", addr, addr+uint64(len(p)), physLow, physHigh)
+	}
+
+	copy(p, unsafe.Slice((*byte)(mem(uintptr(addr))), len(p)))
+	return nil
+}
+
+// description is the firmware's list of CPUs, read once.
+var description struct {
+	done  bool
+	where string
+	cpus  []boot.CPU
+	err   error
+}
+
+// legacyHWID holds APIC ID + 1 of logical CPU i for [SMP.Start]: the usable
+// CPUs of the description, boot CPU first.
+var legacyHWID [MaxCPUs]uint64
+
+// HWIDName names the hardware id on console lines.
+func (SMP) HWIDName() string {
+	return "apic"
+}
+
+// CPUs returns the CPUs of the machine as its firmware lists them: the ACPI
+// MADT, found from the RSDP that the PVH start_info passes or that is
+// searched for in low memory, or the MP table when there is no ACPI (see
+// package internal/acpi). Never CPUID core counts, which describe one
+// package, and never "APIC ID == CPU number".
+//
+// Entries the table marks neither enabled nor online capable describe no
+// CPU and are left out. A CPU the table marks online capable but not
+// enabled is listed as unusable (hot-pluggable, not enabled), and so is an
+// enabled CPU whose APIC ID no IPI can reach (above 0xfe with the local
+// APIC in xAPIC mode).
+func (SMP) CPUs() ([]boot.CPU, error) {
+	if description.done {
+		return description.cpus, description.err
+	}
+
+	description.done = true
+	description.cpus, description.where, description.err = describe()
+
+	return description.cpus, description.err
+}
+
+func describe() (cpus []boot.CPU, where string, err error) {
+	t, err := acpi.Find(physMem{}, acpi.Options{RSDP: startRSDP()})
+
+	if err != nil {
+		return nil, "", err
+	}
+
+	cpus, err = fromTable(t, uint64(APICID()), x2APICMode())
+
+	return cpus, t.Where() + " (" + t.Via + ")", err
+}
+
+// Source names the table the CPUs came from and how it was found, e.g.
+// "MADT at 0xeff28 (RSDP at 0xf3490 -> XSDT at 0xeff92)", after
+// [SMP.CPUs].
+func (SMP) Source() string {
+	return description.where
+}
+
+// NumCPU returns the number of usable CPUs of [SMP.CPUs], boot CPU
+// included, and numbers them for [SMP.Start]: boot CPU 0, then the others
+// in firmware order. A description that cannot be read is printed and
+// counts one CPU, the boot CPU.
+func (s SMP) NumCPU() int {
+	cpus, err := s.CPUs()
+
+	if err != nil {
+		print("amd64: ", err.Error(), "\n")
+		return 1
+	}
+
+	n := 1
+
+	for _, c := range cpus {
+		if c.Unusable != "" || c.Boot || n >= MaxCPUs {
+			continue
+		}
+		legacyHWID[n] = c.HWID + 1
+		n++
+	}
+
+	return n
+}
+
+// PVH start_info (xen/include/public/arch-x86/hvm/start_info.h), whose
+// physical address the boot loader passes in EBX to the ELF entry point;
+// entry.s keeps it in startInfo.
+const (
+	pvhMagic         = 0x336ec578
+	pvhCmdlinePaddr  = 24
+	pvhRSDPPaddr     = 32
+	pvhStartInfoSize = 56
+	cmdlineMax       = 4096
+)
+
+// startInfo is the physical address of the PVH start_info, saved by the ELF
+// entry point (0 if the loader passed none).
+var startInfo uint32
+
+// startField returns the 64-bit field at off of a valid start_info, else
+// 0.
+func startField(off int) uint64 {
+	var b [pvhStartInfoSize]byte
+
+	if startInfo == 0 || (physMem{}).ReadAt(b[:], uint64(startInfo)) != nil {
+		return 0
+	}
+
+	if *(*uint32)(unsafe.Pointer(&b[0])) != pvhMagic {
+		return 0
+	}
+
+	return *(*uint64)(unsafe.Pointer(&b[off]))
+}
+
+// startRSDP returns the RSDP address the PVH start_info gives, 0 if none.
+func startRSDP() uint64 {
+	return startField(pvhRSDPPaddr)
+}
+
+var cmdlineCache struct {
+	done bool
+	s    string
+}
+
+// cmdline reads the PVH command line once (before Prepare overwrites the
+// trampoline page, where the loader may have left it).
+func cmdline() string {
+	if cmdlineCache.done {
+		return cmdlineCache.s
+	}
+
+	cmdlineCache.done = true
+	p := startField(pvhCmdlinePaddr)
+
+	if p == 0 {
+		return ""
+	}
+
+	var b []byte
+	var c [1]byte
+
+	for i := uint64(0); i < cmdlineMax; i++ {
+		if (physMem{}).ReadAt(c[:], p+i) != nil || c[0] == 0 {
+			break
+		}
+		b = append(b, c[0])
+	}
+
+	cmdlineCache.s = string(b)
+
+	return cmdlineCache.s
+}
+
+// Cmdline returns the kernel command line from the PVH start_info (QEMU
+// -append), "" if none.
+func (SMP) Cmdline() string {
+	return cmdline()
+}
