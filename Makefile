@@ -86,7 +86,7 @@ bench:
 	go tool benchstat -filter .name:Ops -row /target,/op -col /cpus build/bench/host.txt build/bench/kernel.txt
 	go tool benchstat -filter .name:Ops -col '/op@(plain percpu percpu-raw atomic)' -row /target,/cpus build/bench/host.txt build/bench/kernel.txt
 	go tool benchstat -col '/op@(floor percpu percpu-raw)' -row /target,/cpus build/bench/kernel.txt
-	go tool benchstat -filter .name:Bringup -col /cpus -row /target build/bench/kernel.txt
+	go tool benchstat -filter .name:Bringup -col /cpus -row /target,/phase build/bench/kernel.txt
 
 clean:
 	rm -rf build
