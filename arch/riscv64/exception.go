@@ -31,7 +31,7 @@ func exception()
 //
 // A board names both at link time instead, so that the trap vector and the
 // early reports of cpuinit work from the first instruction: it defines
-// initialised variables linknamed to _exception_uart and _exception_test,
+// initialized variables linknamed to _exception_uart and _exception_test,
 // as package virt does (the way TamaGo boards define runtime/goos.RamStart).
 // The link names carry no package path, so that they stay right in a
 // module forked from this one under another path.

@@ -25,7 +25,7 @@ var _ [benchops.MaxCPUs - boot.MaxCPUs]struct{}
 // floorOp is the floor of a per-CPU add from Go, for comparison with
 // percpu: one assembly call that does only the register-relative add
 // (floor_<arch>.s), without the checks of percpu.Add. It is not an operation
-// a kernel should use (an unset register or uninitialised areas go
+// a kernel should use (an unset register or uninitialized areas go
 // unnoticed); the kernel prints it as op=floor. It adds to the counter of
 // percpu and percpu-raw.
 var floorOp = benchops.Op{
