@@ -9,7 +9,7 @@
 // golang.org/x/tools), with a new module path, and builds and boots the new
 // module's kernel on every target with the new module's own harness.
 //
-// The steps are the README's "Start your own kernel" section:
+// The steps are the README's "Forking: your own kernel" section:
 //
 //	go tool gonew github.com/tamago-smp/kernel example.com/mykernel
 //	cd mykernel
