@@ -377,9 +377,11 @@ func (t *Tally) Counts() (passed, failed int) {
 // Done ends the checks: a CPU of t's online set where no check passed gets
 // a FAIL line (every online CPU must prove itself), then Done prints the
 // summary line and returns the exit status, 0 only if no check failed and
-// err (the error of [Up]) is nil. A broken contract ([ErrContract]) is one
-// more FAIL line, and a boot that failed before any check ran counts as one
-// failed check, so that neither summary reads "0 failed".
+// err (the error of [Up]) is nil. A non-nil err is one more FAIL line, so
+// that the summary of a failed boot never reads "0 failed": "online-lines"
+// for a broken contract ([ErrContract]), "boot" otherwise (a CPU that did
+// not come online in a strict boot, areas that do not fit, ...), with the
+// error, which the boot: lines above detail.
 func (t *Tally) Done(err error) int {
 	for _, cpu := range t.online {
 		if cpu >= 0 && cpu < MaxCPUs && t.passes[cpu] == 0 {
@@ -387,11 +389,12 @@ func (t *Tally) Done(err error) int {
 		}
 	}
 
-	if errors.Is(err, ErrContract) {
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrContract):
 		t.Result("online-lines", 0, errors.New("the boot: lines above name what breaks the output contract"))
-	}
-	if err != nil && t.passed+t.failed == 0 {
-		t.failed = 1
+	default:
+		t.Result("boot", 0, err)
 	}
 
 	fmt.Fprintf(t.w, "selftest: %d passed, %d failed\n", t.passed, t.failed)

@@ -183,8 +183,17 @@ func TestTally(t *testing.T) {
 	out.Reset()
 	tl = NewTally(&out, nil)
 	tl.OnEachCPU("a", 0, func(int) error { t.Error("a check ran after a failed boot"); return nil })
-	if code := tl.Done(errors.New("percpu: too big")); code != 1 || out.String() != "selftest: 0 passed, 1 failed\n" {
+	if code := tl.Done(errors.New("percpu: too big")); code != 1 || out.String() != "FAIL boot cpu=0: percpu: too big\nselftest: 0 passed, 1 failed\n" {
 		t.Errorf("Done after a failed boot = %d, output %q", code, out.String())
+	}
+
+	// a strict boot that lacks a CPU: the checks ran on the others, and
+	// the summary still counts the boot as a failure
+	out.Reset()
+	tl = NewTally(&out, []int{0})
+	tl.Result("a", 0, nil)
+	if code := tl.Done(fmt.Errorf("%w: 1 of 2", ErrCPUsMissing)); code != 1 || !strings.HasSuffix(out.String(), "FAIL boot cpu=0: "+ErrCPUsMissing.Error()+": 1 of 2\nselftest: 1 passed, 1 failed\n") {
+		t.Errorf("Done after a strict boot without every CPU = %d, output %q", code, out.String())
 	}
 }
 
