@@ -295,7 +295,6 @@ func dynamicStress(w io.Writer, n int) error {
 
 	g := dynStressGoroutines * n
 	done := make([]atomic.Uint64, g)
-	var finished atomic.Int32
 
 	published := func() (s uint64) {
 		for i := range done {
@@ -304,37 +303,26 @@ func dynamicStress(w io.Writer, n int) error {
 		return
 	}
 
-	start := time.Now()
-
-	for i := 0; i < g; i++ {
-		go func() {
-			defer finished.Add(1)
-			for j := 1; j <= dynStressAdds; j++ {
-				c.Add(1)
-				percpu.Add(v, 1)
-				done[i].Store(uint64(j))
-				if j%256 == 0 {
-					runtime.Gosched()
-				}
-			}
-		}()
-	}
-
 	var sums int
 	var bad error
 
-	for deadline := time.Now().Add(stressTimeout); finished.Load() < int32(g) && time.Now().Before(deadline); sums++ {
+	start := time.Now()
+
+	err = runAdders(g, func(i, j int) {
+		c.Add(1)
+		percpu.Add(v, 1)
+		done[i].Store(uint64(j))
+	}, func() {
 		lo := published()
 		s := c.Sum()
 		hi := published() + uint64(g)
 		if s < int64(lo) || s > int64(hi) {
 			bad = first(bad, boot.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
 		}
-		runtime.Gosched()
-	}
-
-	if f := finished.Load(); f != int32(g) {
-		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		sums++
+	})
+	if err != nil {
+		return err
 	}
 
 	want := uint64(g) * dynStressAdds
@@ -344,6 +332,37 @@ func dynamicStress(w io.Writer, n int) error {
 	return first(bad,
 		expect("Counter.Sum at quiescence", c.Sum(), int64(want)),
 		expect("percpu.Sum of the allocated variable at quiescence", percpu.Sum(v), want))
+}
+
+// runAdders starts g goroutines, free to migrate, each calling add(i, j)
+// for j = 1..dynStressAdds (i is the goroutine's number) and yielding every
+// 256 calls; meanwhile it calls poll and yields, until every goroutine
+// finished or stressTimeout passed. It fails if some did not finish.
+func runAdders(g int, add func(i, j int), poll func()) error {
+	var finished atomic.Int32
+
+	for i := 0; i < g; i++ {
+		go func() {
+			defer finished.Add(1)
+			for j := 1; j <= dynStressAdds; j++ {
+				add(i, j)
+				if j%256 == 0 {
+					runtime.Gosched()
+				}
+			}
+		}()
+	}
+
+	for deadline := time.Now().Add(stressTimeout); finished.Load() < int32(g) && time.Now().Before(deadline); {
+		poll()
+		runtime.Gosched()
+	}
+
+	if f := finished.Load(); f != int32(g) {
+		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+	}
+
+	return nil
 }
 
 // isrAdds is the number of adds of the interrupted code in isrGoroutine.
@@ -419,30 +438,17 @@ func atomicAdd(n int) error {
 	defer percpu.Free(v)
 
 	g := dynStressGoroutines * n
-	var finished atomic.Int32
 	var drained uint64
 
-	for i := 0; i < g; i++ {
-		go func() {
-			defer finished.Add(1)
-			for j := 1; j <= dynStressAdds; j++ {
-				percpu.AtomicAdd(v, 1)
-				if j%256 == 0 {
-					runtime.Gosched()
-				}
-			}
-		}()
-	}
-
-	for deadline := time.Now().Add(stressTimeout); finished.Load() < int32(g) && time.Now().Before(deadline); {
+	err = runAdders(g, func(int, int) {
+		percpu.AtomicAdd(v, 1)
+	}, func() {
 		for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
 			drained += atomic.SwapUint64(v.Remote(cpu), 0)
 		}
-		runtime.Gosched()
-	}
-
-	if f := finished.Load(); f != int32(g) {
-		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+	})
+	if err != nil {
+		return err
 	}
 
 	return expect("drained + remaining", drained+percpu.Sum(v), uint64(g)*dynStressAdds)
