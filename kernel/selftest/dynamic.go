@@ -104,9 +104,7 @@ func Dynamic(t *boot.Tally) {
 			v.With(func(b *big) { b.N += 100 })
 		}
 
-		arrived.Add(1)
-		for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(n) && time.Now().Before(deadline); {
-		}
+		arrive(&arrived, n)
 		errs[cpu] = churn(cpu, perCPU)
 	})
 	var notStarted []int // did not add 100 to the heap-chunk variables

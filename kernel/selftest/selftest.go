@@ -287,13 +287,20 @@ func testReset(cpu int, on []int) error {
 // arrived counts the CPUs that reached the start of the concurrent adds.
 var arrived atomic.Int32
 
+// arrive counts the calling CPU in arrived and spins until n CPUs have
+// arrived or 10 s have passed: a bounded start line for a test that runs on
+// every CPU at once (pinned, so it must not block).
+func arrive(arrived *atomic.Int32, n int) {
+	arrived.Add(1)
+
+	for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(n) && time.Now().Before(deadline); {
+	}
+}
+
 // testConcurrentAdd adds 1 to this CPU's counter Adds times, starting when
 // every CPU is ready (or after a bounded wait), while the others do the same.
 func testConcurrentAdd(cpu int, on []int) error {
-	arrived.Add(1)
-
-	for deadline := time.Now().Add(10 * time.Second); arrived.Load() < int32(len(on)) && time.Now().Before(deadline); {
-	}
+	arrive(&arrived, len(on))
 
 	for i := 0; i < Adds; i++ {
 		percpu.Add(counter, 1)
