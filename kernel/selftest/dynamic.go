@@ -161,8 +161,9 @@ func dynamicBadInput() []result {
 	// finds the poison broken on this CPU and refuses it.
 	check("use-after-free", first(
 		func() error {
-			if wanterr.PanicOf(func() { v.Write(0x1234) }) != nil {
-				return nil // percpu_debug: the Write itself was refused
+			if p := wanterr.PanicOf(func() { v.Write(0x1234) }); p != nil {
+				// percpu_debug: the Write itself was refused
+				return wanterr.Panic(func() { panic(p) }, percpu.ErrFreed, "Write[uint64]", off)
 			}
 			return wanterr.Error(wanterr.ErrOf(percpu.Alloc[uint64](0)), percpu.ErrPoison, off, "0x34", "poison 0x6b")
 		}(),
