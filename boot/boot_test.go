@@ -83,7 +83,7 @@ const testAreas = 4
 var region [testAreas*1024 + linker.AreaAlign]byte
 
 func TestMain(m *testing.M) {
-	base := (uintptr(unsafe.Pointer(&region)) + linker.AreaAlign - 1) &^ (linker.AreaAlign - 1)
+	base := linker.FirstArea(uintptr(unsafe.Pointer(&region)))
 
 	size, _ := percpu.RegionLayout(testAreas)
 	if size > uintptr(len(region))-linker.AreaAlign {

@@ -156,7 +156,7 @@ func (l areaLayout) check() (bad []string) {
 		return
 	}
 
-	if want := (l.start + linker.AreaAlign - 1) &^ (linker.AreaAlign - 1); l.base != want {
+	if want := linker.FirstArea(l.start); l.base != want {
 		bad = append(bad, fmt.Sprintf("area 0 at %#x, want _percpu_start=%#x rounded up to %d: %#x", l.base, l.start, linker.AreaAlign, want))
 	}
 	if last := l.base + uintptr(l.num)*l.stride; last > l.end {

@@ -54,7 +54,7 @@ var (
 func main() {
 	// Only CPU 0 runs, its register at area 0 of the linker region: the
 	// areas here replace those, so CPU 0 repoints its register after Init.
-	base := (uintptr(unsafe.Pointer(&region)) + linker.AreaAlign - 1) &^ (linker.AreaAlign - 1)
+	base := linker.FirstArea(uintptr(unsafe.Pointer(&region)))
 
 	if size, _ := percpu.RegionLayout(RegionCPUs); base+size > uintptr(unsafe.Pointer(&region))+regionSize {
 		exit(fmt.Errorf("region: %d CPUs need %d bytes, the region holds %d from %#x", RegionCPUs, size, regionSize, base))
