@@ -84,7 +84,7 @@ TEXT ·getPC<>(SB),NOSPLIT|NOFRAME,$0
 	JMP	AX
 
 // early_idt fills earlyIDT with 64-bit interrupt gates to the faultVectors
-// entries (selector 0x08: TamaGo's 64-bit code segment, present, DPL 0,
+// entries (codeSelector: TamaGo's 64-bit code segment, present, DPL 0,
 // interrupt gate; Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT) and loads it.
 // 32-bit mode: the IDTR base is the 32-bit address of earlyIDT.
 TEXT early_idt<>(SB),NOSPLIT|NOFRAME,$0
@@ -96,11 +96,11 @@ TEXT early_idt<>(SB),NOSPLIT|NOFRAME,$0
 gate:
 	MOVL	DX, AX
 	ANDL	$0xffff, AX
-	ORL	$(0x08<<16), AX			// offset 15:0, selector
+	ORL	$(const_codeSelector<<16), AX	// offset 15:0, selector
 	MOVL	AX, 0(DI)
 	MOVL	DX, AX
 	ANDL	$0xffff0000, AX
-	ORL	$0x8e00, AX			// offset 31:16, P, DPL 0, type 0xe
+	ORL	$(const_interruptType<<8), AX	// offset 31:16, P, DPL 0, type 0xe
 	MOVL	AX, 4(DI)
 	MOVL	$0, 8(DI)			// offset 63:32
 	MOVL	$0, 12(DI)

@@ -38,7 +38,7 @@ const (
 
 // trampolineData sits at apData; apinit16 reads it with real-mode offsets.
 type trampolineData struct {
-	gdt  [3]uint64 // null, 64-bit code (0x08), data (0x10)
+	gdt  [3]uint64 // null, 64-bit code (codeSelector), data (dataSelector)
 	gdtr [8]byte   // limit (2 bytes), base (4 bytes): LGDT with a 32-bit operand
 	cr3  uint32    // the boot CPU's page tables
 	// entry and sel are the far pointer (m16:32) of the jump to apstart:
@@ -150,7 +150,7 @@ func (SMP) Prepare(n int) error {
 	}
 	d.cr3 = uint32(readCR3())
 	d.entry = uint32(entry)
-	d.sel = 0x08
+	d.sel = codeSelector
 
 	sgdt(&bspGDTR)
 	sidt(&bspIDTR)

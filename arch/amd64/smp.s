@@ -189,7 +189,7 @@ found:
 
 	// data selectors from the boot CPU's GDT (entry 2), before the
 	// FS and GS bases: a selector load resets the base
-	MOVL	$0x10, AX
+	MOVL	$const_dataSelector, AX
 	BYTE	$0x8e; BYTE $0xd8		// mov %eax,%ds
 	BYTE	$0x8e; BYTE $0xc0		// mov %eax,%es
 	BYTE	$0x8e; BYTE $0xd0		// mov %eax,%ss
