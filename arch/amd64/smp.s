@@ -84,10 +84,7 @@ TEXT ·apinit16End(SB),NOSPLIT|NOFRAME,$0
 	RET
 
 // func apinit16PC() uintptr
-TEXT ·apinit16PC(SB),NOSPLIT,$0-8
-	MOVQ	$·apinit16(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·apinit16PC, ·apinit16)
 
 // func apinit16Size() uintptr
 TEXT ·apinit16Size(SB),NOSPLIT,$0-8
@@ -98,10 +95,7 @@ TEXT ·apinit16Size(SB),NOSPLIT,$0-8
 	RET
 
 // func apstartPC() uintptr
-TEXT ·apstartPC(SB),NOSPLIT,$0-8
-	MOVQ	$·apstart(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·apstartPC, ·apstart)
 
 // func readCR3() uint64
 TEXT ·readCR3(SB),NOSPLIT,$0-8
@@ -287,7 +281,4 @@ halt:
 	JMP	halt
 
 // func parkNMIPC() uintptr
-TEXT ·parkNMIPC(SB),NOSPLIT,$0-8
-	MOVQ	$·parkNMI(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·parkNMIPC, ·parkNMI)
