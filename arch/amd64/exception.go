@@ -147,7 +147,7 @@ func EnableFaultReports() {
 	sidt(&idtr)
 
 	// Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT: 16-byte gates
-	base := uintptr(*(*uint64)(unsafe.Pointer(&idtr[2])))
+	base, _ := tableRegister(&idtr)
 	entry := faultVectorsPC()
 
 	for v := 0; v < 32; v++ {
@@ -168,6 +168,14 @@ const (
 	dataSelector  = 0x10 // GDT entry 2: data
 	interruptType = 0x8e // present, DPL 0, 64-bit interrupt gate (IF cleared)
 )
+
+// tableRegister returns the base and the limit of a descriptor table
+// register image, as SGDT and SIDT store it in 64-bit mode: limit (2
+// bytes), then base (8 bytes) (Intel SDM Vol. 3A, 2.4 Memory-Management
+// Registers).
+func tableRegister(r *[10]byte) (base uintptr, limit int) {
+	return uintptr(*(*uint64)(unsafe.Pointer(&r[2]))), int(*(*uint16)(unsafe.Pointer(&r[0])))
+}
 
 // interruptGate returns the 16-byte IDT gate of a 64-bit interrupt gate to
 // handler (Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT).

@@ -157,16 +157,15 @@ func (SMP) Prepare(n int) error {
 
 	// the park loop's IDT: the boot CPU's 32 exception gates, NMI to
 	// parkNMI
-	if limit := int(bspIDTR[0]) | int(bspIDTR[1])<<8; limit < len(parkIDT)*16-1 {
+	idt, limit := tableRegister(&bspIDTR)
+	if limit < len(parkIDT)*16-1 {
 		return fmt.Errorf("amd64: the boot CPU's IDT limit is %#x, the park loop copies its %d exception gates (limit %#x)", limit, len(parkIDT), len(parkIDT)*16-1)
 	}
 
-	idt := uintptr(*(*uint64)(unsafe.Pointer(&bspIDTR[2])))
 	parkIDT = *(*[32][2]uint64)(mem(idt))
 	parkIDT[2] = interruptGate(parkNMIPC())
 
-	limit := uint16(len(parkIDT)*16 - 1)
-	*(*uint16)(unsafe.Pointer(&parkIDTR[0])) = limit
+	*(*uint16)(unsafe.Pointer(&parkIDTR[0])) = uint16(len(parkIDT)*16 - 1)
 	*(*uint64)(unsafe.Pointer(&parkIDTR[2])) = uint64(uintptr(unsafe.Pointer(&parkIDT)))
 
 	return nil
