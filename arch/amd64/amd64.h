@@ -30,3 +30,13 @@
 	CMOVLEQ	init, DX; \
 	CMPL	max, $0xb; \
 	CMOVLCS	init, DX
+
+// PC_FUNC defines func name() uintptr, which returns the address of the
+// assembly symbol sym: an entry point (IDT gate, trampoline, far jump) that
+// Go cannot take the address of, as Go code sees only the ABIInternal
+// wrapper of an assembly function.
+#define PC_FUNC(name, sym) \
+	TEXT name(SB),NOSPLIT,$0-8; \
+	MOVQ	$sym(SB), AX; \
+	MOVQ	AX, ret+0(FP); \
+	RET

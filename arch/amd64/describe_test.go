@@ -82,6 +82,10 @@ func TestFromTableUnusable(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if len(cpus) != len(want) {
+		t.Fatalf("%d CPUs, want %d: %+v", len(cpus), len(want), cpus)
+	}
+
 	for i, c := range cpus {
 		if c.Unusable != want[i] {
 			t.Errorf("APIC ID %#x, xAPIC mode: unusable %q, want %q", c.HWID, c.Unusable, want[i])
@@ -92,6 +96,10 @@ func TestFromTableUnusable(t *testing.T) {
 	cpus, err = fromTable(tab, 0, true)
 	if err != nil {
 		t.Fatal(err)
+	}
+
+	if len(cpus) != len(want) {
+		t.Fatalf("x2APIC mode: %d CPUs, want %d: %+v", len(cpus), len(want), cpus)
 	}
 
 	for _, c := range cpus[2:] {

@@ -86,15 +86,6 @@ var (
 	earlyIDTR [10]byte
 )
 
-// PVH start_info fields the entry point reads (see pvh.go).
-const (
-	pvhVersion       = 4
-	pvhMemmapPaddr   = 40
-	pvhMemmapEntries = 48
-	pvhMemmapEntry   = 24 // hvm_memmap_table_entry: addr, size, type, reserved
-	pvhRAM           = 1  // XEN_HVM_MEMMAP_TYPE_RAM
-)
-
 // Trap executes UD2: an invalid opcode exception on purpose, to test the
 // fault reports.
 //

@@ -84,7 +84,7 @@ TEXT ·getPC<>(SB),NOSPLIT|NOFRAME,$0
 	JMP	AX
 
 // early_idt fills earlyIDT with 64-bit interrupt gates to the faultVectors
-// entries (selector 0x08: TamaGo's 64-bit code segment, present, DPL 0,
+// entries (codeSelector: TamaGo's 64-bit code segment, present, DPL 0,
 // interrupt gate; Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT) and loads it.
 // 32-bit mode: the IDTR base is the 32-bit address of earlyIDT.
 TEXT early_idt<>(SB),NOSPLIT|NOFRAME,$0
@@ -96,11 +96,11 @@ TEXT early_idt<>(SB),NOSPLIT|NOFRAME,$0
 gate:
 	MOVL	DX, AX
 	ANDL	$0xffff, AX
-	ORL	$(0x08<<16), AX			// offset 15:0, selector
+	ORL	$(const_codeSelector<<16), AX	// offset 15:0, selector
 	MOVL	AX, 0(DI)
 	MOVL	DX, AX
 	ANDL	$0xffff0000, AX
-	ORL	$0x8e00, AX			// offset 31:16, P, DPL 0, type 0xe
+	ORL	$(const_interruptType<<8), AX	// offset 31:16, P, DPL 0, type 0xe
 	MOVL	AX, 4(DI)
 	MOVL	$0, 8(DI)			// offset 63:32
 	MOVL	$0, 12(DI)
@@ -176,14 +176,14 @@ TEXT early_ram<>(SB),NOSPLIT|NOFRAME,$0
 	MOVL	(AX), BX
 	TESTL	BX, BX
 	JEQ	skip
-	CMPL	0(BX), $const_pvhMagic
+	CMPL	pvhStartInfo_magic(BX), $const_pvhMagic
 	JNE	skip
-	CMPL	const_pvhVersion(BX), $1
+	CMPL	pvhStartInfo_version(BX), $1
 	JB	skip
-	CMPL	const_pvhMemmapPaddr+4(BX), $0
+	CMPL	pvhStartInfo_memmapPaddr+4(BX), $0
 	JNE	skip
-	MOVL	const_pvhMemmapPaddr(BX), SI
-	MOVL	const_pvhMemmapEntries(BX), DI
+	MOVL	pvhStartInfo_memmapPaddr(BX), SI
+	MOVL	pvhStartInfo_memmapEntries(BX), DI
 	TESTL	DI, DI
 	JEQ	skip
 
@@ -191,15 +191,15 @@ TEXT early_ram<>(SB),NOSPLIT|NOFRAME,$0
 entry:
 	TESTL	DI, DI
 	JEQ	compare
-	CMPL	16(SI), $const_pvhRAM		// type
+	CMPL	pvhMemmapEntry_typ(SI), $const_pvhRAM
 	JNE	following
-	CMPL	4(SI), $0			// address above 4 GiB
+	CMPL	pvhMemmapEntry_addr+4(SI), $0	// address above 4 GiB
 	JNE	following
-	MOVL	0(SI), AX
+	MOVL	pvhMemmapEntry_addr(SI), AX
 	CMPL	AX, BP
 	JA	following			// starts above RamStart
-	MOVL	8(SI), CX
-	MOVL	12(SI), DX
+	MOVL	pvhMemmapEntry_size(SI), CX
+	MOVL	pvhMemmapEntry_size+4(SI), DX
 	ADDL	CX, AX
 	ADCL	$0, DX
 	TESTL	DX, DX
@@ -208,7 +208,7 @@ entry:
 	JBE	following
 	MOVL	AX, BX
 following:
-	ADDL	$const_pvhMemmapEntry, SI
+	ADDL	$pvhMemmapEntry__size, SI
 	DECL	DI
 	JMP	entry
 plenty:

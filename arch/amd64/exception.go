@@ -147,7 +147,7 @@ func EnableFaultReports() {
 	sidt(&idtr)
 
 	// Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT: 16-byte gates
-	base := uintptr(*(*uint64)(unsafe.Pointer(&idtr[2])))
+	base, _ := tableRegister(&idtr)
 	entry := faultVectorsPC()
 
 	for v := 0; v < 32; v++ {
@@ -159,14 +159,32 @@ func EnableFaultReports() {
 	}
 }
 
+// Segment selectors of TamaGo's GDT, which the AP trampoline's GDT copies
+// for its code segment, and the type byte of an interrupt gate (Intel SDM
+// Vol. 3A, 6.14.1 64-Bit Mode IDT); entry.s and smp.s read them from
+// go_asm.h.
+const (
+	codeSelector  = 0x08 // GDT entry 1: 64-bit code
+	dataSelector  = 0x10 // GDT entry 2: data
+	interruptType = 0x8e // present, DPL 0, 64-bit interrupt gate (IF cleared)
+)
+
+// tableRegister returns the base and the limit of a descriptor table
+// register image, as SGDT and SIDT store it in 64-bit mode: limit (2
+// bytes), then base (8 bytes) (Intel SDM Vol. 3A, 2.4 Memory-Management
+// Registers).
+func tableRegister(r *[10]byte) (base uintptr, limit int) {
+	return uintptr(*(*uint64)(unsafe.Pointer(&r[2]))), int(*(*uint16)(unsafe.Pointer(&r[0])))
+}
+
 // interruptGate returns the 16-byte IDT gate of a 64-bit interrupt gate to
 // handler (Intel SDM Vol. 3A, 6.14.1 64-Bit Mode IDT).
 func interruptGate(handler uintptr) (gate [2]uint64) {
 	off := uint64(handler)
 
 	gate[0] = off&0xffff | // offset 15:0
-		0x08<<16 | // code segment selector (TamaGo's GDT entry 1)
-		0x8e<<40 | // present, DPL 0, 64-bit interrupt gate (IF cleared)
+		codeSelector<<16 | // code segment selector
+		interruptType<<40 | // present, DPL 0, 64-bit interrupt gate
 		(off>>16&0xffff)<<48 // offset 31:16
 	gate[1] = off >> 32 // offset 63:32
 

@@ -297,7 +297,4 @@ digit:
 	RET
 
 // func faultVectorsPC() uintptr
-TEXT ·faultVectorsPC(SB),NOSPLIT,$0-8
-	MOVQ	$·faultVectors(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·faultVectorsPC, ·faultVectors)

@@ -61,13 +61,10 @@ func EnableIdleHalt() error {
 	var idtr [10]byte
 	sidt(&idtr)
 
-	limit := int(idtr[0]) | int(idtr[1])<<8
+	base, limit := tableRegister(&idtr)
 	if limit < spuriousVector*16+15 {
 		return fmt.Errorf("amd64: idle halt: IDT limit %#x, vector %#x needs %#x", limit, spuriousVector, spuriousVector*16+15)
 	}
-
-	base := uintptr(uint64(idtr[2]) | uint64(idtr[3])<<8 | uint64(idtr[4])<<16 | uint64(idtr[5])<<24 |
-		uint64(idtr[6])<<32 | uint64(idtr[7])<<40 | uint64(idtr[8])<<48 | uint64(idtr[9])<<56)
 
 	*(*[2]uint64)(mem(base + idleVector*16)) = interruptGate(idleTickPC())
 	*(*[2]uint64)(mem(base + spuriousVector*16)) = interruptGate(spuriousTickPC())

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "amd64.h"
 
 // idleTick is the local APIC timer's interrupt handler (idleVector): it
 // only ends the HLT of haltFor. It writes EOI (Intel SDM Vol. 3A, 11.8.5
@@ -25,16 +26,10 @@ TEXT ·spuriousTick(SB),NOSPLIT|NOFRAME,$0
 	IRETQ
 
 // func idleTickPC() uintptr
-TEXT ·idleTickPC(SB),NOSPLIT,$0-8
-	MOVQ	$·idleTick(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·idleTickPC, ·idleTick)
 
 // func spuriousTickPC() uintptr
-TEXT ·spuriousTickPC(SB),NOSPLIT,$0-8
-	MOVQ	$·spuriousTick(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·spuriousTickPC, ·spuriousTick)
 
 // func lapicTimerInit()
 //

@@ -117,40 +117,57 @@ func (s SMP) NumCPU() int {
 	return n
 }
 
-// PVH start_info (xen/include/public/arch-x86/hvm/start_info.h), whose
-// physical address the boot loader passes in EBX to the ELF entry point;
-// entry.s keeps it in startInfo.
+// pvhStartInfo is the PVH start_info (hvm_start_info,
+// xen/include/public/arch-x86/hvm/start_info.h), whose physical address the
+// boot loader passes in EBX to the ELF entry point; entry.s keeps it in
+// startInfo and reads its fields through the go_asm.h offsets.
+type pvhStartInfo struct {
+	magic         uint32 // pvhMagic
+	version       uint32
+	flags         uint32
+	nrModules     uint32
+	modlistPaddr  uint64
+	cmdlinePaddr  uint64
+	rsdpPaddr     uint64
+	memmapPaddr   uint64 // version 1 and later
+	memmapEntries uint32
+	_             uint32
+}
+
+// pvhMemmapEntry is one entry of the PVH memory map
+// (hvm_memmap_table_entry), read by entry.s.
+type pvhMemmapEntry struct {
+	addr uint64
+	size uint64
+	typ  uint32 // pvhRAM, ...
+	_    uint32
+}
+
 const (
-	pvhMagic         = 0x336ec578
-	pvhCmdlinePaddr  = 24
-	pvhRSDPPaddr     = 32
-	pvhStartInfoSize = 56
-	cmdlineMax       = 4096
+	pvhMagic   = 0x336ec578
+	pvhRAM     = 1 // XEN_HVM_MEMMAP_TYPE_RAM
+	cmdlineMax = 4096
 )
 
 // startInfo is the physical address of the PVH start_info, saved by the ELF
 // entry point (0 if the loader passed none).
 var startInfo uint32
 
-// startField returns the 64-bit field at off of a valid start_info, else
-// 0.
-func startField(off int) uint64 {
-	var b [pvhStartInfoSize]byte
+// start returns the PVH start_info, or the zero value when the loader
+// passed none or it has no pvhMagic.
+func start() (si pvhStartInfo) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&si)), unsafe.Sizeof(si))
 
-	if startInfo == 0 || (physMem{}).ReadAt(b[:], uint64(startInfo)) != nil {
-		return 0
+	if startInfo == 0 || (physMem{}).ReadAt(b, uint64(startInfo)) != nil || si.magic != pvhMagic {
+		return pvhStartInfo{}
 	}
 
-	if *(*uint32)(unsafe.Pointer(&b[0])) != pvhMagic {
-		return 0
-	}
-
-	return *(*uint64)(unsafe.Pointer(&b[off]))
+	return
 }
 
 // startRSDP returns the RSDP address the PVH start_info gives, 0 if none.
 func startRSDP() uint64 {
-	return startField(pvhRSDPPaddr)
+	return start().rsdpPaddr
 }
 
 var cmdlineCache struct {
@@ -166,7 +183,7 @@ func cmdline() string {
 	}
 
 	cmdlineCache.done = true
-	p := startField(pvhCmdlinePaddr)
+	p := start().cmdlinePaddr
 
 	if p == 0 {
 		return ""

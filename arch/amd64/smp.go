@@ -38,7 +38,7 @@ const (
 
 // trampolineData sits at apData; apinit16 reads it with real-mode offsets.
 type trampolineData struct {
-	gdt  [3]uint64 // null, 64-bit code (0x08), data (0x10)
+	gdt  [3]uint64 // null, 64-bit code (codeSelector), data (dataSelector)
 	gdtr [8]byte   // limit (2 bytes), base (4 bytes): LGDT with a 32-bit operand
 	cr3  uint32    // the boot CPU's page tables
 	// entry and sel are the far pointer (m16:32) of the jump to apstart:
@@ -150,23 +150,22 @@ func (SMP) Prepare(n int) error {
 	}
 	d.cr3 = uint32(readCR3())
 	d.entry = uint32(entry)
-	d.sel = 0x08
+	d.sel = codeSelector
 
 	sgdt(&bspGDTR)
 	sidt(&bspIDTR)
 
 	// the park loop's IDT: the boot CPU's 32 exception gates, NMI to
 	// parkNMI
-	if limit := int(bspIDTR[0]) | int(bspIDTR[1])<<8; limit < len(parkIDT)*16-1 {
+	idt, limit := tableRegister(&bspIDTR)
+	if limit < len(parkIDT)*16-1 {
 		return fmt.Errorf("amd64: the boot CPU's IDT limit is %#x, the park loop copies its %d exception gates (limit %#x)", limit, len(parkIDT), len(parkIDT)*16-1)
 	}
 
-	idt := uintptr(*(*uint64)(unsafe.Pointer(&bspIDTR[2])))
 	parkIDT = *(*[32][2]uint64)(mem(idt))
 	parkIDT[2] = interruptGate(parkNMIPC())
 
-	limit := uint16(len(parkIDT)*16 - 1)
-	*(*uint16)(unsafe.Pointer(&parkIDTR[0])) = limit
+	*(*uint16)(unsafe.Pointer(&parkIDTR[0])) = uint16(len(parkIDT)*16 - 1)
 	*(*uint64)(unsafe.Pointer(&parkIDTR[2])) = uint64(uintptr(unsafe.Pointer(&parkIDT)))
 
 	return nil

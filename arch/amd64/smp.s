@@ -84,10 +84,7 @@ TEXT ·apinit16End(SB),NOSPLIT|NOFRAME,$0
 	RET
 
 // func apinit16PC() uintptr
-TEXT ·apinit16PC(SB),NOSPLIT,$0-8
-	MOVQ	$·apinit16(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·apinit16PC, ·apinit16)
 
 // func apinit16Size() uintptr
 TEXT ·apinit16Size(SB),NOSPLIT,$0-8
@@ -98,10 +95,7 @@ TEXT ·apinit16Size(SB),NOSPLIT,$0-8
 	RET
 
 // func apstartPC() uintptr
-TEXT ·apstartPC(SB),NOSPLIT,$0-8
-	MOVQ	$·apstart(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·apstartPC, ·apstart)
 
 // func readCR3() uint64
 TEXT ·readCR3(SB),NOSPLIT,$0-8
@@ -189,7 +183,7 @@ found:
 
 	// data selectors from the boot CPU's GDT (entry 2), before the
 	// FS and GS bases: a selector load resets the base
-	MOVL	$0x10, AX
+	MOVL	$const_dataSelector, AX
 	BYTE	$0x8e; BYTE $0xd8		// mov %eax,%ds
 	BYTE	$0x8e; BYTE $0xc0		// mov %eax,%es
 	BYTE	$0x8e; BYTE $0xd0		// mov %eax,%ss
@@ -287,7 +281,4 @@ halt:
 	JMP	halt
 
 // func parkNMIPC() uintptr
-TEXT ·parkNMIPC(SB),NOSPLIT,$0-8
-	MOVQ	$·parkNMI(SB), AX
-	MOVQ	AX, ret+0(FP)
-	RET
+PC_FUNC(·parkNMIPC, ·parkNMI)
