@@ -52,15 +52,11 @@ func benchCmd(ctx context.Context, args []string) error {
 	if *count < 1 {
 		return fmt.Errorf("bench: -count %d, want at least 1", *count)
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
 	p, err := pkgPath(*pkg)
 	if err != nil {
 		return err
 	}
-	c, err := findCompiler(root, true, os.Stderr)
+	c, err := rootCompiler()
 	if err != nil {
 		return err
 	}
@@ -72,7 +68,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	fmt.Printf("pkg: %s\n", strings.TrimPrefix(*pkg, "./"))
 	var errs []error
 	for _, t := range sel {
-		elf := filepath.Join(root, "build", t.Name, "bench.elf")
+		elf := filepath.Join(c.Root, "build", t.Name, "bench.elf")
 		if err := c.build(t, p, elf, os.Stderr); err != nil {
 			errs = append(errs, err)
 			continue
