@@ -36,8 +36,22 @@ const (
 	envBootTests = "PERCPU_BOOT_TESTS"
 )
 
-// targets are the rows of the harness table the fork boots on.
-var targets = []string{"x86_64", "aarch64-el2", "aarch64", "riscv64"}
+// targets returns the names of the rows of the harness table in dir, from
+// its Markdown (`go tool qemu targets`): the fork boots on every one.
+func targets(t *testing.T, dir string) (names []string) {
+	t.Helper()
+
+	for _, l := range strings.Split(run(t, dir, nil, "go", "tool", "qemu", "targets"), "\n") {
+		if cells := strings.Split(l, "|"); len(cells) > 2 && strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			names = append(names, strings.Trim(strings.TrimSpace(cells[1]), "`"))
+		}
+	}
+	if len(names) == 0 {
+		t.Fatalf("go tool qemu targets (in %s) lists no target", dir)
+	}
+
+	return
+}
 
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
@@ -151,7 +165,7 @@ func TestFork(t *testing.T) {
 
 	t.Logf("fork made in %s", dst)
 
-	for _, tg := range targets {
+	for _, tg := range targets(t, dst) {
 		out := run(t, dst, nil, "go", "tool", "qemu", "run", "-target", tg, "-smp", "2", "-check")
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		t.Logf("%s: %s", tg, lines[len(lines)-1])
