@@ -52,15 +52,11 @@ func benchCmd(ctx context.Context, args []string) error {
 	if *count < 1 {
 		return fmt.Errorf("bench: -count %d, want at least 1", *count)
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
 	p, err := pkgPath(*pkg)
 	if err != nil {
 		return err
 	}
-	c, err := findCompiler(root, true, os.Stderr)
+	c, err := rootCompiler()
 	if err != nil {
 		return err
 	}
@@ -72,7 +68,7 @@ func benchCmd(ctx context.Context, args []string) error {
 	fmt.Printf("pkg: %s\n", strings.TrimPrefix(*pkg, "./"))
 	var errs []error
 	for _, t := range sel {
-		elf := filepath.Join(root, "build", t.Name, "bench.elf")
+		elf := filepath.Join(c.Root, "build", t.Name, "bench.elf")
 		if err := c.build(t, p, elf, os.Stderr); err != nil {
 			errs = append(errs, err)
 			continue
@@ -81,20 +77,22 @@ func benchCmd(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "qemu: bench: %s: warning: %s: under TCG the figures depend on the layout\n", t.Name, l)
 		}
 
-		var boots []qemuOpts
+		var boots []*boot
+		add := func(n int, cmdline string) {
+			boots = append(boots, &boot{Target: t, SMP: n, ELF: elf, Opts: qemuOpts{Append: cmdline},
+				Timeout: t.Timeout(n), Console: console, Stderr: console})
+		}
 		for _, n := range opsCPUs {
-			boots = append(boots, qemuOpts{SMP: strconv.Itoa(n), Append: "bench.count=" + strconv.Itoa(*count)})
+			add(n, "bench.count="+strconv.Itoa(*count))
 		}
 		for _, n := range bringupCPUs {
 			for range *count {
-				boots = append(boots, qemuOpts{SMP: strconv.Itoa(n), Append: "bench.bringup"})
+				add(n, "bench.bringup")
 			}
 		}
 
-		for _, o := range boots {
-			n, _ := strconv.Atoi(o.SMP)
-			b := &boot{Target: t, SMP: n, ELF: elf, Opts: o, Timeout: t.Timeout(n), Console: console, Stderr: console}
-			fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d -append %s\n", t.Name, n, o.Append)
+		for _, b := range boots {
+			fmt.Fprintf(os.Stderr, "qemu: bench: %s SMP=%d -append %s\n", t.Name, b.SMP, b.Opts.Append)
 			res, err := b.run(ctx)
 			var fails []string
 			for _, l := range res.Lines {
@@ -105,7 +103,7 @@ func benchCmd(ctx context.Context, args []string) error {
 				}
 			}
 			if err == nil && res.Code != 0 {
-				err = fmt.Errorf("%s SMP=%d: kernel exit code %d: %q", t.Name, n, res.Code, append(fails, res.Last))
+				err = fmt.Errorf("%s SMP=%d: kernel exit code %d: %q", t.Name, b.SMP, res.Code, append(fails, res.Last))
 			}
 			if err != nil {
 				errs = append(errs, err)

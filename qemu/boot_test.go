@@ -378,6 +378,9 @@ func expect(t *testing.T, tg *target, r testResult, want int, lines ...string) {
 	}
 
 	what := fmt.Sprintf("%s -smp %s", tg.Name, r.opts.SMP)
+	if r.opts.Machine != "" {
+		what += " -machine-opts " + r.opts.Machine
+	}
 	if r.opts.Append != "" {
 		what += fmt.Sprintf(" -append %q", r.opts.Append)
 	}

@@ -104,11 +104,7 @@ func testCmd(args []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return 0, err
-	}
-	c, err := findCompiler(root, true, os.Stderr)
+	c, err := rootCompiler()
 	if err != nil {
 		return 0, err
 	}

@@ -208,21 +208,17 @@ func buildCmd(args []string) error {
 	if *out != "" && len(sel) > 1 {
 		return fmt.Errorf("build: -out %s with %d targets, want one", *out, len(sel))
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
 	p, err := pkgPath(*pkg)
 	if err != nil {
 		return err
 	}
-	c, err := findCompiler(root, true, os.Stderr)
+	c, err := rootCompiler()
 	if err != nil {
 		return err
 	}
 
 	for _, t := range sel {
-		elf, err := elfPath(t, root, p, *tags, *out)
+		elf, err := elfPath(t, c.Root, p, *tags, *out)
 		if err == nil {
 			err = c.build(t.withTags(*tags), p, elf, os.Stderr)
 		}
@@ -242,11 +238,7 @@ func vetCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
-	c, err := findCompiler(root, true, os.Stderr)
+	c, err := rootCompiler()
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,9 @@ func testScenario(t *testing.T, tg *target, s scenario, elf string) {
 		tg = &wide
 	}
 	if smp > tg.MaxSMP {
-		t.Skipf("%s runs at most %d CPUs", tg.Name, tg.MaxSMP)
+		// every row takes linker.MaxCPUs CPUs (TestTargetTable): a
+		// scenario above that must say so, with beyond
+		t.Fatalf("%d CPUs, but %s runs at most %d: mark the scenario beyond", smp, tg.Name, tg.MaxSMP)
 	}
 	expect(t, tg, bootOnce(t, tg, s.opts, elf), s.code, s.lines...)
 }

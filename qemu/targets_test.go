@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -307,6 +308,23 @@ func TestMakeQuotes(t *testing.T) {
 		if err != nil || string(out) != tc.want {
 			t.Errorf("make %q ran the harness with\n%s(%v), want\n%s", tc.args, out, err, tc.want)
 		}
+	}
+}
+
+// TestMakeTargets checks that the Makefile's TARGETS, which name its
+// qemu-<target>, build-<target> and test-<target> rules, are the rows of the
+// table, in table order.
+func TestMakeTargets(t *testing.T) {
+	b, err := os.ReadFile("../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^TARGETS = (.*)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("../Makefile has no line TARGETS = ...")
+	}
+	if got := strings.Fields(string(m[1])); !slices.Equal(got, targetNames()) {
+		t.Errorf("Makefile TARGETS = %s, want the table's %s", got, targetNames())
 	}
 }
 

@@ -33,6 +33,17 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(out), nil
 }
 
+// rootCompiler returns the TamaGo go command of the main module, running in
+// its root (Root), installing tamago-go if it is missing: the setup of the
+// commands that build.
+func rootCompiler() (*compiler, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	return findCompiler(root, true, os.Stderr)
+}
+
 // goOutput runs the host go command in dir and returns its trimmed output.
 func goOutput(dir string, args ...string) (string, error) {
 	var stderr bytes.Buffer
