@@ -67,11 +67,10 @@ const DefaultTimeout = 5 * time.Second
 
 // Errors reported by [Start].
 var (
-	ErrNoPort       = errors.New("boot: no Port registered (import a board package)")
-	ErrStarted      = errors.New("boot: Start called twice")
-	ErrRegister     = errors.New("boot: CPU 0 per-CPU register does not point at area 0")
-	ErrCPUsMissing  = errors.New("boot: not every CPU the machine describes came online")
-	ErrParkedOnline = errors.New("boot: a CPU left parked is online")
+	ErrNoPort      = errors.New("boot: no Port registered (import a board package)")
+	ErrStarted     = errors.New("boot: Start called twice")
+	ErrRegister    = errors.New("boot: CPU 0 per-CPU register does not point at area 0")
+	ErrCPUsMissing = errors.New("boot: not every CPU the machine describes came online")
 )
 
 // Options tune [Start]. The zero value brings up every CPU, strictly.
