@@ -130,11 +130,11 @@ another:
 	BEQ	X18, X0, exit
 
 	MOV	$isaMsg<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	OR	T0, X0, X23
-	CALL	early_puthex<>(SB)
+	CALL	·uart_puthex(SB)
 	MOV	$isaLacks<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 
 	// one letter per missing bit: bit n is extension 'a'+n
 	XORI	$-1, T0, X16
@@ -153,7 +153,7 @@ next:
 	BLT	X17, X24, letter
 
 	MOV	$isaNeeds<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 
 exit:
 	MOV	_exception_test(SB), X18
@@ -165,67 +165,6 @@ halt:
 	CSRRW	X0, MIE, X0
 	WORD	$0x10500073			// wfi
 	JMP	halt
-
-// The print routines below write with ·uart_putc (ns16550.s): the byte
-// in X21 to the UART at X18, using X20. Each keeps its return address in
-// X28 (T3) across those calls: it must not be called with a live X28.
-
-// early_puts<> writes the NUL-terminated string at X19 to the UART at X18.
-// Uses X19-X22, X28; returns to RA. No compressed instruction.
-TEXT early_puts<>(SB),NOSPLIT|NOFRAME,$0
-	OR	RA, X0, X28
-	ORI	$-1, X0, X22
-next:
-	MOVBU	(X19), X21
-	BEQ	X21, X0, done
-	CALL	·uart_putc(SB)
-	SUB	X22, X19, X19			// X19 + 1
-	JMP	next
-done:
-	OR	X28, X0, RA
-	RET
-
-// early_puthex<> writes X23 as 16 hexadecimal digits to the UART at X18.
-// Uses X20, X21, X24-X26, X28; returns to RA. No compressed instruction.
-TEXT early_puthex<>(SB),NOSPLIT|NOFRAME,$0
-	OR	RA, X0, X28
-	ORI	$60, X0, X24
-	ORI	$4, X0, X25
-	ORI	$10, X0, X26
-digit:
-	SRL	X24, X23, X20
-	ANDI	$15, X20, X20
-	ADDI	$'0', X20, X21
-	BLTU	X20, X26, put
-	ADDI	$('a'-10), X20, X21
-put:
-	CALL	·uart_putc(SB)
-	SUB	X25, X24, X24
-	BGE	X24, X0, digit
-	OR	X28, X0, RA
-	RET
-
-// early_putdec<> writes X23 in decimal to the UART at X18.
-// Uses X20, X21, X23-X26, X28; returns to RA. No compressed instruction.
-TEXT early_putdec<>(SB),NOSPLIT|NOFRAME,$0
-	OR	RA, X0, X28
-	// X24 = the largest power of ten <= X23 (1 for 0)
-	ORI	$1, X0, X24
-	ORI	$10, X0, X26
-scale:
-	MUL	X26, X24, X25
-	BLTU	X23, X25, digit
-	OR	X25, X0, X24
-	JMP	scale
-digit:
-	DIVU	X24, X23, X21
-	REMU	X24, X23, X23
-	ADDI	$'0', X21, X21
-	CALL	·uart_putc(SB)
-	DIVU	X26, X24, X24
-	BNE	X24, X0, digit
-	OR	X28, X0, RA
-	RET
 
 // BE32 loads the big-endian 32-bit word at off(base) into rd (FDT fields
 // are big-endian, Devicetree Specification v0.4, 5.1); uses tmp.
@@ -410,22 +349,22 @@ small:
 	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$ramMsg<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	SUB	A2, A4, X23
 	SRL	$20, X23
-	CALL	early_putdec<>(SB)
+	CALL	·uart_putdec(SB)
 	MOV	$ramFound<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	MOV	A2, X23
-	CALL	early_puthex<>(SB)
+	CALL	·uart_puthex(SB)
 	MOV	$ramNeed<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	SUB	A2, A3, X23
 	SRL	$20, X23
 	ADD	$2, X23
-	CALL	early_putdec<>(SB)
+	CALL	·uart_putdec(SB)
 	MOV	$ramNeed2<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	JMP	exit
 
 inside:
@@ -436,11 +375,11 @@ inside:
 	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 	MOV	$fdtInside<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 	MOV	A1, X23
-	CALL	early_puthex<>(SB)
+	CALL	·uart_puthex(SB)
 	MOV	$fdtEnd<>(SB), X19
-	CALL	early_puts<>(SB)
+	CALL	·uart_puts(SB)
 
 exit:
 	MOV	_exception_test(SB), X18
