@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/arch"
+	"github.com/tamago-smp/kernel/arch/internal/early"
 	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
@@ -131,27 +132,26 @@ func earlyPuts(s string) {
 	}
 }
 
+//go:nosplit
+func earlyWrite(b []byte) {
+	if exceptionUART == 0 {
+		return
+	}
+	for _, c := range b {
+		uart_tx(exceptionUART, c)
+	}
+}
+
 // earlyHex prints v as 16 hexadecimal digits.
 //
 //go:nosplit
 func earlyHex(v uint64) {
 	var buf [16]byte
-	for i := range buf {
-		buf[i] = "0123456789abcdef"[v>>(60-4*i)&0xf]
-	}
-	earlyPuts(unsafe.String(&buf[0], len(buf)))
+	earlyWrite(early.Hex(&buf, v, 16))
 }
 
 //go:nosplit
 func earlyDec(v uint64) {
 	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		if v /= 10; v == 0 {
-			break
-		}
-	}
-	earlyPuts(unsafe.String(&buf[i], len(buf)-i))
+	earlyWrite(early.Dec(&buf, v))
 }
