@@ -222,3 +222,15 @@ func TestISAExtensions(t *testing.T) {
 		t.Errorf("hart 3 with riscv,isa-extensions: %+v, %v; want usable", harts[3], err)
 	}
 }
+
+// TestMisaNeed checks that misaNeed, the misa bits cpuinit tests (entry.s),
+// names the same extensions as isaNeed, the letters Harts looks for in
+// riscv,isa: both are written out by hand.
+func TestMisaNeed(t *testing.T) {
+	for bit := 0; bit < 26; bit++ {
+		letter := byte('a' + bit)
+		if inMisa, inISA := misaNeed&(1<<bit) != 0, strings.IndexByte(isaNeed, letter) >= 0; inMisa != inISA {
+			t.Errorf("extension %c: in misaNeed %v, in isaNeed %q %v", letter, inMisa, isaNeed, inISA)
+		}
+	}
+}
