@@ -35,3 +35,12 @@ const (
 	// refused to run, nothing faulted.
 	EarlyStatus = ExceptionStatus - 1
 )
+
+// IdleMax bounds one sleep of a port's idle governor (goos.Idle) in
+// nanoseconds, 1 ms. TamaGo v1.26.0 has no hook to wake a sleeping CPU
+// when another one makes a goroutine runnable, and the runtime keeps
+// calling goos.Idle with its P held: a CPU that slept until its next timer
+// could leave work (or a stop-the-world request) waiting for as long.
+// Sleeping at most this long bounds that latency while still letting QEMU
+// stop idle CPUs.
+const IdleMax = 1e6

@@ -166,10 +166,8 @@ func parseParkOff(v string) (time.Duration, error) {
 func gicv3FromTree(t *fdt.Tree) (gicd, gicr, gicrSize uint64, ok bool) {
 	var find func(n *fdt.Node) *fdt.Node
 	find = func(n *fdt.Node) *fdt.Node {
-		for _, c := range n.Strings("compatible") {
-			if c == "arm,gic-v3" {
-				return n
-			}
+		if n.Compatible("arm,gic-v3") {
+			return n
 		}
 		for _, c := range n.Children {
 			if f := find(c); f != nil {

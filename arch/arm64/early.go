@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/arch"
+	"github.com/tamago-smp/kernel/arch/internal/early"
 	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
@@ -107,29 +108,21 @@ func earlyPuts(s string) {
 }
 
 //go:nosplit
+func earlyWrite(b []byte) {
+	for _, c := range b {
+		PL011Tx(exceptionUART, c)
+	}
+}
+
+//go:nosplit
 func earlyHex(v uint64) {
+	var buf [16]byte
 	earlyPuts("0x")
-	shift := 60
-	for shift > 0 && v>>shift == 0 {
-		shift -= 4
-	}
-	for ; shift >= 0; shift -= 4 {
-		PL011Tx(exceptionUART, "0123456789abcdef"[v>>shift&0xf])
-	}
+	earlyWrite(early.Hex(&buf, v, 1))
 }
 
 //go:nosplit
 func earlyDec(v uint64) {
 	var buf [20]byte
-	i := len(buf)
-	for {
-		i--
-		buf[i] = byte('0' + v%10)
-		if v /= 10; v == 0 {
-			break
-		}
-	}
-	for ; i < len(buf); i++ {
-		PL011Tx(exceptionUART, buf[i])
-	}
+	earlyWrite(early.Dec(&buf, v))
 }

@@ -10,6 +10,8 @@ package arm64
 
 import (
 	"sync/atomic"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
 // An idle CPU that truly rests. QEMU's WFE does not wait for an event, it
@@ -31,23 +33,22 @@ import (
 // GICv3 registers (Arm GICv3 and GICv4 Architecture Specification, IHI
 // 0069, 12 Programmers' model).
 const (
-	GICD_CTLR          = 0x0000
-	GICD_CTLR_RWP      = 31
-	GICD_CTLR_ARE      = 4 // affinity routing (with GICD_CTLR.DS = 1, no security)
-	GICD_CTLR_ENGRP1   = 1 // forward Group 1 interrupts
-	GICR_TYPER         = 0x0008
-	GICR_TYPER_LAST    = 4 // last redistributor of the region
-	GICR_WAKER         = 0x0014
-	GICR_WAKER_SLEEP   = 1       // ProcessorSleep
-	GICR_WAKER_ASLEEP  = 2       // ChildrenAsleep
-	GICR_FRAME         = 0x20000 // RD_base and SGI_base frames of one redistributor
-	GICR_SGI_BASE      = 0x10000
-	GICR_IGROUPR0      = 0x0080 // in the SGI frame
-	GICR_ISENABLER0    = 0x0100
-	GICR_IPRIORITYR    = 0x0400
-	timerINTID         = 30   // EL1 physical timer, PPI 14 (QEMU virt: ARCH_TIMER_NS_EL1_IRQ)
-	timerPriority      = 0x80 // below ICC_PMR_EL1 = 0xff: signalled
-	idleMaxNanoseconds = 1e6  // longest rest of one Idle call
+	GICD_CTLR         = 0x0000
+	GICD_CTLR_RWP     = 31
+	GICD_CTLR_ARE     = 4 // affinity routing (with GICD_CTLR.DS = 1, no security)
+	GICD_CTLR_ENGRP1  = 1 // forward Group 1 interrupts
+	GICR_TYPER        = 0x0008
+	GICR_TYPER_LAST   = 4 // last redistributor of the region
+	GICR_WAKER        = 0x0014
+	GICR_WAKER_SLEEP  = 1       // ProcessorSleep
+	GICR_WAKER_ASLEEP = 2       // ChildrenAsleep
+	GICR_FRAME        = 0x20000 // RD_base and SGI_base frames of one redistributor
+	GICR_SGI_BASE     = 0x10000
+	GICR_IGROUPR0     = 0x0080 // in the SGI frame
+	GICR_ISENABLER0   = 0x0100
+	GICR_IPRIORITYR   = 0x0400
+	timerINTID        = 30   // EL1 physical timer, PPI 14 (QEMU virt: ARCH_TIMER_NS_EL1_IRQ)
+	timerPriority     = 0x80 // below ICC_PMR_EL1 = 0xff: signalled
 )
 
 // Per-CPU state of the rest with WFI, by logical id.
@@ -143,7 +144,7 @@ func gicCPUInit(cpu int) bool {
 }
 
 // rest waits with WFI until pollUntil (nanotime), at most
-// idleMaxNanoseconds, and reports whether it could: the CPU has a GICv3
+// [arch.IdleMax], and reports whether it could: the CPU has a GICv3
 // redistributor and interface set up by gicCPUInit.
 //
 //go:nosplit
@@ -159,7 +160,7 @@ func rest(pollUntil int64) bool {
 		}
 	}
 
-	d := int64(idleMaxNanoseconds)
+	d := int64(arch.IdleMax)
 	if pollUntil != 0 {
 		d = min(d, pollUntil-Nanotime())
 	}

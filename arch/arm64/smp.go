@@ -60,9 +60,8 @@ type mailbox struct {
 	g0    uint64 // runtime g0 of the M (R28), written by Enter
 	fn    uint64 // runtime·mstart (ABI0): non-zero releases the AP (store-release)
 	base  uint64 // per-CPU area, written by Wake, loaded into TPIDR_EL2 or TPIDR_EL1
-	mpidr uint64 // MPIDR_EL1 of the AP, written by the AP before it parks
 	state uint32 // 0 or a state* constant
-	_     [20]byte
+	_     [28]byte
 }
 
 var mailboxes [MaxCPUs]mailbox

@@ -27,7 +27,7 @@
 //     CPU's identity map, caches on). Nothing is read from the mailbox
 //     before the caches are on, so both sides see it coherently.
 //  2. the per-CPU register (TPIDR_EL2 or TPIDR_EL1) = mailbox base, before
-//     anything else Go can see, and its MPIDR_EL1 in the mailbox.
+//     anything else Go can see.
 //  3. if fn is already published (Enter powered it on again, or Start),
 //     straight to 5.
 //  4. parks: state = parked (store-release), then waits for fn with WFE
@@ -53,9 +53,6 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 
 	MOVD	mailbox_base(R15), R0
 	BL	·set_tpidr(SB)			// TPIDR_EL2 or TPIDR_EL1 = area
-
-	MRS	MPIDR_EL1, R1
-	MOVD	R1, mailbox_mpidr(R15)
 
 	ADD	$mailbox_state, R15, R3		// R3 = &state
 	ADD	$mailbox_fn, R15, R4		// R4 = &fn

@@ -197,7 +197,7 @@ func clintsOf(t *fdt.Tree) (map[uint32]clintSlot, error) {
 			}
 		}
 
-		if !isCLINT(n) || !n.Okay() {
+		if !n.Compatible("sifive,clint0", "riscv,clint0", "riscv,aclint-mswi") || !n.Okay() {
 			return nil
 		}
 
@@ -231,16 +231,6 @@ func clintsOf(t *fdt.Tree) (map[uint32]clintSlot, error) {
 	}
 
 	return m, walk(t.Root)
-}
-
-func isCLINT(n *fdt.Node) bool {
-	for _, c := range n.Strings("compatible") {
-		switch c {
-		case "sifive,clint0", "riscv,clint0", "riscv,aclint-mswi":
-			return true
-		}
-	}
-	return false
 }
 
 // cpus turns harts into the boot package's view, the boot hart (id self)

@@ -15,18 +15,21 @@ import (
 	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
-// riscv64-2sockets.dtb was dumped by QEMU 7.2 riscv64 virt with two NUMA
-// nodes, hence two sockets of two harts, each socket with its own CLINT
-// (see internal/fdt/fdt_test.go for the command line).
-func tree(t *testing.T) *fdt.Tree {
+// twoSockets was dumped by QEMU 7.2 riscv64 virt with two NUMA nodes,
+// hence two sockets of two harts, each socket with its own CLINT (see
+// internal/fdt/fdt_test.go for the command line).
+const twoSockets = "../../internal/fdt/testdata/riscv64-2sockets.dtb"
+
+// tree reads and parses the device tree blob at path.
+func tree(t *testing.T, path string) *fdt.Tree {
 	t.Helper()
-	b, err := os.ReadFile("../../internal/fdt/testdata/riscv64-2sockets.dtb")
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr, err := fdt.Parse(b)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return tr
 }
@@ -55,7 +58,7 @@ func cell(v uint32) []byte {
 }
 
 func TestHartsSockets(t *testing.T) {
-	harts, err := Harts(tree(t))
+	harts, err := Harts(tree(t, twoSockets))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +104,7 @@ func TestHartsUnusable(t *testing.T) {
 		{"big id", func(n *fdt.Node) { setProp(n, "reg", cell(HartTable)) }, "outside the park table"},
 		{"no CLINT", func(n *fdt.Node) { setProp(n.Child("interrupt-controller"), "phandle", cell(0x777)) }, "no CLINT serves it"},
 	} {
-		tr := tree(t)
+		tr := tree(t, twoSockets)
 		c.edit(tr.Find("/cpus/cpu@2"))
 
 		harts, err := Harts(tr)
@@ -138,7 +141,7 @@ func TestISALacks(t *testing.T) {
 }
 
 func TestCPUsBootHart(t *testing.T) {
-	tr := tree(t)
+	tr := tree(t, twoSockets)
 	setProp(tr.Find("/cpus/cpu@1"), "status", []byte("disabled\x00"))
 	harts, err := Harts(tr)
 	if err != nil {
@@ -167,14 +170,14 @@ func TestCPUsBootHart(t *testing.T) {
 }
 
 func TestCLINTBroken(t *testing.T) {
-	tr := tree(t)
+	tr := tree(t, twoSockets)
 	clint := tr.Find("/soc/clint@2010000")
 	setProp(clint, "interrupts-extended", cell(4))
 	if _, err := Harts(tr); err == nil || !strings.Contains(err.Error(), "/soc/clint@2010000: interrupts-extended has 1 cells") {
 		t.Errorf("odd interrupts-extended: %v", err)
 	}
 
-	tr = tree(t)
+	tr = tree(t, twoSockets)
 	clint = tr.Find("/soc/clint@2010000")
 	v, _ := tr.Find("/soc/clint@2000000").Prop("interrupts-extended")
 	setProp(clint, "interrupts-extended", v)
@@ -189,15 +192,7 @@ func TestCLINTBroken(t *testing.T) {
 //	qemu-system-riscv64 -machine virt,aia=aplic,dumpdtb=f -m 1G -smp 8 \
 //	  -object memory-backend-ram,id=m0,size=256M -numa node,memdev=m0,cpus=0-1 ... (m1..m3, cpus 2-3, 4-5, 6-7)
 func TestHartsFourSockets(t *testing.T) {
-	b, err := os.ReadFile("testdata/riscv64-4sockets-aplic.dtb")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := fdt.Parse(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	harts, err := Harts(tr)
+	harts, err := Harts(tree(t, "testdata/riscv64-4sockets-aplic.dtb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +208,7 @@ func TestHartsFourSockets(t *testing.T) {
 }
 
 func TestISAExtensions(t *testing.T) {
-	tr := tree(t)
+	tr := tree(t, twoSockets)
 	n := tr.Find("/cpus/cpu@3")
 	delProp(n, "riscv,isa")
 	setProp(n, "riscv,isa-base", []byte("rv64i\x00"))
@@ -225,5 +220,17 @@ func TestISAExtensions(t *testing.T) {
 	harts, err := Harts(tr)
 	if err != nil || harts[3].Unusable != "" {
 		t.Errorf("hart 3 with riscv,isa-extensions: %+v, %v; want usable", harts[3], err)
+	}
+}
+
+// TestMisaNeed checks that misaNeed, the misa bits cpuinit tests (entry.s),
+// names the same extensions as isaNeed, the letters Harts looks for in
+// riscv,isa: both are written out by hand.
+func TestMisaNeed(t *testing.T) {
+	for bit := 0; bit < 26; bit++ {
+		letter := byte('a' + bit)
+		if inMisa, inISA := misaNeed&(1<<bit) != 0, strings.IndexByte(isaNeed, letter) >= 0; inMisa != inISA {
+			t.Errorf("extension %c: in misaNeed %v, in isaNeed %q %v", letter, inMisa, isaNeed, inISA)
+		}
 	}
 }

@@ -77,8 +77,13 @@ boot:
 	MOV	T0, ·bootHart(SB)
 	MOV	A1, ·bootFDT(SB)
 
-	// the RAM the FDT describes must hold the runtime's (early.s)
-	CALL	early_ram(SB)
+	// the RAM the FDT describes must hold the runtime's (early.go:
+	// ramcheck, nosplit Go on earlyStack, 16-byte aligned)
+	MOV	$·earlyStack(SB), T0
+	ADD	$const_earlyStackSize, T0
+	AND	$~15, T0
+	MOV	T0, X2
+	CALL	·ramcheck(SB)
 
 	// gp = per-CPU area 0, the first areaAlign-aligned address
 	// of the linker region (package linker)

@@ -40,8 +40,8 @@ func SetExceptionDevices(uart, test uint64) {
 	exceptionTest = test
 }
 
-// Devices the trap vector (exception.s), the early reports (early.s) and
-// [Exit] use, named by the board at link time.
+// Devices the trap vector (exception.s), the early reports (early.s and
+// early.go) and [Exit] use, named by the board at link time.
 var (
 	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64

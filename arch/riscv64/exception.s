@@ -30,11 +30,12 @@ GLOBL excVal<>(SB), RODATA, $16
 DATA excEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
 GLOBL excEnd<>(SB), RODATA, $8
 
-// The print routines below write with ·uart_putc (ns16550.s): the byte in
-// X21 to the UART at X18, using X20.
+// The report is written with the print routines of ns16550.s: uart_puts
+// (the string at X19), uart_puthex and uart_putdec (the value in X23), to
+// the UART at X18.
 
 // FIELD prints the message text, then the value of csr with put.
-#define FIELD(text, csr, put)	MOV $text(SB), A1; CALL exc_puts<>(SB); CSRRS X0, csr, A2; CALL put(SB)
+#define FIELD(text, csr, put)	MOV $text(SB), X19; CALL ·uart_puts(SB); CSRRS X0, csr, X23; CALL put(SB)
 
 // Only the first trapping hart reports: the word holds its mhartid + 1
 // and is never cleared.
@@ -78,16 +79,16 @@ lock:
 	MOV	_exception_uart(SB), X18
 	BEQZ	X18, exit
 
-	MOV	$excCPU<>(SB), A1
-	CALL	exc_puts<>(SB)
+	MOV	$excCPU<>(SB), X19
+	CALL	·uart_puts(SB)
 	CALL	exc_cpu<>(SB)
-	FIELD(excHart<>, MHARTID, exc_putdec<>)
-	FIELD(excCause<>, MCAUSE, exc_puthex<>)
-	FIELD(excEPC<>, MEPC, exc_puthex<>)
-	FIELD(excVal<>, MTVAL, exc_puthex<>)
+	FIELD(excHart<>, MHARTID, ·uart_putdec)
+	FIELD(excCause<>, MCAUSE, ·uart_puthex)
+	FIELD(excEPC<>, MEPC, ·uart_puthex)
+	FIELD(excVal<>, MTVAL, ·uart_puthex)
 
-	MOV	$excEnd<>(SB), A1
-	CALL	exc_puts<>(SB)
+	MOV	$excEnd<>(SB), X19
+	CALL	·uart_puts(SB)
 
 exit:
 	MOV	_exception_test(SB), T0
@@ -105,72 +106,18 @@ sleep:
 	WORD	$0x10500073		// wfi
 	JMP	sleep
 
-// exc_puts<> writes the NUL-terminated string at A1 to the UART at X18.
-// Uses A1, X20, X21, S3; returns to RA (kept in S3).
-TEXT exc_puts<>(SB),NOSPLIT|NOFRAME,$0
-	MOV	RA, S3
-next:
-	MOVBU	(A1), X21
-	BEQZ	X21, done
-	CALL	·uart_putc(SB)
-	ADD	$1, A1
-	JMP	next
-done:
-	MOV	S3, RA
-	RET
-
-// exc_puthex<> writes A2 as 16 hexadecimal digits to the UART at X18.
-// Uses T0, T2, T3, X20, X21, S3; returns to RA (kept in S3).
-TEXT exc_puthex<>(SB),NOSPLIT|NOFRAME,$0
-	MOV	RA, S3
-	MOV	$60, T2
-digit:
-	SRL	T2, A2, T0
-	AND	$15, T0
-	MOV	$10, T3
-	BLTU	T0, T3, decimal
-	ADD	$('a'-'0'-10), T0
-decimal:
-	ADD	$'0', T0, X21
-	CALL	·uart_putc(SB)
-	SUB	$4, T2
-	BGE	T2, X0, digit
-	MOV	S3, RA
-	RET
-
-// exc_putdec<> writes A2 in decimal to the UART at X18.
-// Uses T0, T2, T3, A2, X20, X21, S3; returns to RA (kept in S3).
-TEXT exc_putdec<>(SB),NOSPLIT|NOFRAME,$0
-	MOV	RA, S3
-	// T2 = the largest power of ten <= A2 (1 for 0)
-	MOV	$1, T2
-	MOV	$10, T3
-scale:
-	MUL	T3, T2, T0
-	BLTU	A2, T0, digit
-	MOV	T0, T2
-	JMP	scale
-digit:
-	DIVU	T2, A2, T0
-	REMU	T2, A2, A2
-	ADD	$'0', T0, X21
-	CALL	·uart_putc(SB)
-	DIVU	T3, T2, T2
-	BNEZ	T2, digit
-	MOV	S3, RA
-	RET
-
 // exc_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
-// X18. Uses T0-T3, A1, A2, X20, X21, S3, S6; returns to RA (kept in S6).
+// X18. Uses T0-T2 and what uart_puts and uart_putdec use; returns to RA
+// (kept in X29, which they do not use).
 TEXT exc_cpu<>(SB),NOSPLIT|NOFRAME,$0
-	MOV	RA, S6
+	MOV	RA, X29
 	CSRRS	X0, MHARTID, T0
 
 	// the boot hart, once the lottery is drawn, is cpu 0
 	MOVWU	·lottery(SB), T1
 	BEQZ	T1, unknown
 	MOV	·bootHart(SB), T1
-	MOV	$0, A2
+	MOV	$0, X23
 	BEQ	T0, T1, print
 
 	// a woken hart: its slot names its mailbox, &mailboxes[cpu]
@@ -180,18 +127,18 @@ TEXT exc_cpu<>(SB),NOSPLIT|NOFRAME,$0
 	MUL	T1, T0
 	MOV	$·hartSlots(SB), T1
 	ADD	T1, T0
-	MOV	hartSlot_mailbox(T0), A2
-	BEQZ	A2, unknown
+	MOV	hartSlot_mailbox(T0), X23
+	BEQZ	X23, unknown
 	MOV	$·mailboxes(SB), T1
-	SUB	T1, A2
+	SUB	T1, X23
 	MOV	$mailbox__size, T1
-	DIVU	T1, A2
+	DIVU	T1, X23
 print:
-	CALL	exc_putdec<>(SB)
-	MOV	S6, RA
+	CALL	·uart_putdec(SB)
+	MOV	X29, RA
 	RET
 unknown:
-	MOV	$excNoCPU<>(SB), A1
-	CALL	exc_puts<>(SB)
-	MOV	S6, RA
+	MOV	$excNoCPU<>(SB), X19
+	CALL	·uart_puts(SB)
+	MOV	X29, RA
 	RET

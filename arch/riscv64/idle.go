@@ -8,31 +8,20 @@
 
 package riscv64
 
-import (
-	"time"
-)
-
-// maxIdle bounds one sleep of the idle governor.
-//
-// TamaGo v1.26.0 has no hook to wake a sleeping CPU when another one makes
-// a goroutine runnable, and the runtime keeps calling goos.Idle with its P
-// held: a hart that slept until its next timer could leave work (or a
-// stop-the-world request) waiting for as long. Sleeping at most 1 ms bounds
-// that latency while still letting QEMU stop idle harts.
-const maxIdle = time.Millisecond
+import "github.com/tamago-smp/kernel/arch"
 
 // Idle is a goos.Idle governor, called by the scheduler on any hart that found nothing
 // to run (runtime.beforeIdle), concurrently on every hart. pollUntil is the
 // time of the next timer in nanotime, or 0 for none.
 //
-// It sleeps in WFI until pollUntil or for maxIdle, whichever is sooner,
-// with the hart's own CLINT timer as the wake-up source (see
+// It sleeps in WFI until pollUntil or for [arch.IdleMax] (1 ms), whichever
+// is sooner, with the hart's own CLINT timer as the wake-up source (see
 // [WaitTimer]). Unlike TamaGo's riscv64 DefaultIdleGovernor, which
 // halts the calling hart for good when no timer is pending, it always
 // returns.
 func Idle(pollUntil int64) {
 	now := Nanotime()
-	wake := now + int64(maxIdle)
+	wake := now + arch.IdleMax
 
 	if pollUntil != 0 && pollUntil < wake {
 		wake = pollUntil

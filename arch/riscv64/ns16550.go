@@ -20,8 +20,13 @@ const (
 func uart_tx(base uint64, c byte)
 
 // uart_putc is the character output of the exception report and of the
-// reports of cpuinit (see ns16550.s). Never called from Go.
+// reports of cpuinit, and uart_puts, uart_puthex and uart_putdec the
+// string and number output built on it (see ns16550.s). Never called from
+// Go.
 func uart_putc()
+func uart_puts()
+func uart_puthex()
+func uart_putdec()
 
 // NS16550Tx writes c to the transmit holding register of the NS16550A UART
 // at base, after waiting for it to be empty (LSR.THRE).

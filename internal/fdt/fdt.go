@@ -290,6 +290,19 @@ func (n *Node) Strings(name string) (l []string) {
 	return
 }
 
+// Compatible reports whether the compatible string list of n names one of
+// names (Devicetree Specification v0.4, 2.3.1 compatible).
+func (n *Node) Compatible(names ...string) bool {
+	for _, c := range n.Strings("compatible") {
+		for _, name := range names {
+			if c == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Cells returns property name as 32-bit cells, or an error naming the node
 // if its length is not a multiple of 4.
 func (n *Node) Cells(name string) ([]uint32, error) {

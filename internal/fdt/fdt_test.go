@@ -184,3 +184,17 @@ func TestCPUsBroken(t *testing.T) {
 		t.Errorf("zero CPUs: %v", err)
 	}
 }
+
+func TestCompatible(t *testing.T) {
+	tr := parse(t, "riscv64-2sockets.dtb")
+	n := tr.Find("/soc/clint@2000000")
+	if n == nil {
+		t.Fatal("no /soc/clint@2000000")
+	}
+	if !n.Compatible("sifive,clint0") || !n.Compatible("riscv,aclint-mswi", "sifive,clint0") {
+		t.Errorf("%s: compatible %q does not name sifive,clint0", n.Path(), n.Strings("compatible"))
+	}
+	if n.Compatible("arm,gic-v3") || n.Compatible() || tr.Root.Compatible("sifive,clint0") {
+		t.Error("Compatible is true for a name the node does not list")
+	}
+}
