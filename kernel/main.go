@@ -11,13 +11,13 @@
 // every CPU and exits with status 0 only if all CPUs came online and every
 // test passed.
 //
-// The board (and with it the ISA port) is chosen per GOARCH by the
-// board_<arch>.go files.
+// The board (and with it the ISA port) is chosen by package board.
 package main
 
 import (
 	"os"
 
+	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/kernel/selftest"
 )

@@ -132,7 +132,8 @@ const tcgPage = 4096
 // hotCode matches the ELF symbols of the code a benchmark loop runs: the
 // loops of the operations (benchops.<op>Loop), the floor loop of the
 // benchmark kernel, and the per-CPU leaves and floor functions they call.
-var hotCode = regexp.MustCompile(`^(github\.com/tamago-smp/kernel/internal/benchops\.[a-zA-Z]+Loop|main\.floorLoop|main\.floorAdd(EL[12])?\.abi0|github\.com/tamago-smp/kernel/percpu\.this_cpu_[a-z0-9_]+\.abi0)$`)
+var hotCode = regexp.MustCompile(`^(` + regexp.QuoteMeta(modulePath) + `/internal/benchops\.[a-zA-Z]+Loop|main\.floorLoop|main\.floorAdd(EL[12])?\.abi0|` +
+	regexp.QuoteMeta(modulePath) + `/percpu\.this_cpu_[a-z0-9_]+\.abi0)$`)
 
 // pageCrossings returns one line per hot function of the ELF that crosses a
 // tcgPage boundary. Under TCG a translation block ends at a page boundary

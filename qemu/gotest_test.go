@@ -77,7 +77,7 @@ func TestGoTestInKernel(t *testing.T) {
 			out, code := goTest(t, exe, tg, append(args, baremetalPkgs...)...)
 
 			for _, pkg := range baremetalPkgs {
-				ok := regexp.MustCompile(`(?m)^ok  \tgithub.com/tamago-smp/kernel/` + strings.TrimPrefix(pkg, "./") + `\t`)
+				ok := regexp.MustCompile(`(?m)^ok  \t` + regexp.QuoteMeta(modulePath+"/"+strings.TrimPrefix(pkg, "./")) + `\t`)
 				if !ok.MatchString(out) {
 					t.Errorf("%s: no `ok` line for %s", tg.Name, pkg)
 				}
@@ -139,7 +139,7 @@ func TestGoTestInKernelFails(t *testing.T) {
 	for _, want := range []string{
 		"deliberately broken: 1+1 = 2, want 3",
 		"--- FAIL: TestDeliberatelyBroken",
-		"FAIL\tgithub.com/tamago-smp/kernel/percpu",
+		"FAIL\t" + modulePath + "/percpu",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s: output lacks %q", tg.Name, want)

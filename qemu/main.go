@@ -21,7 +21,7 @@
 //	go tool qemu test -target x86_64 [-smp 4|spec] [-append cmdline] [-tags list] [--] [go test flags] packages
 //	go tool qemu exec -target x86_64 [-smp 4|spec] [-append cmdline] [-timeout d] test-binary [test flags]
 //	go tool qemu bench [-target list] [-smp 1,4] [-count 6] [-bringup 4,16,64]
-//	go tool qemu targets
+//	go tool qemu targets [-json | -f template]
 //
 // The compiler is $TAMAGO if set, else the `go tool tamago` wrapper of go.mod.
 // run exits with the kernel's exit code, or 1 when the boot times out, the
@@ -38,6 +38,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -54,7 +55,7 @@ commands:
   test     go test packages inside the kernel of a target under QEMU (go test -exec)
   exec     the go test -exec runner: boot a test binary, test flags on the kernel command line
   bench    boot the benchmark kernel, print Go benchmark lines (for go tool benchstat)
-  targets  print the target table (Markdown)
+  targets  print the target table (Markdown, -json, or -f template per row)
 
 targets: %s
 run 'go tool qemu <command> -h' for the flags of a command.
@@ -84,7 +85,7 @@ func main() {
 	case "bench":
 		err = benchCmd(ctx, args)
 	case "targets":
-		fmt.Print(renderTable())
+		err = targetsCmd(args)
 	case "help", "-h", "-help", "--help":
 		fmt.Printf(usage, strings.Join(targetNames(), ", "))
 	default:
@@ -98,6 +99,26 @@ func main() {
 		code = max(code, 1)
 	}
 	os.Exit(code)
+}
+
+// modulePath is the path of the module the harness is built in, as a fork
+// names it.
+var modulePath = func() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi.Main.Path
+	}
+	return ""
+}()
+
+func targetsCmd(args []string) error {
+	fs := flags("targets", "[-json | -f template]")
+	asJSON := fs.Bool("json", false, "print the rows as one JSON array")
+	format := fs.String("f", "", "print each row through this text/template, e.g. '{{.Name}}'")
+	fs.Parse(args)
+	if fs.NArg() > 0 || *asJSON && *format != "" {
+		return fmt.Errorf("targets: want -json or -f and no arguments, have %q", args)
+	}
+	return printTable(os.Stdout, *asJSON, *format)
 }
 
 // flags returns the flag set of a command.
@@ -176,7 +197,7 @@ func elfPath(t *target, root, pkg, tags, out string) (string, error) {
 		return filepath.Abs(out)
 	}
 
-	name := strings.TrimPrefix(strings.TrimPrefix(pkg, "github.com/tamago-smp/kernel"), "/")
+	name := strings.TrimPrefix(strings.TrimPrefix(pkg, modulePath), "/")
 	if rel, err := filepath.Rel(root, pkg); filepath.IsAbs(pkg) && err == nil {
 		name = filepath.ToSlash(rel)
 	}

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tamago-smp/kernel/board/spec"
 )
 
 func TestLineWriter(t *testing.T) {
@@ -40,29 +42,35 @@ func TestLineWriter(t *testing.T) {
 	}
 }
 
+// oddStatus is the isa-debug-exit decoder of the x86_64 row: odd statuses
+// carry a code, even ones are errors.
+var oddStatus = func() func(int) (int, error) {
+	t, _ := findTarget("x86_64")
+	return t.Exit
+}()
+
 // shTarget returns a target whose "QEMU" is sh running script, to test the
 // runner without QEMU.
-func shTarget(t *testing.T, decode exitDecoder, script string) *target {
+func shTarget(t *testing.T, decode func(int) (int, error), script string) *target {
 	t.Helper()
 
 	if _, err := exec.LookPath("sh"); err != nil {
 		t.Skip("no sh in PATH")
 	}
 
-	return &target{
-		Name:   "sh",
-		QEMU:   "sh",
-		Args:   []string{"-c", script, "sh", "{smp}", "{elf}"},
-		Exit:   decode,
-		MaxSMP: 4,
-	}
+	return &target{Target: spec.Target{
+		Name: "sh",
+		QEMU: "sh",
+		Args: []string{"-c", script, "sh", "{smp}", "{elf}"},
+		Exit: decode,
+	}, MaxSMP: 4}
 }
 
 func TestRunExitCode(t *testing.T) {
 	var console bytes.Buffer
 
 	b := &boot{
-		Target:  shTarget(t, isaDebugExit, `printf 'smp=%s elf=%s\r\nselftest: 0 passed, 0 failed\n' "$1" "$2"; exit 7`),
+		Target:  shTarget(t, oddStatus, `printf 'smp=%s elf=%s\r\nselftest: 0 passed, 0 failed\n' "$1" "$2"; exit 7`),
 		SMP:     2,
 		ELF:     "/k.elf",
 		Timeout: 10 * time.Second,
@@ -86,7 +94,7 @@ func TestRunExitCode(t *testing.T) {
 }
 
 func TestRunTriple(t *testing.T) {
-	b := &boot{Target: shTarget(t, isaDebugExit, `echo booting; exit 0`), SMP: 1, Timeout: 10 * time.Second}
+	b := &boot{Target: shTarget(t, oddStatus, `echo booting; exit 0`), SMP: 1, Timeout: 10 * time.Second}
 
 	_, err := b.run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "sh SMP=1: no exit code: the guest reset or triple-faulted") {
@@ -97,7 +105,7 @@ func TestRunTriple(t *testing.T) {
 // TestRunQEMUError checks that a QEMU that fails before the guest runs is
 // not read as a kernel exit code (status 1 would be code 0 on x86).
 func TestRunQEMUError(t *testing.T) {
-	b := &boot{Target: shTarget(t, isaDebugExit, `echo 'qemu: bad option' >&2; exit 1`), SMP: 1, Timeout: 10 * time.Second}
+	b := &boot{Target: shTarget(t, oddStatus, `echo 'qemu: bad option' >&2; exit 1`), SMP: 1, Timeout: 10 * time.Second}
 
 	res, err := b.run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "before the guest wrote anything: qemu: bad option") {
@@ -110,7 +118,7 @@ func TestRunQEMUError(t *testing.T) {
 
 func TestRunTimeout(t *testing.T) {
 	b := &boot{
-		Target:  shTarget(t, exitStatus, `echo 'cpu 0 online'; printf 'waiting for cpu 1'; exec sleep 30`),
+		Target:  shTarget(t, spec.ExitStatus, `echo 'cpu 0 online'; printf 'waiting for cpu 1'; exec sleep 30`),
 		SMP:     2,
 		Timeout: 300 * time.Millisecond,
 	}
@@ -131,7 +139,7 @@ func TestRunTimeout(t *testing.T) {
 }
 
 func TestRunBadSMP(t *testing.T) {
-	b := &boot{Target: shTarget(t, exitStatus, `exit 0`), SMP: 5}
+	b := &boot{Target: shTarget(t, spec.ExitStatus, `exit 0`), SMP: 5}
 
 	if _, err := b.run(context.Background()); err == nil || !strings.Contains(err.Error(), "-smp 5") {
 		t.Errorf("error %v, want one naming -smp 5", err)

@@ -9,53 +9,29 @@
 package main
 
 import (
-	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"text/template"
 	"time"
 
+	"github.com/tamago-smp/kernel/board"
+	"github.com/tamago-smp/kernel/board/spec"
 	"github.com/tamago-smp/kernel/linker"
 )
 
-// A target is one way to build and boot the kernel: a GOARCH with its build
-// flags and a QEMU machine with its exit device. The table below is the only
-// place in the project that holds QEMU command lines and kernel build flags;
-// the Makefile and CI call `go tool qemu`.
+// A target is one row of the target table: a board's [spec.Target] and
+// the largest CPU count the harness boots on it. The rows come from the
+// boards (package board); the Makefile and CI read them through
+// `go tool qemu targets`.
 type target struct {
-	// Name is the -target value, the build directory (build/<Name>/) and
-	// the make target suffix (make qemu-<Name>).
-	Name string
+	spec.Target
 
-	// GOARCH, Tags and LDFlags are passed to the TamaGo go command, with
-	// GOOS=tamago: -T is the text start address, -R the segment alignment.
-	GOARCH  string
-	Tags    []string
-	LDFlags string
-
-	// QEMU is the emulator binary and Debian the Debian package that
-	// provides it (.ci/run installs it).
-	QEMU   string
-	Debian string
-
-	// Args are the QEMU arguments. In each of them {smp} is replaced by
-	// the -smp value, {elf} by the kernel ELF and {dir} by the directory
-	// that holds the ELF and Files.
-	Args []string
-
-	// Files are written next to the ELF before a boot, for Args to refer
-	// to as {dir}/<name>. They are generated, never committed.
-	Files map[string]func() []byte
-
-	// ExitDevice names how the kernel reports its exit code, and Exit
-	// turns the QEMU exit status back into that code.
-	ExitDevice string
-	Exit       exitDecoder
-
-	// MaxSMP is the largest CPU count the harness boots: the kernel's
-	// capacity, linker.MaxCPUs.
+	// MaxSMP is the kernel's capacity, linker.MaxCPUs.
 	MaxSMP int
 }
 
@@ -67,105 +43,12 @@ const (
 )
 
 // targets is the table of targets, one row each.
-var targets = []*target{
-	{
-		Name:   "x86_64",
-		GOARCH: "amd64",
-		// TamaGo amd64 ramStart 0x10000000 + 0x10000; the ELF entry (and
-		// PVH note) is ours, to set GS_BASE before TamaGo's cpuinit
-		LDFlags: "-T 0x10010000 -R 0x1000 -E _rt0_percpu_amd64",
-		QEMU:    "qemu-system-x86_64",
-		Debian:  "qemu-system-x86",
-		// -m must cover TamaGo's amd64 RAM, 0x10000000 + 1 GiB (1.25 GiB).
-		// The PIT (on by default) calibrates the TSC; without the legacy
-		// PIC its interrupts go nowhere.
-		Args: []string{
-			"-machine", "microvm,pic=off", "-cpu", "max", "-m", "2G", "-smp", "{smp}",
-			"-nographic", "-monitor", "none", "-serial", "stdio", "-no-reboot",
-			"-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-			"-kernel", "{elf}",
-		},
-		ExitDevice: "isa-debug-exit at I/O port 0xf4",
-		Exit:       isaDebugExit,
-		MaxSMP:     linker.MaxCPUs,
-	},
-	aarch64("aarch64-el2", "virt,virtualization=on,gic-version=3"),
-	aarch64("aarch64", "virt,gic-version=3"),
-	{
-		Name:    "riscv64",
-		GOARCH:  "riscv64",
-		Tags:    []string{"linkcpuinit"},
-		LDFlags: "-T 0x80010000 -R 0x1000", // virt DRAM 0x80000000 + 0x10000
-		QEMU:    "qemu-system-riscv64",
-		Debian:  "qemu-system-misc",
-		// -bios loads the boot shim at 0x80000000, where every hart jumps
-		// after the reset vector: see riscvShim.
-		Args: []string{
-			"-machine", "virt", "-m", "1G", "-smp", "{smp}",
-			"-nographic", "-monitor", "none", "-serial", "stdio",
-			"-bios", "{dir}/shim.bin",
-			"-kernel", "{elf}",
-		},
-		Files:      map[string]func() []byte{"shim.bin": riscvShim},
-		ExitDevice: "sifive_test at 0x100000",
-		Exit:       exitStatus,
-		MaxSMP:     linker.MaxCPUs,
-	},
-}
-
-// aarch64 returns the row of an aarch64 target: the same kernel ELF on QEMU
-// virt, started at EL2 with virtualization=on (PSCI over SMC) or at EL1
-// without it (PSCI over HVC). Both use GICv3: with the default GICv2 virt
-// refuses more than 8 CPUs.
-func aarch64(name, machine string) *target {
-	return &target{
-		Name:   name,
-		GOARCH: "arm64",
-		Tags:   []string{"linkcpuinit"},
-		// virt RAM 0x40000000 + 2 MiB: QEMU puts the device tree at the
-		// start of RAM only if its unpacked 1 MiB (FDT_MAX_SIZE) fits
-		// below the lowest ELF segment (hw/arm/boot.c, arm_load_dtb:
-		// silently none otherwise), and the ELF header page is at
-		// -T minus 0x1000
-		LDFlags: "-T 0x40200000 -R 0x1000",
-		QEMU:    "qemu-system-aarch64",
-		Debian:  "qemu-system-arm",
-		Args: []string{
-			"-machine", machine, "-cpu", "cortex-a72", "-m", "1G", "-smp", "{smp}",
-			"-nographic", "-monitor", "none", "-serial", "stdio", "-semihosting",
-			"-kernel", "{elf}",
-		},
-		ExitDevice: "semihosting SYS_EXIT",
-		Exit:       exitStatus,
-		MaxSMP:     linker.MaxCPUs,
+var targets = func() (rows []*target) {
+	for _, t := range board.Targets {
+		rows = append(rows, &target{Target: t, MaxSMP: linker.MaxCPUs})
 	}
-}
-
-// riscvShimWords is the riscv64 boot shim, three RV64I instructions.
-//
-// On QEMU virt every hart starts in M-mode at the reset vector in MROM
-// (0x1000), which sets a0 = mhartid, a1 = FDT address, a2 = &fw_dynamic_info
-// and jumps to the start of DRAM, 0x80000000, where -bios loads this shim
-// (hw/riscv/boot.c, riscv_setup_rom_reset_vec). The kernel ELF is not there:
-// with -kernel, fw_dynamic_info.next_addr is the lowest ELF load address,
-// which for a Go ELF linked at -T 0x80010000 is the ELF header (the first
-// PT_LOAD starts at file offset 0). The shim reads e_entry from that header
-// and jumps to it, with a0-a2 untouched, on every hart.
-var riscvShimWords = [3]uint32{
-	0x01063283, // ld t0, 16(a2)  t0 = fw_dynamic_info.next_addr (offset 16) = ELF header
-	0x0182b283, // ld t0, 24(t0)  t0 = Elf64_Ehdr.e_entry (offset 24)
-	0x00028067, // jr t0          jalr x0, 0(t0)
-}
-
-// riscvShim returns the riscv64 boot shim as the 12 bytes of the file given
-// to `qemu-system-riscv64 -bios`, little-endian.
-func riscvShim() []byte {
-	b := make([]byte, 0, 4*len(riscvShimWords))
-	for _, w := range riscvShimWords {
-		b = binary.LittleEndian.AppendUint32(b, w)
-	}
-	return b
-}
+	return
+}()
 
 // findTarget returns the row named name.
 func findTarget(name string) (*target, error) {
@@ -334,19 +217,39 @@ func (t *target) env() []string {
 	return []string{"GOOS=tamago", "GOOSPKG=github.com/usbarmory/tamago", "GOARCH=" + t.GOARCH}
 }
 
-// renderTable returns the table as Markdown, for README.md and
-// `go tool qemu targets`.
-func renderTable() string {
-	var b strings.Builder
-	b.WriteString("| target | GOARCH, tags | -ldflags | QEMU, machine | Debian package | exit device |\n")
-	b.WriteString("|---|---|---|---|---|---|\n")
+// printTable prints the table for `go tool qemu targets`: Markdown (the
+// README's table), one JSON array, or each row through the text/template
+// format (go list -f style).
+func printTable(w io.Writer, asJSON bool, format string) error {
+	switch {
+	case asJSON:
+		b, err := json.MarshalIndent(board.Targets, "", "\t")
+		if err == nil {
+			_, err = fmt.Fprintf(w, "%s\n", b)
+		}
+		return err
+	case format != "":
+		tmpl, err := template.New("targets").Parse(format + "\n")
+		if err != nil {
+			return fmt.Errorf("targets -f: %v", err)
+		}
+		for _, t := range board.Targets {
+			if err := tmpl.Execute(w, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+
+	fmt.Fprintln(w, "| target | GOARCH, tags | -ldflags | QEMU, machine | Debian package | exit device |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, t := range targets {
 		arch := t.GOARCH
 		if len(t.Tags) > 0 {
 			arch += ", `" + strings.Join(t.Tags, ",") + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s |\n",
+		fmt.Fprintf(w, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s |\n",
 			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), t.Debian, t.ExitDevice)
 	}
-	return b.String()
+	return nil
 }

@@ -14,14 +14,15 @@
 //
 //	go tool qemu run -target x86_64 -smp 4 -check -pkg ./examples/minimal
 //
-// Everything ISA-specific is in the board_<arch>.go files: one import of a
-// board package, which registers its boot.Port.
+// Everything machine-specific comes with one import, package board, which
+// registers the board's boot.Port.
 package main
 
 import (
 	"os"
 	"time"
 
+	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/percpu"
 )

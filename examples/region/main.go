@@ -30,6 +30,7 @@ import (
 	"time"
 	"unsafe"
 
+	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"

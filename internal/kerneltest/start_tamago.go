@@ -13,6 +13,7 @@ import (
 	"os"
 	"time"
 
+	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/percpu"
 )

@@ -37,8 +37,8 @@
 // measurement ran and counted its operations exactly. `go tool qemu bench`
 // boots it on every target (make bench).
 //
-// The board (and with it the ISA port) is chosen per GOARCH by the
-// board_<arch>.go files, as in the demo kernel.
+// The board (and with it the ISA port) is chosen by package board, as in
+// the demo kernel.
 package main
 
 import (
@@ -49,6 +49,7 @@ import (
 	"strconv"
 	"strings"
 
+	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/internal/benchops"
 	"github.com/tamago-smp/kernel/percpu"

@@ -6,13 +6,13 @@
 
 //go:build tamago && arm64
 
-package virt
+package arm64virt
 
 import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
-	"github.com/tamago-smp/kernel/arch/internal/splitmix"
+	"github.com/tamago-smp/kernel/internal/splitmix"
 )
 
 // rng is the runtime's random source, not for cryptography.

@@ -1,13 +1,11 @@
-// Per-CPU access benchmark kernel
+// Board selection
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago && amd64
+//go:build tamago && arm64
 
-package main
+package board
 
-import (
-	_ "github.com/tamago-smp/kernel/arch/amd64/microvm"
-)
+import _ "github.com/tamago-smp/kernel/board/qemu/arm64virt"

@@ -6,7 +6,7 @@
 
 //go:build tamago && arm64 && !linkramsize
 
-package virt
+package arm64virt
 
 import (
 	_ "unsafe"

@@ -6,7 +6,7 @@
 
 //go:build tamago && arm64 && !linkprintk
 
-package virt
+package arm64virt
 
 import (
 	_ "unsafe"

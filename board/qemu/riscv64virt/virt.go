@@ -6,7 +6,7 @@
 
 //go:build tamago && riscv64
 
-// Package virt is the board glue for QEMU's riscv64 virt machine in M-mode,
+// Package riscv64virt is the board glue for QEMU's riscv64 virt machine in M-mode,
 // with one or more harts: NS16550A serial console, CLINT clock, exit through
 // the SiFive test finisher with the real status, an idle governor that is
 // safe on every hart, and the hart start port of package
@@ -22,7 +22,7 @@
 // This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
 // and the `linkcpuinit` build tag, as supported by the TamaGo framework for
 // bare metal Go, see https://github.com/usbarmory/tamago.
-package virt
+package riscv64virt
 
 import (
 	"runtime/goos"

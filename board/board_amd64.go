@@ -1,4 +1,4 @@
-// SMP kernel with per-CPU areas in a caller-provided region
+// Board selection
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
@@ -6,8 +6,6 @@
 
 //go:build tamago && amd64
 
-package main
+package board
 
-import (
-	_ "github.com/tamago-smp/kernel/arch/amd64/microvm"
-)
+import _ "github.com/tamago-smp/kernel/board/qemu/microvm"

@@ -6,7 +6,7 @@
 
 //go:build tamago && arm64
 
-// Package virt is the board glue for QEMU's aarch64 virt machine, at EL2
+// Package arm64virt is the board glue for QEMU's aarch64 virt machine, at EL2
 // (virtualization=on) or at EL1, with one or more cores: PL011 serial
 // console, generic timer clock, exit through semihosting with the real
 // status, an idle governor that is safe on every core, and the PSCI CPU_ON
@@ -19,7 +19,7 @@
 // This package is only meant to be used with `GOOS=tamago GOARCH=arm64` and
 // the `linkcpuinit` build tag, as supported by the TamaGo framework for bare
 // metal Go, see https://github.com/usbarmory/tamago.
-package virt
+package arm64virt
 
 import (
 	"runtime/goos"

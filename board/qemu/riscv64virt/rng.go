@@ -6,12 +6,12 @@
 
 //go:build tamago && riscv64
 
-package virt
+package riscv64virt
 
 import (
 	_ "unsafe"
 
-	"github.com/tamago-smp/kernel/arch/internal/splitmix"
+	"github.com/tamago-smp/kernel/internal/splitmix"
 	"github.com/tamago-smp/kernel/arch/riscv64"
 )
 

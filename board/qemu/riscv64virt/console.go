@@ -6,7 +6,7 @@
 
 //go:build tamago && riscv64 && !linkprintk
 
-package virt
+package riscv64virt
 
 import (
 	_ "unsafe"
