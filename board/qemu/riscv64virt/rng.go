@@ -11,8 +11,8 @@ package riscv64virt
 import (
 	_ "unsafe"
 
-	"github.com/tamago-smp/kernel/internal/splitmix"
 	"github.com/tamago-smp/kernel/arch/riscv64"
+	"github.com/tamago-smp/kernel/internal/splitmix"
 )
 
 // rng is the runtime's random source, not for cryptography.
