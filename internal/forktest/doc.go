@@ -6,8 +6,8 @@
 
 // Package forktest checks that the repository works as a template: its test
 // makes a new kernel module from it the way Go users make one (gonew, from
-// golang.org/x/tools), with a new module path, and builds and boots the new
-// module's kernel on every target with the new module's own harness.
+// golang.org/x/tools), with a new module path, runs the new module's own
+// vet and tests, and boots its kernel on every target with its own harness.
 //
 // The steps are the README's "Forking: your own kernel" section:
 //

@@ -36,38 +36,37 @@ const (
 	envBootTests = "PERCPU_BOOT_TESTS"
 )
 
-// A row is a row of the harness table: the target and its QEMU binary.
-type row struct{ name, qemu string }
+// A row is a row of the target table, as `go tool qemu targets -json`
+// prints it: the target and its QEMU binary.
+type row struct{ Name, QEMU string }
 
-// targets returns the rows of the harness table in dir, from its Markdown
-// (`go tool qemu targets`): the fork boots on every one.
+// targets returns the rows of the target table in dir: the fork boots on
+// every one.
 func targets(t *testing.T, dir string) (rows []row) {
 	t.Helper()
 
-	// | `x86_64` | amd64 | `-T ...` | `qemu-system-x86_64` `microvm,pic=off` | ...
-	code := func(cell string) string { return strings.Trim(strings.Fields(cell + " -")[0], "`") }
-	for _, l := range strings.Split(run(t, dir, nil, "go", "tool", "qemu", "targets"), "\n") {
-		if cells := strings.Split(l, "|"); len(cells) > 4 && strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
-			rows = append(rows, row{code(cells[1]), code(cells[4])})
-		}
+	out := run(t, dir, nil, "go", "tool", "qemu", "targets", "-json")
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("go tool qemu targets -json (in %s): %d rows, %v\n%s", dir, len(rows), err, out)
 	}
-	if len(rows) == 0 {
-		t.Fatalf("go tool qemu targets (in %s) lists no target", dir)
-	}
-
 	return
 }
 
+// run runs a command in dir and returns its standard output; its standard
+// error (go: downloading ... lines of a cold module cache among others)
+// only shows when it fails.
 func run(t *testing.T, dir string, env []string, name string, args ...string) string {
 	t.Helper()
 
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 
-	out, err := cmd.CombinedOutput()
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%s %s (in %s): %v\n%s", name, strings.Join(args, " "), dir, err, out)
+		t.Fatalf("%s %s (in %s): %v\n%s%s", name, strings.Join(args, " "), dir, err, out, stderr.Bytes())
 	}
 
 	return string(out)
@@ -125,8 +124,9 @@ func (f file) Open() (io.ReadCloser, error) {
 	return os.Open(filepath.Join(f.root, f.path))
 }
 
-// TestFork makes a new kernel module from the template with gonew and boots
-// its kernel on every target.
+// TestFork makes a new kernel module from the template with gonew, runs the
+// fork's own vet and tests (the host tests, and its go test inside the
+// kernel of the first target) and boots its kernel on every target.
 func TestFork(t *testing.T) {
 	mode := os.Getenv(envBootTests)
 	if mode == "off" || testing.Short() && mode != "require" {
@@ -143,8 +143,8 @@ func TestFork(t *testing.T) {
 
 	rows := targets(t, root)
 	for _, r := range rows {
-		if _, err := exec.LookPath(r.qemu); err != nil && mode != "require" {
-			t.Skipf("%s: %v (set %s=require to make this a failure)", r.name, err, envBootTests)
+		if _, err := exec.LookPath(r.QEMU); err != nil && mode != "require" {
+			t.Skipf("%s: %v (set %s=require to make this a failure)", r.Name, err, envBootTests)
 		}
 	}
 
@@ -173,13 +173,19 @@ func TestFork(t *testing.T) {
 			t.Errorf("the fork still depends on %s", pkg)
 		}
 	}
-	run(t, dst, nil, "go", "vet", "./...")
-
 	t.Logf("fork made in %s", dst)
 
+	// the fork's own checks: vet, the host tests, and go test inside the
+	// kernel of the first target (its ok and FAIL lines name the
+	// fork's packages)
+	run(t, dst, nil, "go", "vet", "./...")
+	t.Logf("go test -short ./...:\n%s", run(t, dst, []string{envBootTests + "=off"}, "go", "test", "-short", "./..."))
+	t.Logf("go test -run ^TestGoTestInKernel ./qemu (%s):\n%s", rows[0].Name,
+		run(t, dst, []string{envBootTests + "=require", "PERCPU_TARGETS=" + rows[0].Name}, "go", "test", "-count=1", "-v", "-run", "^TestGoTestInKernel", "./qemu"))
+
 	for _, r := range rows {
-		out := run(t, dst, nil, "go", "tool", "qemu", "run", "-target", r.name, "-smp", "2", "-check")
+		out := run(t, dst, nil, "go", "tool", "qemu", "run", "-target", r.Name, "-smp", "2", "-check")
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		t.Logf("%s: %s", r.name, lines[len(lines)-1])
+		t.Logf("%s: %s", r.Name, lines[len(lines)-1])
 	}
 }
