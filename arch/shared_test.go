@@ -7,6 +7,8 @@
 package arch
 
 import (
+	"go/scanner"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/modfile"
 )
 
 // TestAreaZeroInAssembly checks that the entry code of every port computes
@@ -129,47 +133,63 @@ func TestTPIDREL2Encodings(t *testing.T) {
 	t.Logf("%d WORD-encoded TPIDR_EL2 accesses checked", seen)
 }
 
-// TestLinknamesOutsideTheModulePath checks that no go:linkname directive of
-// the repository names a symbol by this module's path: gonew rewrites import
-// paths, not linkname strings, so such a name would silently stop matching
-// in a module forked from this one (a board's link-time devices would stay
-// zero). Link names shared between packages of this module carry no package
-// path (_percpu_start, _exception_uart).
-func TestLinknamesOutsideTheModulePath(t *testing.T) {
+// TestNoModulePathInStrings checks that no string literal of the
+// repository holds this module's path, go:linkname directives included:
+// gonew rewrites import paths, not strings, so such a string would silently
+// stop matching in a module forked from this one (a board's link-time
+// symbols would go missing, a test would expect the old path). Code that
+// needs the path derives it (debug.ReadBuildInfo, go.mod); link names
+// shared between packages carry no package path (_percpu_start,
+// _board_putc).
+func TestNoModulePathInStrings(t *testing.T) {
 	mod, err := os.ReadFile(filepath.Join("..", "go.mod"))
 	if err != nil {
 		t.Fatal(err)
 	}
-
-	m := regexp.MustCompile(`(?m)^module (\S+)`).FindSubmatch(mod)
-	if m == nil {
+	path := modfile.ModulePath(mod)
+	if path == "" {
 		t.Fatal("go.mod: no module line")
 	}
 
-	bad := regexp.MustCompile(`//go:linkname\s+\w+\s+` + regexp.QuoteMeta(string(m[1])) + `[/.]`)
 	seen := 0
-
-	for _, path := range repoFiles(t, ".go") {
-		b, err := os.ReadFile(path)
+	for _, name := range repoFiles(t, ".go") {
+		src, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 
-		for i, l := range strings.Split(string(b), "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(l), "//go:linkname") {
-				continue
+		fset := token.NewFileSet()
+		var s scanner.Scanner
+		s.Init(fset.AddFile(name, -1, len(src)), src, nil, scanner.ScanComments)
+		inImport := false
+		for {
+			pos, tok, lit := s.Scan()
+			if tok == token.EOF {
+				break
 			}
-			seen++
-			if bad.MatchString(l) {
-				t.Errorf("%s:%d: %q names a symbol by the module path %s, which a fork does not keep", path, i+1, strings.TrimSpace(l), m[1])
+			switch {
+			case tok == token.IMPORT:
+				inImport = true
+			case tok == token.FUNC || tok == token.VAR || tok == token.CONST || tok == token.TYPE:
+				inImport = false
+			case tok == token.COMMENT && strings.HasPrefix(lit, "//go:linkname"):
+				seen++
+				if strings.Contains(lit, path) {
+					t.Errorf("%s: %q names a symbol by the module path %s, which a fork does not keep", fset.Position(pos), lit, path)
+				}
+			case tok == token.STRING && !inImport:
+				seen++
+				if strings.Contains(lit, path) {
+					t.Errorf("%s: %s holds the module path %s, which a fork does not keep", fset.Position(pos), lit, path)
+				}
 			}
 		}
 	}
 
 	if seen == 0 {
-		t.Errorf("no go:linkname directive found under ..: the walk is broken")
+		t.Errorf("no string literal found under ..: the walk is broken")
 	}
-	t.Logf("%d go:linkname directives checked", seen)
+	t.Logf("%d string literals and go:linkname directives checked", seen)
 }
 
 // shape is the file every port has for the same job (see the READMEs).

@@ -242,17 +242,17 @@ func TestExampleMinimal(t *testing.T) {
 
 // tooBig is a file that, added to a kernel's main package, defines a
 // per-CPU variable larger than an area: InitInPlace then fails.
-const tooBig = `//go:build tamago
+var tooBig = strings.ReplaceAll(`//go:build tamago
 
 package main
 
 import (
-	"github.com/tamago-smp/kernel/linker"
-	"github.com/tamago-smp/kernel/percpu"
+	"MODULE/linker"
+	"MODULE/percpu"
 )
 
 var tooBig = percpu.Define([linker.RegionSize]byte{})
-`
+`, "MODULE", modulePath)
 
 // TestLibraryError boots the demo kernel and examples/minimal with a
 // per-CPU variable too large for an area: each must print the library's

@@ -17,15 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 	modzip "golang.org/x/mod/zip"
 )
 
 const (
-	// template is the module path of this repository, fork the one of
-	// the new kernel.
-	template = "github.com/tamago-smp/kernel"
-	fork     = "example.com/mykernel"
+	// fork is the module path of the new kernel.
+	fork = "example.com/mykernel"
 
 	// version is what the local module proxy serves the template as.
 	version = "v0.0.0-fork"
@@ -73,8 +72,8 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 }
 
 // serve writes a module proxy (GOPROXY=file://dir) serving the files git
-// tracks in root as template@version.
-func serve(t *testing.T, root, dir string) {
+// tracks in root as module template at version.
+func serve(t *testing.T, root, template, dir string) {
 	t.Helper()
 
 	var files []modzip.File
@@ -141,6 +140,13 @@ func TestFork(t *testing.T) {
 		t.Skip("the template's files are the ones git tracks: git or the checkout is missing")
 	}
 
+	mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// template is the module path of this repository
+	template := modfile.ModulePath(mod)
+
 	rows := targets(t, root)
 	for _, r := range rows {
 		if _, err := exec.LookPath(r.QEMU); err != nil && mode != "require" {
@@ -150,7 +156,7 @@ func TestFork(t *testing.T) {
 
 	tmp := t.TempDir()
 	proxy := filepath.Join(tmp, "proxy")
-	serve(t, root, proxy)
+	serve(t, root, template, proxy)
 
 	// gonew downloads the template through the go command: from the
 	// local proxy, into a module cache of its own, so that the user's
