@@ -21,7 +21,8 @@
 //     ID, setting GS_BASE and halting in a park loop of its own until Enter
 //     gives it g0, its stack and the TLS slot for the Go scheduler;
 //   - the PVH command line, the TSC clock, the idle halt with the local APIC
-//     timer, the fault reports and the QEMU isa-debug-exit device.
+//     timer and the fault reports; the board adds its exit device
+//     (board.go).
 //
 // It builds on github.com/usbarmory/tamago/amd64, which still provides the
 // boot CPU's cpuinit (paging, long mode, stack) and the exception vectors.

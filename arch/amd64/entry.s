@@ -48,7 +48,7 @@
 //  3. Checks with CPUID the features in earlyFeatures, and the RAM of the
 //     PVH memory map against what TamaGo's runtime takes (RamStart +
 //     RamSize); on failure prints one line on COM1 and exits through
-//     isa-debug-exit with EarlyStatus.
+//     the board's exit device (_board_exit) with EarlyStatus.
 //  4. Points GS_BASE at per-CPU area 0, the first 64-byte aligned address
 //     of the linker-defined region, so that the boot CPU has its per-CPU
 //     register before any Go code runs. WRMSR to IA32_GS_BASE is allowed
@@ -287,15 +287,12 @@ decimal:
 	JNE	digit
 	RET
 
-// early_exit stops the machine with EarlyStatus through isa-debug-exit.
+// early_exit stops the machine with EarlyStatus through the board's exit
+// device (board.go).
 TEXT early_exit<>(SB),NOSPLIT|NOFRAME,$0
-	MOVL	$const_EarlyStatus, AX
-	MOVW	$const_DEBUG_EXIT_PORT, DX
-	OUTL
 	CLI
-halt:
-	HLT
-	JMP	halt
+	MOVL	$const_EarlyStatus, AX
+	JMP	_board_exit(SB)
 
 // func Trap()
 TEXT ·Trap(SB),NOSPLIT,$0

@@ -15,7 +15,7 @@ import (
 )
 
 // ExceptionStatus is the exit code the exception report stops the machine
-// with (QEMU status ExceptionStatus<<1 | 1 through isa-debug-exit): see
+// with, through the board's exit device (board.go): see
 // [arch.ExceptionStatus].
 const ExceptionStatus = arch.ExceptionStatus
 
@@ -125,7 +125,7 @@ func faultVectorsPC() uintptr
 //
 //	exception: cpu <logical id> apic=<APIC ID> vector=<n> (<mnemonic>) error=0x<code> rip=0x<RIP> rsp=0x<RSP> rflags=0x<RFLAGS> [cr2=0x<CR2>] gs_base=0x<GS_BASE>
 //
-// and stops the machine through isa-debug-exit with [ExceptionStatus]. The
+// and stops the machine through the board's exit device with [ExceptionStatus]. The
 // CPU is named by its logical id, the index of its APIC ID (read as the AP
 // trampoline reads it, see amd64.h) in the table [SMP.Prepare] and
 // [SMP.Wake] fill ("?" for a CPU not there; 0 before Prepare, when only the

@@ -76,8 +76,8 @@ TEXT ·faultVectors(SB),NOSPLIT|NOFRAME,$0
 // report line on COM1 (see EnableFaultReports). A CPU that faults while
 // another one reports halts; a fault inside the report exits at once.
 //
-// Where it goes next: QEMU's isa-debug-exit with ExceptionStatus; it never
-// returns to the interrupted code.
+// Where it goes next: the board's exit device (_board_exit, board.go) with
+// ExceptionStatus; it never returns to the interrupted code.
 TEXT ·faultEntry(SB),NOSPLIT|NOFRAME,$0
 	CLI
 
@@ -209,12 +209,7 @@ gs:
 
 exit:
 	MOVL	$const_ExceptionStatus, AX
-	MOVW	$const_DEBUG_EXIT_PORT, DX
-	OUTL
-halt:
-	// no isa-debug-exit device: stop here
-	HLT
-	JMP	halt
+	JMP	_board_exit(SB)
 
 // fault_putc<> writes the byte in R11 to COM1, after at most faultSpin
 // polls of the transmitter (the byte is dropped without a UART).
