@@ -30,16 +30,6 @@ const EarlyStatus = arch.EarlyStatus
 const earlyStackSize = 2048
 
 var (
-	// earlyDTB is the address of the device tree cpuinit reads the RAM
-	// size from, 0 for none (no check). The board sets it at link time,
-	// like exceptionUART:
-	//
-	//	//go:linkname earlyDTB _early_dtb
-	//	var earlyDTB uint64 = DTB_BASE
-	//
-	//go:linkname earlyDTB _early_dtb
-	earlyDTB uint64
-
 	// earlyStack is the stack of ramcheck: cpuinit cannot use the one at
 	// the top of RAM before it knows that RAM is there.
 	earlyStack [earlyStackSize]byte
@@ -47,24 +37,25 @@ var (
 
 // ramcheck runs on the boot CPU from cpuinit, on earlyStack, with the MMU
 // on and before any Go runtime code (no g, no heap): it reads the RAM range
-// at runtime/goos.RamStart from the device tree at earlyDTB and, if RAM ends
+// at runtime/goos.RamStart from the board's device tree (earlyDTB) and, if RAM ends
 // before RamStart + RamSize (where the boot CPU's stack and the top of the
 // heap go), prints one line and exits with [EarlyStatus]. Without a
 // device tree it checks nothing.
 //
 //go:nosplit
 func ramcheck() {
-	if earlyDTB == 0 {
+	dtb := earlyDTB() // the board's _early_dtb (board.go)
+	if dtb == 0 {
 		return
 	}
 
-	hdr := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(earlyDTB))), fdt.HeaderSize)
+	hdr := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(dtb))), fdt.HeaderSize)
 	size := uint32(hdr[4])<<24 | uint32(hdr[5])<<16 | uint32(hdr[6])<<8 | uint32(hdr[7])
 	if size < fdt.HeaderSize || size > fdt.MaxSize {
 		return // not a device tree: nothing to check against
 	}
 
-	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(earlyDTB))), size)
+	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(dtb))), size)
 	start, need := uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize)
 	end, ok := fdt.RAMEnd(b, start)
 
@@ -103,14 +94,14 @@ func earlyRange(start, end uint64) {
 //go:nosplit
 func earlyPuts(s string) {
 	for i := 0; i < len(s); i++ {
-		PL011Tx(exceptionUART, s[i])
+		Putc(s[i])
 	}
 }
 
 //go:nosplit
 func earlyWrite(b []byte) {
 	for _, c := range b {
-		PL011Tx(exceptionUART, c)
+		Putc(c)
 	}
 }
 

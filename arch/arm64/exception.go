@@ -9,8 +9,6 @@
 package arm64
 
 import (
-	_ "unsafe" // go:linkname
-
 	"github.com/tamago-smp/kernel/arch"
 )
 
@@ -34,20 +32,6 @@ import (
 const ExceptionStatus = arch.ExceptionStatus
 
 var (
-	// exceptionUART is the base of the PL011 UART (Arm PrimeCell UART
-	// (PL011) Technical Reference Manual, 3 Programmers Model: UARTDR at
-	// 0x000, UARTFR at 0x018) the vectors print on; 0 prints nothing. The
-	// board sets it at link time, as TamaGo boards set
-	// runtime/goos.RamStart, so that exceptions are reported from the first
-	// instruction on. The link name carries no package path, so that it
-	// stays right in a module forked from this one under another path:
-	//
-	//	//go:linkname exceptionUART _exception_uart
-	//	var exceptionUART uint64 = UART0_BASE
-	//
-	//go:linkname exceptionUART _exception_uart
-	exceptionUART uint64
-
 	// excLock is 0, or the MPIDR_EL1 affinity | hwidValid of the CPU
 	// reporting an exception.
 	excLock uint64

@@ -45,14 +45,16 @@ TEXT ·vectors(SB),NOSPLIT|NOFRAME,$0
 	VECTOR(0x700)
 	VECTOR(0x780)
 
-// PUTC writes the byte in R20 to the PL011 at R19 once its transmit FIFO
-// has room (UARTFR.TXFF, bit 5). Uses R22.
-#define PUTC	MOVWU const_UARTFR(R19), R22; TBNZ $const_UARTFR_TXFF, R22, -1(PC); MOVW R20, const_UARTDR(R19)
+// PUTC writes the byte in R20 to the board's console (_board_putc, see
+// board.go). Uses R19, R22 and LR.
+#define PUTC	BL _board_putc(SB)
+
+// The print routines keep their return address in R25 across PUTC.
 
 // exc_puts prints the Go string at R20 (pointer) and R21 (length).
-// Uses R20-R23. Called with BL.
+// Uses R19-R23, R25. Called with BL.
 TEXT ·exc_puts(SB),NOSPLIT|NOFRAME,$0
-	CBZ	R19, done
+	MOVD	LR, R25
 	MOVD	R20, R23
 	ADD	R20, R21
 loop:
@@ -62,12 +64,13 @@ loop:
 	PUTC
 	B	loop
 done:
+	MOVD	R25, LR
 	RET
 
 // exc_puthex prints R20 as 0x followed by hexadecimal digits, without
-// leading zeros. Uses R20-R24. Called with BL.
+// leading zeros. Uses R19-R25. Called with BL.
 TEXT ·exc_puthex(SB),NOSPLIT|NOFRAME,$0
-	CBZ	R19, done
+	MOVD	LR, R25
 	MOVD	R20, R23
 	MOVD	$'0', R20
 	PUTC
@@ -91,16 +94,17 @@ decimal:
 	SUBS	$4, R24
 	BPL	digit
 done:
+	MOVD	R25, LR
 	RET
 
 // exc_putdec prints R20 in decimal if it is below 100, in hexadecimal
-// otherwise. Uses R20-R24. Called with BL.
+// otherwise. Uses R19-R25. Called with BL.
 TEXT ·exc_putdec(SB),NOSPLIT|NOFRAME,$0
 	CMP	$100, R20
 	BLO	small
 	B	·exc_puthex(SB)
 small:
-	CBZ	R19, done
+	MOVD	LR, R25
 	MOVD	$10, R21
 	UDIV	R21, R20, R23	// R23 = tens
 	MSUB	R21, R20, R23, R24	// R24 = units = R20 - R23*10
@@ -111,6 +115,7 @@ units:
 	ADD	$'0', R24, R20
 	PUTC
 done:
+	MOVD	R25, LR
 	RET
 
 // PRINT prints the Go string variable s.
@@ -166,7 +171,6 @@ lock:
 	STLXR	R8, (R10), R13
 	CBNZW	R13, lock
 
-	MOVD	_exception_uart(SB), R19
 	PRINT(·excText)
 	CMP	$const_MaxCPUs, R5
 	BHS	unknown
@@ -230,7 +234,6 @@ park:
 // Called from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
-	MOVD	_exception_uart(SB), R19
 	PRINT(·excELFatal)
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)

@@ -16,9 +16,9 @@
 //
 //  1. Every hart enters cpuinit (entry.s) in M-mode with interrupts off.
 //     First it points mtvec at the trap vector (exception.s), which reports the
-//     hart, mcause, mepc and mtval on the UART and stops the machine with
-//     [ExceptionStatus] from the first instruction on (the board names the
-//     devices at link time). Then it checks misa for the extensions the
+//     hart, mcause, mepc and mtval on the console and stops the machine with
+//     [ExceptionStatus] from the first instruction on (the board's devices,
+//     named at link time: board.go). Then it checks misa for the extensions the
 //     compiler emits (rv64imafdc): up to that check the code has no
 //     compressed instruction. A hart that fails it stays out of the boot
 //     lottery and halts, reported by [SMP.CPUs], once another hart has
@@ -29,8 +29,9 @@
 //     lottery). It keeps the device tree address (a1), checks that the RAM
 //     the device tree describes holds the Go runtime's RAM (goos.RamStart
 //     and RamSize) and that the device tree lies outside it ([EarlyStatus]
-//     otherwise), points gp (x3) at per-CPU area 0, takes the top of RAM
-//     as its stack and enters the Go runtime (_rt0_tamago_start).
+//     otherwise), points the runtime clock at the board's CLINT, points gp
+//     (x3) at per-CPU area 0, takes the top of RAM as its stack and enters
+//     the Go runtime (_rt0_tamago_start).
 //  3. Every other hart parks (apentry, smp.s) in the slot of the hart
 //     table its mhartid indexes (a hart id not below [HartTable] halts,
 //     and is reported), with the machine software interrupt alone enabled
@@ -62,19 +63,6 @@ package riscv64
 import (
 	// _percpu_start, referenced by entry.s
 	"github.com/tamago-smp/kernel/linker"
-)
-
-// Core-Local Interruptor registers of the first socket (RISC-V ACLINT
-// specification v1.0, MSWI and MTIMER devices, in the SiFive CLINT layout
-// used by QEMU virt, hw/intc/riscv_aclint.c, and by SiFive SoCs). The
-// runtime clock reads CLINT_MTIME until the device tree names the boot
-// hart's CLINT; every hart's MSIP and MTIMECMP come from the device tree
-// (see [Harts]).
-const (
-	CLINT_BASE     = 0x2000000
-	CLINT_MSIP     = CLINT_BASE + clintMSIP     // 32-bit per hart, bit 0 = mip.MSIP
-	CLINT_MTIMECMP = CLINT_BASE + clintMTIMECMP // 64-bit per hart
-	CLINT_MTIME    = CLINT_BASE + clintMTIME    // 64-bit, one per CLINT
 )
 
 // CSR bits (The RISC-V Instruction Set Manual, Volume II: Privileged

@@ -38,7 +38,7 @@ var (
 )
 
 // defined in early.s; neither returns
-func early_stop() // stops the machine with EarlyStatus (test finisher), or halts without one
+func early_stop() // stops the machine with EarlyStatus (the board's exit device)
 func early_halt() // halts this hart: interrupts off, WFI forever
 
 // ramcheck runs on the boot hart from cpuinit, on earlyStack and before any
@@ -124,21 +124,15 @@ func earlyClaim() bool {
 
 //go:nosplit
 func earlyPuts(s string) {
-	if exceptionUART == 0 {
-		return
-	}
 	for i := 0; i < len(s); i++ {
-		uart_tx(exceptionUART, s[i])
+		Putc(s[i])
 	}
 }
 
 //go:nosplit
 func earlyWrite(b []byte) {
-	if exceptionUART == 0 {
-		return
-	}
 	for _, c := range b {
-		uart_tx(exceptionUART, c)
+		Putc(c)
 	}
 }
 

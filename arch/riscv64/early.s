@@ -9,9 +9,9 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// The reports cpuinit makes before the Go runtime runs: one console line on
-// the UART the board named at link time (_exception_uart) and a non-zero exit
-// through the SiFive test finisher (_exception_test), never a silent hang.
+// The reports cpuinit makes before the Go runtime runs: one console line and
+// a non-zero exit through the board's console and exit device (board.go),
+// never a silent hang.
 //
 // early_isa and the print routines contain no compressed instruction: they
 // run on harts without the C extension. They use x16-x26 and x28-x30 only
@@ -23,8 +23,6 @@
 
 DATA hartTable<>+0(SB)/8, $const_HartTable
 GLOBL hartTable<>(SB), RODATA, $8
-DATA earlyExit<>+0(SB)/8, $(const_EarlyStatus<<16 | const_finisherFail)
-GLOBL earlyExit<>(SB), RODATA, $8
 
 DATA isaMsg<>+0(SB)/8, $"\r\nriscv6"
 DATA isaMsg<>+8(SB)/8, $"4: misa="
@@ -79,9 +77,6 @@ another:
 	AMOSWAPW X29, (X28), X29
 	BNE	X29, X0, halt
 
-	MOV	_exception_uart(SB), X18
-	BEQ	X18, X0, exit
-
 	MOV	$isaMsg<>(SB), X19
 	CALL	·uart_puts(SB)
 	OR	T0, X0, X23
@@ -100,7 +95,7 @@ letter:
 	ANDI	$1, X20, X20
 	BEQ	X20, X0, next
 	ADDI	$'a', X17, X21
-	CALL	·uart_putc(SB)			// ns16550.s
+	CALL	_board_putc(SB)			// board.go
 next:
 	SUB	X22, X17, X17
 	BLT	X17, X24, letter
@@ -108,23 +103,17 @@ next:
 	MOV	$isaNeeds<>(SB), X19
 	CALL	·uart_puts(SB)
 
-exit:
 	JMP	·early_stop(SB)
 halt:
 	JMP	·early_halt(SB)
 
 // func early_stop()
 //
-// early_stop stops the machine through the SiFive test finisher with
-// EarlyStatus, or halts without one. No compressed instruction.
+// early_stop stops the machine through the board's exit device with
+// EarlyStatus. No compressed instruction.
 TEXT ·early_stop(SB),NOSPLIT|NOFRAME,$0
-	MOV	_exception_test(SB), X18
-	BEQ	X18, X0, halt
-	MOV	earlyExit<>(SB), X19
-	FENCE
-	MOVW	X19, (X18)
-halt:
-	JMP	·early_halt(SB)
+	ORI	$const_EarlyStatus, X0, X19
+	JMP	_board_exit(SB)
 
 // func early_halt()
 //

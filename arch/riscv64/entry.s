@@ -77,6 +77,13 @@ boot:
 	MOV	T0, ·bootHart(SB)
 	MOV	A1, ·bootFDT(SB)
 
+	// the runtime clock reads the board's CLINT (board.go) until the
+	// device tree names the boot hart's
+	MOV	_board_clint(SB), T0
+	MOV	$const_clintMTIME, T1
+	ADD	T1, T0
+	MOV	T0, ·mtimeAddr(SB)
+
 	// the RAM the FDT describes must hold the runtime's (early.go:
 	// ramcheck, nosplit Go on earlyStack, 16-byte aligned)
 	MOV	$·earlyStack(SB), T0

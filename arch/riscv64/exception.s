@@ -30,9 +30,9 @@ GLOBL excVal<>(SB), RODATA, $16
 DATA excEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
 GLOBL excEnd<>(SB), RODATA, $8
 
-// The report is written with the print routines of ns16550.s: uart_puts
+// The report is written with the print routines of board.s: uart_puts
 // (the string at X19), uart_puthex and uart_putdec (the value in X23), to
-// the UART at X18.
+// the board's console.
 
 // FIELD prints the message text, then the value of csr with put.
 #define FIELD(text, csr, put)	MOV $text(SB), X19; CALL ·uart_puts(SB); CSRRS X0, csr, X23; CALL put(SB)
@@ -58,8 +58,8 @@ GLOBL excLock<>(SB), NOPTR, $4
 // hart that never was (a trap before the boot lottery, or on a parked
 // hart).
 //
-// on the UART given to SetExceptionDevices and stops the machine through the
-// SiFive test finisher with ExceptionStatus (Privileged Architecture, 3.1.15
+// on the board's console and stops the machine through the board's exit
+// device (board.go) with ExceptionStatus (Privileged Architecture, 3.1.15
 // mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
 //
 // A trap on another hart while one reports waits for that report to stop
@@ -76,9 +76,6 @@ lock:
 	SCW	T1, (T0), T2
 	BNEZ	T2, lock
 
-	MOV	_exception_uart(SB), X18
-	BEQZ	X18, exit
-
 	MOV	$excCPU<>(SB), X19
 	CALL	·uart_puts(SB)
 	CALL	exc_cpu<>(SB)
@@ -91,12 +88,8 @@ lock:
 	CALL	·uart_puts(SB)
 
 exit:
-	MOV	_exception_test(SB), T0
-	BEQZ	T0, sleep
-	MOV	$(const_ExceptionStatus<<16 | const_finisherFail), T1
-	FENCE
-	MOVW	T1, (T0)
-	JMP	sleep
+	ORI	$const_ExceptionStatus, X0, X19
+	JMP	_board_exit(SB)
 
 busy:
 	// T2 = the holder's mhartid + 1: this hart faulted in its own report

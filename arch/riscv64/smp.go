@@ -77,8 +77,9 @@ var (
 	lostHart uint64 // the mhartid of one of them
 
 	// mtimeAddr is the CLINT mtime register the runtime clock reads:
-	// the boot hart's socket's, once the device tree is read.
-	mtimeAddr uint64 = CLINT_MTIME
+	// the board's CLINT (_board_clint, set by cpuinit), then the boot
+	// hart's socket's, once the device tree is read.
+	mtimeAddr uint64
 )
 
 // defined in smp.s

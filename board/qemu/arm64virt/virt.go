@@ -78,13 +78,9 @@ var (
 	//go:linkname ramStackOffset runtime/goos.RamStackOffset
 	ramStackOffset uint64 = 0x100
 
-	// the exception vectors print on UART0 from the first instruction on
-	//
-	//go:linkname exceptionUART _exception_uart
-	exceptionUART uint64 = UART0_BASE
-
 	// cpuinit checks the RAM size of this device tree before the stack
-	// at the top of RAM is used
+	// at the top of RAM is used (package arm64's board contract, with
+	// _board_putc in pl011.s)
 	//
 	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64 = DTB_BASE

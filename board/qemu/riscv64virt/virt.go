@@ -37,8 +37,10 @@ const (
 	// SiFive test finisher (hw/misc/sifive_test.c)
 	TEST_BASE = 0x100000
 
-	// Core-Local Interruptor: see riscv64.CLINT_BASE
-	CLINT_BASE = riscv64.CLINT_BASE
+	// Core-Local Interruptor of the first socket (RISC-V ACLINT
+	// specification v1.0, in the SiFive CLINT layout,
+	// hw/intc/riscv_aclint.c); the device tree names every hart's
+	CLINT_BASE = 0x2000000
 
 	// NS16550A UART, IRQ 10
 	UART0_BASE = 0x10000000
@@ -65,16 +67,12 @@ var (
 // SMP starts the harts parked by cpuinit; it is the boot.Port of the board.
 var SMP = &riscv64.SMP{}
 
-// The devices the trap vector and the early reports of cpuinit use, named
-// at link time so that they work from the first instruction of every hart,
-// before any Go code runs (see riscv64.SetExceptionDevices).
-var (
-	//go:linkname exceptionUART _exception_uart
-	exceptionUART uint64 = UART0_BASE
-
-	//go:linkname exceptionTest _exception_test
-	exceptionTest uint64 = TEST_BASE
-)
+// boardCLINT is the CLINT of package riscv64's board contract, which the
+// runtime clock reads until the device tree is read; the console and the
+// exit device are _board_putc (ns16550.s) and _board_exit (exit.s).
+//
+//go:linkname boardCLINT _board_clint
+var boardCLINT uint64 = CLINT_BASE
 
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
 // called before Hwinit1, so it must not allocate.
@@ -85,7 +83,7 @@ func nanotime() int64 {
 }
 
 // hwinit0 runs on the boot hart before the Go runtime is set up: the trap
-// devices are already named at link time, there is nothing left to do.
+// devices are linked in, there is nothing left to do.
 //
 //go:linkname hwinit0 runtime/goos.Hwinit0
 func hwinit0() {}

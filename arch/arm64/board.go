@@ -1,0 +1,34 @@
+// aarch64 support
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && arm64
+
+package arm64
+
+// The board contract: what the board package defines for this package, by
+// link names without a package path (so that they stay right in a fork).
+// Without one the kernel does not link ("relocation target ... not
+// defined"):
+//
+//	_board_putc  TEXT: writes the byte in R20 to the console, waiting for
+//	             room; uses R19 and R22 only, returns with RET. No stack, no
+//	             g: the exception vectors and cpuinit call it with BL.
+//	_early_dtb   DATA, 8 bytes: the address of the device tree cpuinit
+//	             checks the RAM size against, 0 for none (no check).
+//
+// The exit device is semihosting SYS_EXIT (exit.go).
+
+// Putc writes c to the board's console (_board_putc). It allocates nothing,
+// needs no runtime and is safe from any CPU (characters of concurrent
+// writers interleave).
+//
+// defined in board.s
+func Putc(c byte)
+
+// earlyDTB returns the board's _early_dtb.
+//
+// defined in board.s
+func earlyDTB() uint64
