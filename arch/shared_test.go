@@ -197,7 +197,7 @@ var shape = []string{
 	"entry.s",                     // the ELF entry or cpuinit: the boot CPU before Go
 	"early.go",                    // the checks before Go (RAM, CPU features)
 	"exception.go", "exception.s", // the CPU exception report
-	"exit.go", "exit.s", // the exit device
+	"board.go",        // the board contract: the symbols the board defines
 	"idle.go",         // the goos.Idle governor
 	"timer.go",        // the clock
 	"cpu.go", "cpu.s", // CPU registers and instructions
