@@ -23,6 +23,8 @@ package riscv64
 //	_board_clint  DATA, 8 bytes: the base of the boot hart's CLINT, whose
 //	              mtime the runtime clock reads until the device tree
 //	              names it (cpuinit copies it).
+//	_board_timebase  DATA, 8 bytes: the frequency of mtime in Hz, a
+//	              divisor of 1e9 (the device tree's timebase-frequency).
 
 // Putc writes c to the board's console (_board_putc). It allocates nothing,
 // needs no runtime and is safe from any hart.

@@ -78,11 +78,15 @@ boot:
 	MOV	A1, ·bootFDT(SB)
 
 	// the runtime clock reads the board's CLINT (board.go) until the
-	// device tree names the boot hart's
+	// device tree names the boot hart's, at the board's timebase
 	MOV	_board_clint(SB), T0
 	MOV	$const_clintMTIME, T1
 	ADD	T1, T0
 	MOV	T0, ·mtimeAddr(SB)
+	MOV	_board_timebase(SB), T0
+	MOV	$1000000000, T1
+	DIVU	T0, T1, T1
+	MOV	T1, ·nsPerTick(SB)
 
 	// the RAM the FDT describes must hold the runtime's (early.go:
 	// ramcheck, nosplit Go on earlyStack, 16-byte aligned)

@@ -31,5 +31,5 @@ func Idle(pollUntil int64) {
 		return
 	}
 
-	WaitTimer(uint64(wake+nsPerTick-1) / nsPerTick)
+	WaitTimer(uint64((wake + nsPerTick - 1) / nsPerTick))
 }

@@ -8,12 +8,10 @@
 
 package riscv64
 
-// TIMEBASE is the frequency of the CLINT mtime counter on QEMU virt
-// (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
-const TIMEBASE = 10000000 // 10 MHz
-
-// nsPerTick is the length of one mtime tick; TIMEBASE divides 1e9.
-const nsPerTick = 1e9 / TIMEBASE
+// nsPerTick is the length of one mtime tick in nanoseconds: 1e9 divided by
+// the board's timebase frequency (_board_timebase, see board.go), set by
+// cpuinit before the runtime reads the clock.
+var nsPerTick int64
 
 // defined in timer.s
 func read_mtime() uint64
@@ -25,7 +23,7 @@ func wait_timer(mtimecmp uint64)
 //
 //go:nosplit
 func Nanotime() int64 {
-	return int64(read_mtime() * nsPerTick)
+	return int64(read_mtime()) * nsPerTick
 }
 
 // Mtime returns the machine timer counter (CLINT mtime), which counts at the

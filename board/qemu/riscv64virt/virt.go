@@ -49,9 +49,9 @@ const (
 	DRAM_BASE = 0x80000000
 )
 
-// TIMEBASE is the frequency of the CLINT mtime counter: see
-// riscv64.TIMEBASE.
-const TIMEBASE = riscv64.TIMEBASE
+// TIMEBASE is the frequency of the CLINT mtime counter
+// (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
+const TIMEBASE = 10000000 // 10 MHz
 
 // RAM layout: the boot shim owns the first page of DRAM (the kernel is
 // linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
@@ -67,12 +67,16 @@ var (
 // SMP starts the harts parked by cpuinit; it is the boot.Port of the board.
 var SMP = &riscv64.SMP{}
 
-// boardCLINT is the CLINT of package riscv64's board contract, which the
-// runtime clock reads until the device tree is read; the console and the
-// exit device are _board_putc (ns16550.s) and _board_exit (exit.s).
-//
-//go:linkname boardCLINT _board_clint
-var boardCLINT uint64 = CLINT_BASE
+// The CLINT and timebase of package riscv64's board contract, for the
+// runtime clock until the device tree is read; the console and the exit
+// device are _board_putc (ns16550.s) and _board_exit (exit.s).
+var (
+	//go:linkname boardCLINT _board_clint
+	boardCLINT uint64 = CLINT_BASE
+
+	//go:linkname boardTimebase _board_timebase
+	boardTimebase uint64 = TIMEBASE
+)
 
 // nanotime is the runtime clock: CLINT mtime in nanoseconds. It is also
 // called before Hwinit1, so it must not allocate.
