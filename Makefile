@@ -1,8 +1,8 @@
 # SMP per-CPU demo kernel for TamaGo
 # https://github.com/tamago-smp/kernel
 #
-# Thin front end: build flags and QEMU command lines live in one table in
-# qemu/ (go tool qemu), never here.
+# Thin front end: build flags and QEMU command lines live with the boards
+# (board/), read through the harness (go tool qemu), never here.
 
 SMP ?= 4
 SOAK ?= 20

@@ -9,8 +9,9 @@
 // Command qemu builds the kernel for each target with the TamaGo compiler,
 // boots it under QEMU and returns the kernel's exit status, which is the
 // verdict of a boot: the kernel checks itself and exits non-zero when a
-// check fails. Its target table (targets.go) is the only place in the
-// project that holds QEMU command lines and kernel build flags.
+// check fails. Its target table is built from the boards (package board):
+// each board's target.go holds its QEMU command lines and build flags,
+// which nothing else in the project repeats.
 //
 // Usage, from the repository root (go.mod lists this command as a tool):
 //

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,9 +24,6 @@ import (
 )
 
 const (
-	// fork is the module path of the new kernel.
-	fork = "example.com/mykernel"
-
 	// version is what the local module proxy serves the template as.
 	version = "v0.0.0-fork"
 
@@ -144,8 +142,11 @@ func TestFork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// template is the module path of this repository
+	// template is the module path of this repository, fork the one of
+	// the new kernel (never a string of its own: in a fork it would be
+	// the fork's path)
 	template := modfile.ModulePath(mod)
+	fork := path.Join("example.com", "fork", path.Base(template))
 
 	rows := targets(t, root)
 	for _, r := range rows {

@@ -12,8 +12,8 @@
 // status, an idle governor that is safe on every core, and the PSCI CPU_ON
 // port of package [github.com/tamago-smp/kernel/arch/arm64]. Importing it is
 // enough. It runs on virt,virtualization=on (EL2) and on plain virt (EL1);
-// the QEMU command lines are in the qemu/ harness table (`go tool qemu run
-// -target aarch64-el2` prints the one it runs), and the README says what the
+// the QEMU command lines are in target.go (`go tool qemu run -target
+// aarch64-el2` prints the one it runs), and the README says what the
 // board needs from them.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=arm64` and

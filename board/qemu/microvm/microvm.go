@@ -16,7 +16,7 @@
 // panics "could not set system timer" under TCG) nor TamaGo's own AP start
 // path (see package [github.com/tamago-smp/kernel/arch/amd64]).
 //
-// The QEMU command line is in the qemu/ harness table; the machine needs
+// The QEMU command line is in target.go; the machine needs
 // the PIT, no legacy PIC, at least 1.25 GiB of RAM (the entry point checks
 // it in the PVH memory map) and -device isa-debug-exit,iobase=0xf4,iosize=0x04.
 // The kernel command line (QEMU -append) reaches package boot through the

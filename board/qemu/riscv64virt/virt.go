@@ -14,10 +14,10 @@
 //
 // The machine starts every hart at 0x80000000 in M-mode, never at the ELF
 // entry: QEMU must load the 12-byte boot shim there with -bios (see the
-// README and the qemu/ harness), with at least 1 GiB of RAM. The harts,
-// their CLINTs and the kernel command line come from the device tree. The QEMU
-// command line is in the qemu/ harness table (`go tool qemu run -target
-// riscv64` prints it).
+// README and Shim in target.go), with at least 1 GiB of RAM. The harts,
+// their CLINTs and the kernel command line come from the device tree. The
+// QEMU command line is in target.go (`go tool qemu run -target riscv64`
+// prints it).
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
 // and the `linkcpuinit` build tag, as supported by the TamaGo framework for
