@@ -16,6 +16,11 @@ TEXT ·Putc(SB),NOSPLIT|NOFRAME,$0-1
 	MOVD	R25, LR
 	RET
 
+// func board_exit(code int32)
+TEXT ·board_exit(SB),NOSPLIT|NOFRAME,$0-4
+	MOVWU	code+0(FP), R0
+	B	_board_exit(SB)
+
 // func earlyDTB() uint64
 TEXT ·earlyDTB(SB),NOSPLIT,$0-8
 	MOVD	_early_dtb(SB), R0

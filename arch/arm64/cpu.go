@@ -17,7 +17,8 @@
 //     executes: stack, FP/SIMD, exception vectors, HCR_EL2, the identity
 //     map with the MMU on, and the per-CPU register, before any Go code.
 //   - the exception vectors print the CPU, ESR, ELR and FAR on the console and
-//     exit QEMU with [ExceptionStatus] through semihosting.
+//     stop the machine with [ExceptionStatus] (the board's console and exit
+//     device: board.go).
 //   - cpuinit checks, before any Go runtime code, that the device tree's RAM
 //     holds the kernel (RamStart + RamSize), or prints one line and exits.
 //   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
@@ -25,7 +26,7 @@
 //     per-CPU register set, then each is handed an M and enters the Go
 //     scheduler (it implements the Port, Describer, Parker and Cmdliner of
 //     package github.com/tamago-smp/kernel/boot).
-//   - the generic timer backs [Nanotime], semihosting SYS_EXIT backs [Exit].
+//   - the generic timer backs [Nanotime], the board's exit device [Exit].
 //
 // One kernel binary runs at both exception levels: every EL-specific choice
 // (TPIDR_EL2 or TPIDR_EL1, VBAR, MMU registers, SMC or HVC for PSCI) is made

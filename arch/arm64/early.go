@@ -23,7 +23,7 @@ import (
 //
 //	arm64: RAM too small: 0x40000000-0x50000000 (256 MiB, device tree /memory), the kernel needs 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
 //
-// and exits through semihosting. See [arch.EarlyStatus].
+// and exits through the board's exit device. See [arch.EarlyStatus].
 const EarlyStatus = arch.EarlyStatus
 
 // earlyStackSize is the size of earlyStack.
@@ -76,7 +76,7 @@ func ramcheck() {
 	earlyRange(start, need)
 	earlyPuts(", runtime/goos.RamStart + RamSize)\r\n")
 
-	semihosting_exit(EarlyStatus)
+	board_exit(EarlyStatus)
 }
 
 // earlyRange prints "start-end (n MiB".

@@ -17,7 +17,8 @@ import (
 //
 //	exception: cpu 1 el=2 vector=0x200 (sync) esr=0x96000006 elr=0x4011f30c far=0x8 lr=0x4011f2f8 sp=0x4003fe70 mpidr=0x1
 //
-// and exit QEMU with this status through semihosting SYS_EXIT. ELR is the
+// and stop the machine with this status through the board's exit device
+// (board.go). ELR is the
 // address of the faulting instruction (go tool addr2line kernel.elf finds
 // it), FAR the faulting data address for aborts. The CPU is its logical id
 // ("?" for a CPU this package did not start) and its MPIDR_EL1 affinity. The vector offset names the
@@ -35,9 +36,6 @@ var (
 	// excLock is 0, or the MPIDR_EL1 affinity | hwidValid of the CPU
 	// reporting an exception.
 	excLock uint64
-
-	// excExit is the SYS_EXIT parameter block of an exception exit.
-	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionStatus}
 )
 
 // Text printed by the vectors (exception.s), one string per field.

@@ -213,11 +213,8 @@ el:
 	PRINT(·excEOL)
 
 exit:
-	// semihosting SYS_EXIT {ADP_Stopped_ApplicationExit, ExceptionStatus}
-	MOVD	$const_SYS_EXIT, R0
-	MOVD	$·excExit(SB), R1
-	HLT	$const_semihostingHLT
-	B	park
+	MOVD	$const_ExceptionStatus, R0
+	B	_board_exit(SB)
 
 busy:
 	// This CPU holds the lock (R12 == R11): it faulted again while
@@ -230,7 +227,7 @@ park:
 	B	park
 
 // fatal_el reports an exception level this package cannot run at (EL0 or
-// EL3: QEMU virt with secure=on) and exits QEMU with ExceptionStatus.
+// EL3: QEMU virt with secure=on) and stops the machine with ExceptionStatus.
 // Called from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
@@ -238,9 +235,5 @@ TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)
 	PRINT(·excEOL)
-	MOVD	$const_SYS_EXIT, R0
-	MOVD	$·excExit(SB), R1
-	HLT	$const_semihostingHLT
-park:
-	WFE
-	B	park
+	MOVD	$const_ExceptionStatus, R0
+	B	_board_exit(SB)
