@@ -145,3 +145,22 @@ func TestRunBadSMP(t *testing.T) {
 		t.Errorf("error %v, want one naming -smp 5", err)
 	}
 }
+
+// TestHotCode checks that the benchmark's hot-code pattern names the
+// packages by this module's path, which a fork changes.
+func TestHotCode(t *testing.T) {
+	if modulePath == "" {
+		t.Fatal("no module path in the build info")
+	}
+	for name, want := range map[string]bool{
+		modulePath + "/internal/benchops.counterLoop":    true,
+		modulePath + "/percpu.this_cpu_add_8.abi0":       true,
+		"main.floorAddEL2.abi0":                          true,
+		"example.org/other/percpu.this_cpu_add_8.abi0":   false,
+		modulePath + "/internal/benchops.counterLoopAnd": false,
+	} {
+		if hotCode.MatchString(name) != want {
+			t.Errorf("hotCode matches %q: %v, want %v", name, !want, want)
+		}
+	}
+}
