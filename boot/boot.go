@@ -156,17 +156,12 @@ var (
 	order   []int
 	nextCPU atomic.Int32
 
-	cpus [MaxCPUs]cpuState
+	// entered marks the CPUs task handed an M
+	entered [MaxCPUs]atomic.Bool
 
 	// online is the online set, published by Start
 	online atomic.Pointer[[]int]
 )
-
-// cpuState is the bookkeeping of one logical CPU, written by Task and read
-// by the waiting boot CPU.
-type cpuState struct {
-	started atomic.Bool
-}
 
 // Register installs the ISA port; board packages call it from init.
 func Register(p Port) {
@@ -386,7 +381,7 @@ func collect(p bringupPlan, cause map[int]string, r *Report) {
 		why := cause[cpu]
 		if why == "" {
 			why = "parked, but did not enter the scheduler in time"
-			if !cpus[cpu].started.Load() {
+			if !entered[cpu].Load() {
 				why = "parked, but the runtime asked for no M for it"
 			}
 		}
@@ -475,9 +470,8 @@ func task(sp, mp, gp, fn unsafe.Pointer) {
 	}
 
 	cpu := order[i]
-	s := &cpus[cpu]
 	stack := (*gStack)(gp)
 
 	port.Enter(cpu, stack.hi, uintptr(gp), uintptr(fn))
-	s.started.Store(true)
+	entered[cpu].Store(true)
 }

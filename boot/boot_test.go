@@ -124,8 +124,8 @@ func startWith(p Port, o Options) (r Report, err error) {
 		port = p
 		started.Store(false)
 		online.Store(nil)
-		for i := range cpus {
-			cpus[i] = cpuState{}
+		for i := range entered {
+			entered[i].Store(false)
 		}
 		r, err = Start(o)
 	}()
