@@ -13,29 +13,24 @@
 //
 //  1. The boot CPU came out of its cpuinit with the per-CPU register already
 //     pointing at area 0 of the linker region and ran the Go runtime up to
-//     main. main calls [Up], the kernel prologue: Up initializes the areas
-//     ([percpu.InitInPlace]), prints the `percpu:` line and calls Start.
+//     main. main initializes the areas ([percpu.InitInPlace]) and calls
+//     Start (package console's Up does both, and prints the result).
 //  2. [Start] checks CPU 0's register and reads the CPUs the machine
-//     describes ([Describer]: ACPI MADT, MP table, FDT /cpus). The boot CPU
+//     describes ([Port.CPUs]: ACPI MADT, MP table, FDT /cpus). The boot CPU
 //     becomes logical CPU 0, the others 1..n-1 in the firmware's order;
 //     [HWID] and [LogicalID] map between the two.
-//  3. Phase one: the [Parker] wakes every CPU at once into a park loop of
-//     its own. Each sets its per-CPU register to its area, proves it runs by
+//  3. Phase one: the [Port] wakes every CPU at once into a park loop of its
+//     own. Each sets its per-CPU register to its area, proves it runs by
 //     marking itself parked, and waits. Start waits, bounded, for the
 //     answers.
 //  4. Phase two: Start installs goos.Task and raises GOMAXPROCS to the number
 //     of CPUs that answered, no more. For each new M the runtime calls Task
 //     (sp, mp, g0, mstart); Task hands the M to the next parked CPU
-//     ([Parker.Enter]), which sets its stack and g register, marks itself
+//     ([Port.Enter]), which sets its stack and g register, marks itself
 //     online and jumps to mstart.
 //  5. Start reports every CPU the machine describes that is not online, by
 //     logical and hardware id and cause, and fails unless the boot was asked
 //     to run degraded ([Options.Degraded], command line `boot.degraded`).
-//  6. Up has every online CPU read its own register, prints one line per
-//     online CPU and checks the lines: each register is that CPU's own area
-//     base, no two alike, the hardware ids distinct. The kernel runs its
-//     checks on the online CPUs with a [Tally], whose Done prints the
-//     summary line and gives the exit status.
 //
 // Each CPU writes its own per-CPU register; nothing writes another CPU's.
 //
@@ -98,17 +93,11 @@ type Options struct {
 
 	// NoCmdline makes Start ignore the kernel command line.
 	NoCmdline bool
-
-	// BeforeStart, if not nil, runs in [Up] once the areas are
-	// initialized and before Start wakes any other CPU: CPU 0 runs
-	// alone (the demo kernel checks bad input there). Start ignores it.
-	BeforeStart func()
 }
 
 // Report describes the outcome of [Start].
 type Report struct {
-	// HWIDName names the hardware ids ("apic", "mpidr", "hart"; "id"
-	// when the port reads no description).
+	// HWIDName names the hardware ids ([Port.HWIDName]).
 	HWIDName string
 
 	// Present is the number of CPUs the machine describes, usable or
@@ -151,8 +140,7 @@ type Report struct {
 	// Answered is the part of Elapsed until the last CPU woken answered
 	// from its park loop (phase one: every CPU woken at once, each
 	// running its trampoline in parallel). The rest of Elapsed is phase
-	// two, the runtime starting one M per CPU, one after another. Zero
-	// for a port that is not a [Parker].
+	// two, the runtime starting one M per CPU, one after another.
 	Answered time.Duration
 }
 
@@ -162,25 +150,18 @@ var (
 
 	// the logical <-> hardware map, written once by Start before any
 	// secondary runs
-	hwids    []uint64
-	hwidName = "id"
+	hwids []uint64
 
 	// order lists the CPUs handed to Ms, in order; task takes the next.
 	order   []int
 	nextCPU atomic.Int32
 
-	cpus [MaxCPUs]cpuState
+	// entered marks the CPUs task handed an M
+	entered [MaxCPUs]atomic.Bool
 
 	// online is the online set, published by Start
 	online atomic.Pointer[[]int]
 )
-
-// cpuState is the bookkeeping of one logical CPU, written by Task and read
-// by the waiting boot CPU.
-type cpuState struct {
-	started atomic.Bool
-	status  atomic.Int64 // Port.Start result, set before started
-}
 
 // Register installs the ISA port; board packages call it from init.
 func Register(p Port) {
@@ -188,9 +169,12 @@ func Register(p Port) {
 }
 
 // HWIDName returns the name of the hardware ids of the registered port
-// ("apic", "mpidr", "hart"), or "id".
+// ("apic", "mpidr", "hart"), or "id" when none is registered.
 func HWIDName() string {
-	return hwidName
+	if port == nil {
+		return "id"
+	}
+	return port.HWIDName()
 }
 
 // HWID returns the hardware id of logical CPU cpu (Linux
@@ -219,18 +203,11 @@ func Online() []int {
 	return []int{0}
 }
 
-// NumOnline returns the number of CPUs online, boot CPU included.
-func NumOnline() int {
-	return len(Online())
-}
-
 // Start brings up the CPUs the machine describes and returns when all of
 // them are online or have failed, within bounded waits.
 //
 // The per-CPU areas must be initialized before Start (see
 // [percpu.InitInPlace]): every CPU sets its register from its area base.
-// A kernel calls [Up], which does that, calls Start and prints and checks
-// the result, rather than Start itself.
 //
 // Every CPU described but not online is named in [Report.Problems]; Start
 // then returns [ErrCPUsMissing] unless the boot runs degraded. Either way
@@ -248,24 +225,22 @@ func Start(o Options) (r Report, err error) {
 	}
 
 	if !o.NoCmdline {
-		if c, ok := port.(Cmdliner); ok {
-			if o, err = o.withCmdline(c.Cmdline()); err != nil {
-				return r, err
-			}
+		if o, err = o.withCmdline(port.Cmdline()); err != nil {
+			return r, err
 		}
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultTimeout
 	}
 
-	described, err := describe()
+	described, err := port.CPUs()
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("boot: reading the CPUs the machine describes: %w", err)
 	}
 
-	p := plan(described, o, percpu.AreaNum(), percpu.AreaStride())
+	p := plan(described, port.HWIDName(), o, percpu.AreaNum(), percpu.AreaStride())
 	r = p.report
-	hwids, hwidName = p.hwids, p.name
+	hwids = p.hwids
 	n := len(p.hwids)
 	r.Online = []int{0}
 
@@ -274,11 +249,7 @@ func Start(o Options) (r Report, err error) {
 			return r, err
 		}
 
-		if pk, ok := port.(Parker); ok {
-			bringUp(pk, p, o, &r)
-		} else {
-			bringUpLegacy(n, o.Timeout, &r)
-		}
+		bringUp(p, o, &r)
 	}
 
 	publish(r.Online)
@@ -296,27 +267,8 @@ func Start(o Options) (r Report, err error) {
 	return r, err
 }
 
-// describe returns the CPUs of the machine: the port's description, or
-// NumCPU CPUs with hardware ids 0..n-1 for a port that reads none.
-func describe() ([]CPU, error) {
-	if d, ok := port.(Describer); ok {
-		l, err := d.CPUs()
-		if err != nil {
-			return nil, fmt.Errorf("boot: reading the CPUs the machine describes: %w", err)
-		}
-		return l, nil
-	}
-
-	n := max(port.NumCPU(), 1)
-	l := make([]CPU, n)
-	for i := range l {
-		l[i] = CPU{HWID: uint64(i), Boot: i == 0}
-	}
-	return l, nil
-}
-
-// bringUp runs the two phases of a [Parker] port.
-func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
+// bringUp runs the two phases of the bring-up.
+func bringUp(p bringupPlan, o Options, r *Report) {
 	t0 := time.Now()
 
 	var woken []int
@@ -339,7 +291,7 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 		}
 	}
 
-	errs := pk.Wake(woken, wh, wb)
+	errs := port.Wake(woken, wh, wb)
 	for i, e := range errs {
 		if i < len(woken) && e != nil {
 			cause[woken[i]] = e.Error()
@@ -357,7 +309,7 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 		for _, cpu := range woken {
 			switch {
 			case cause[cpu] != "":
-			case pk.Parked(cpu):
+			case port.Parked(cpu):
 				answered = append(answered, cpu)
 			default:
 				pending = true
@@ -371,7 +323,7 @@ func bringUp(pk Parker, p bringupPlan, o Options, r *Report) {
 
 	for _, cpu := range woken {
 		if cause[cpu] == "" && !slices.Contains(answered, cpu) {
-			cause[cpu] = fmt.Sprintf("no answer to %s within %v", pk.WakeMethod(), o.Timeout)
+			cause[cpu] = fmt.Sprintf("no answer to %s within %v", port.WakeMethod(), o.Timeout)
 		}
 	}
 
@@ -429,7 +381,7 @@ func collect(p bringupPlan, cause map[int]string, r *Report) {
 		why := cause[cpu]
 		if why == "" {
 			why = "parked, but did not enter the scheduler in time"
-			if !cpus[cpu].started.Load() {
+			if !entered[cpu].Load() {
 				why = "parked, but the runtime asked for no M for it"
 			}
 		}
@@ -518,51 +470,8 @@ func task(sp, mp, gp, fn unsafe.Pointer) {
 	}
 
 	cpu := order[i]
-	s := &cpus[cpu]
 	stack := (*gStack)(gp)
 
-	if pk, ok := port.(Parker); ok {
-		pk.Enter(cpu, stack.hi, uintptr(gp), uintptr(fn))
-	} else {
-		s.status.Store(int64(port.Start(cpu, stack.hi, uintptr(gp), uintptr(fn), percpu.AreaBase(cpu))))
-	}
-
-	s.started.Store(true)
-}
-
-// bringUpLegacy brings up CPUs 1..n-1 of a port that is not a [Parker], one
-// phase: the runtime is given n CPUs before any of them is known to run.
-func bringUpLegacy(n int, timeout time.Duration, r *Report) {
-	t0 := time.Now()
-
-	order = order[:0]
-	for cpu := 1; cpu < n; cpu++ {
-		order = append(order, cpu)
-	}
-	nextCPU.Store(0)
-
-	cause := make(map[int]string)
-	if err := handOut(n); err != nil {
-		for _, cpu := range order {
-			cause[cpu] = err.Error()
-		}
-	} else {
-		waitOnline(order, enterTimeout(timeout, len(order)))
-	}
-
-	for _, cpu := range order {
-		s := &cpus[cpu]
-		switch {
-		case port.Online(cpu):
-		case !s.started.Load():
-			cause[cpu] = fmt.Sprintf("the runtime asked for no M for it within %v", timeout)
-		case s.status.Load() != 0:
-			cause[cpu] = port.StartError(cpu, int(s.status.Load())).Error()
-		default:
-			cause[cpu] = fmt.Sprintf("no answer within %v", timeout)
-		}
-	}
-
-	collect(bringupPlan{hwids: hwids, name: hwidName}, cause, r)
-	r.Elapsed = time.Since(t0)
+	port.Enter(cpu, stack.hi, uintptr(gp), uintptr(fn))
+	entered[cpu].Store(true)
 }

@@ -40,16 +40,15 @@ type fakePort struct {
 	online  [MaxCPUs]atomic.Bool
 }
 
-func (p *fakePort) NumCPU() int                                       { return len(p.cpus) }
-func (p *fakePort) Prepare(n int) error                               { return nil }
-func (p *fakePort) Start(int, uintptr, uintptr, uintptr, uintptr) int { return 1 }
-func (p *fakePort) StartError(int, int) error                         { return errors.New("fake: one-phase start") }
-func (p *fakePort) Online(cpu int) bool                               { return cpu == 0 || p.online[cpu].Load() }
-func (p *fakePort) HWIDName() string                                  { return "apic" }
-func (p *fakePort) CPUs() ([]CPU, error)                              { return p.cpus, nil }
-func (p *fakePort) Parked(cpu int) bool                               { return p.parked[cpu].Load() }
-func (p *fakePort) WakeMethod() string                                { return "INIT-SIPI" }
-func (p *fakePort) Cmdline() string                                   { return p.cmdline }
+var _ Port = (*fakePort)(nil)
+
+func (p *fakePort) Prepare(n int) error  { return nil }
+func (p *fakePort) Online(cpu int) bool  { return cpu == 0 || p.online[cpu].Load() }
+func (p *fakePort) HWIDName() string     { return "apic" }
+func (p *fakePort) CPUs() ([]CPU, error) { return p.cpus, nil }
+func (p *fakePort) Parked(cpu int) bool  { return p.parked[cpu].Load() }
+func (p *fakePort) WakeMethod() string   { return "INIT-SIPI" }
+func (p *fakePort) Cmdline() string      { return p.cmdline }
 
 func (p *fakePort) Wake(cpus []int, hwids []uint64, bases []uintptr) []error {
 	p.mu.Lock()
@@ -125,8 +124,8 @@ func startWith(p Port, o Options) (r Report, err error) {
 		port = p
 		started.Store(false)
 		online.Store(nil)
-		for i := range cpus {
-			cpus[i] = cpuState{}
+		for i := range entered {
+			entered[i].Store(false)
 		}
 		r, err = Start(o)
 	}()
@@ -340,8 +339,7 @@ func TestMaxCPUsCapacity(t *testing.T) {
 	for i := 0; i < MaxCPUs+16; i++ {
 		l = append(l, CPU{HWID: uint64(i), Boot: i == 0})
 	}
-	port = nil // no Describer: hardware ids are named "id"
-	p := plan(l, Options{}, MaxCPUs+100, 64)
+	p := plan(l, "id", Options{}, MaxCPUs+100, 64)
 
 	if !p.overCapacity || len(p.hwids) != MaxCPUs || p.report.Parked != 16 {
 		t.Errorf("plan: over %v, %d logical, %d parked", p.overCapacity, len(p.hwids), p.report.Parked)
@@ -391,11 +389,25 @@ func TestNoPort(t *testing.T) {
 	if _, err := Start(Options{}); err != ErrNoPort {
 		t.Errorf("Start without a port = %v, want %v", err, ErrNoPort)
 	}
+	if got := HWIDName(); got != "id" {
+		t.Errorf("HWIDName without a port = %q, want %q", got, "id")
+	}
+}
+
+// TestHWIDNameBeforeStart: the registered port names the hardware ids from
+// the start.
+func TestHWIDNameBeforeStart(t *testing.T) {
+	saved := port
+	t.Cleanup(func() { port = saved })
+
+	Register(machine(0, 0, 1))
+	if got := HWIDName(); got != "apic" {
+		t.Errorf("HWIDName before Start = %q, want the port's %q", got, "apic")
+	}
 }
 
 func TestBadDescription(t *testing.T) {
-	port = nil
-	p := plan([]CPU{{HWID: 1, Boot: true}, {HWID: 1}, {HWID: 3, Boot: true}}, Options{}, 4, 64)
+	p := plan([]CPU{{HWID: 1, Boot: true}, {HWID: 1}, {HWID: 3, Boot: true}}, "id", Options{}, 4, 64)
 	got := strings.Join(p.report.Problems, "\n")
 	for _, want := range []string{"cpu id=0x1 left alone: the description lists it twice", "cpu id=0x3 left alone: a second boot CPU"} {
 		if !strings.Contains(got, want) {
@@ -403,7 +415,7 @@ func TestBadDescription(t *testing.T) {
 		}
 	}
 
-	p = plan([]CPU{{HWID: 1}}, Options{}, 4, 64)
+	p = plan([]CPU{{HWID: 1}}, "id", Options{}, 4, 64)
 	if !strings.Contains(strings.Join(p.report.Problems, "\n"), "marks no CPU as the boot CPU") || len(p.hwids) != 1 {
 		t.Errorf("no boot CPU: %q, %d logical", p.report.Problems, len(p.hwids))
 	}

@@ -25,12 +25,9 @@ type bringupPlan struct {
 // other usable CPUs follow in the description's order, up to the capacity
 // (the areas, [MaxCPUs]) and o.Max. It never fails: a description without
 // exactly one boot CPU, or with a duplicate hardware id, is reported and the
-// faulty entries are left alone.
-func plan(described []CPU, o Options, areas int, stride uintptr) (p bringupPlan) {
-	p.name = "id"
-	if d, ok := port.(Describer); ok {
-		p.name = d.HWIDName()
-	}
+// faulty entries are left alone. name names the hardware ids.
+func plan(described []CPU, name string, o Options, areas int, stride uintptr) (p bringupPlan) {
+	p.name = name
 
 	r := &p.report
 	r.HWIDName = p.name

@@ -19,6 +19,7 @@ import (
 
 	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/kernel/selftest"
 )
 
@@ -37,13 +38,13 @@ func main() {
 	// and prints and checks one line per online CPU. The kernel command
 	// line may ask for a degraded boot (boot.degraded), a CPU not to be
 	// woken (boot.skip=K) or fewer CPUs (maxcpus=N).
-	report, err := boot.Up(os.Stdout, boot.Options{BeforeStart: selftest.CheckBadInput})
+	report, err := console.Up(os.Stdout, boot.Options{}, selftest.CheckBadInput)
 
 	if deliberate != nil && len(report.Online) > 0 {
 		deliberate(report.Online)
 	}
 
-	t := boot.NewTally(os.Stdout, report.Online)
+	t := console.NewTally(os.Stdout, report.Online)
 	if len(report.Online) > 0 {
 		selftest.Run(t)
 	}

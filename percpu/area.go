@@ -124,8 +124,12 @@ func Init(base, size uintptr, ncpu int) (int, error) {
 	}
 
 	if hi != 0 || uint64(uintptr(need)) != need || uintptr(need) > size {
-		return 0, newError(ErrTooManyCPUs, "%s need %s of %s (%d bytes) but the memory at base %#x is %s (%s)",
-			plural(ncpu, "CPU"), plural(ncpu, "area"), plural(int(stride), "byte"), need, base,
+		verb := "need"
+		if ncpu == 1 {
+			verb = "needs"
+		}
+		return 0, newError(ErrTooManyCPUs, "%s %s %s of %s (%d bytes) but the memory at base %#x is %s (%s)",
+			plural(ncpu, "CPU"), verb, plural(ncpu, "area"), plural(int(stride), "byte"), need, base,
 			plural(int(size), "byte"), plural(int(size/stride), "area"))
 	}
 

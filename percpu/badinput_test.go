@@ -102,6 +102,10 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 
+	t.Run("nil function", func(t *testing.T) {
+		wantPanic(t, "With(nil)", func() { vU64.With(nil) }, ErrNilFunc, "Var[uint64].With(nil)", "want a function")
+	})
+
 	t.Run("init called twice", func(t *testing.T) {
 		_, err := InitInPlace()
 		wantError(t, "InitInPlace twice", err, ErrInitialized, "already initialized", areas, fmt.Sprintf("%d bytes", stride), "may run once")
@@ -130,8 +134,21 @@ func TestMessageGrammar(t *testing.T) {
 
 	resetAreas()
 
+	// before Init there is no area to name: say so
+	err = SetOnline([]int{0})
+	wantError(t, "SetOnline before Init", err, ErrNotInitialized, "SetOnline([0]) before Init or InitInPlace")
+	if err != nil && strings.Contains(err.Error(), "0..-1") {
+		t.Errorf("SetOnline before Init: %q names ids 0..-1", err)
+	}
+
 	base := testBase()
 	stride := AreaStride()
+
+	// too little memory for one CPU
+	_, err = Init(base, linker.AreaAlign, 1)
+	wantError(t, "Init with memory for no area", err, ErrTooManyCPUs,
+		fmt.Sprintf("1 CPU needs 1 area of %d bytes (%d bytes)", stride, stride), fmt.Sprintf("is %d bytes (0 areas)", linker.AreaAlign))
+	oneCPU := err
 
 	_, err = Init(base+1, testSize, 1)
 	wantError(t, "Init(base+1)", err, ErrMisaligned, "it is 1 byte past")
@@ -150,8 +167,8 @@ func TestMessageGrammar(t *testing.T) {
 	wantPanic(t, "Remote(1)", func() { vU64.Remote(1) }, ErrCPURange, "cpu 1 out of range: 1 area (valid ids 0..0)")
 	wantPanic(t, "Define after Init", func() { Define[uint16](1) }, ErrFrozen, "Define[uint16]", "frozen by Init:")
 
-	for _, msg := range []string{err.Error(), fmt.Sprint(panicOf(func() { vU64.Remote(1) }))} {
-		for _, bad := range []string{"1 areas", "1 bytes", "a interface", "a unsafe"} {
+	for _, msg := range []string{err.Error(), oneCPU.Error(), fmt.Sprint(panicOf(func() { vU64.Remote(1) }))} {
+		for _, bad := range []string{"1 areas", "1 bytes", "1 CPU need ", "a interface", "a unsafe"} {
 			if strings.Contains(msg, bad) {
 				t.Errorf("message %q says %q", msg, bad)
 			}

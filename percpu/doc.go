@@ -25,9 +25,9 @@
 //	var hits = percpu.Define[uint64](0)
 //
 // In main, before any other CPU runs, initialize the areas and bring the
-// CPUs up; package boot does both in one call:
+// CPUs up; package console does both in one call, and prints the result:
 //
-//	report, err := boot.Up(os.Stdout, boot.Options{}) // percpu.InitInPlace, boot.Start
+//	report, err := console.Up(os.Stdout, boot.Options{}, nil) // percpu.InitInPlace, boot.Start
 //
 // Then, on any CPU, from any goroutine:
 //

@@ -31,7 +31,8 @@ var (
 	ErrFrozen = errors.New("percpu: layout frozen")
 	// ErrInitialized: Init or InitInPlace was called a second time.
 	ErrInitialized = errors.New("percpu: areas already initialized")
-	// ErrNotInitialized: a per-CPU access before Init or InitInPlace.
+	// ErrNotInitialized: a per-CPU access, or SetOnline, before Init or
+	// InitInPlace.
 	ErrNotInitialized = errors.New("percpu: areas not initialized")
 	// ErrRegister: the per-CPU register of this CPU does not point at an
 	// area (never set, or set to something else).
@@ -54,6 +55,8 @@ var (
 	ErrPoison = errors.New("percpu: free slot written after free")
 	// ErrOnline: a bad online set given to SetOnline.
 	ErrOnline = errors.New("percpu: bad online set")
+	// ErrNilFunc: With was given a nil function.
+	ErrNilFunc = errors.New("percpu: nil function")
 )
 
 // Error is the type of the errors returned and panicked by this package. Its

@@ -25,7 +25,8 @@ var online atomic.Pointer[[]int]
 //
 // SetOnline returns an error wrapping [ErrOnline] naming the CPU if one is
 // outside [0, AreaNum()) or listed twice, or if the list is empty but not
-// nil. It keeps a copy of cpus.
+// nil, and [ErrNotInitialized] before Init or InitInPlace. It keeps a copy
+// of cpus.
 //
 // Concurrency: SetOnline may run while other goroutines iterate: each
 // iteration sees the old set or the new one.
@@ -33,6 +34,10 @@ func SetOnline(cpus []int) error {
 	if cpus == nil {
 		online.Store(nil)
 		return nil
+	}
+
+	if !initialized.Load() {
+		return newError(ErrNotInitialized, "SetOnline(%v) before Init or InitInPlace: no areas yet", cpus)
 	}
 
 	if len(cpus) == 0 {

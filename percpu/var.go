@@ -164,10 +164,11 @@ func storePinned(key uint64, src unsafe.Pointer) {
 // Concurrency: f is the only code on this CPU touching the slot, except
 // other CPUs through [Var.Remote].
 //
-// Panics: if f is nil, or as [Var.Read].
+// Panics: if f is nil, with an error wrapping [ErrNilFunc], or as
+// [Var.Read].
 func (v *Var[T]) With(f func(*T)) {
 	if f == nil {
-		panic("percpu: With called with a nil function")
+		panic(newError(ErrNilFunc, "Var[%v].With(nil): want a function to call with the slot at offset %#x", reflect.TypeFor[T](), v.off))
 	}
 	if v.state.Load() == varFreed {
 		freed("With", reflect.TypeFor[T](), v.off)

@@ -42,10 +42,6 @@ var description struct {
 	err   error
 }
 
-// legacyHWID holds APIC ID + 1 of logical CPU i for [SMP.Start]: the usable
-// CPUs of the description, boot CPU first.
-var legacyHWID [MaxCPUs]uint64
-
 // HWIDName names the hardware id on console lines.
 func (SMP) HWIDName() string {
 	return "apic"
@@ -90,31 +86,6 @@ func describe() (cpus []boot.CPU, where string, err error) {
 // [SMP.CPUs].
 func (SMP) Source() string {
 	return description.where
-}
-
-// NumCPU returns the number of usable CPUs of [SMP.CPUs], boot CPU
-// included, and numbers them for [SMP.Start]: boot CPU 0, then the others
-// in firmware order. A description that cannot be read is printed and
-// counts one CPU, the boot CPU.
-func (s SMP) NumCPU() int {
-	cpus, err := s.CPUs()
-
-	if err != nil {
-		print("amd64: ", err.Error(), "\n")
-		return 1
-	}
-
-	n := 1
-
-	for _, c := range cpus {
-		if c.Unusable != "" || c.Boot || n >= MaxCPUs {
-			continue
-		}
-		legacyHWID[n] = c.HWID + 1
-		n++
-	}
-
-	return n
 }
 
 // pvhStartInfo is the PVH start_info (hvm_start_info,

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/linker"
 )
 
@@ -68,8 +69,7 @@ type mailbox struct {
 	tls    uint64 // TLS slot: FS_BASE = &tls + 8, Go reads g at FS:-8
 	state  uint32 // apNone, apParked, apOnline
 	apicID uint32 // local APIC ID, as the AP read it with CPUID
-	nmi    uint32 // 1: Enter's NMI was taken, or Start woke the AP with fn published
-	_      [12]byte
+	_      [16]byte
 	stack  [parkStackSize]byte // park stack, grows down from its end
 }
 
@@ -106,9 +106,10 @@ func readCR3() uint64
 func sgdt(p *[10]byte)
 func sidt(p *[10]byte)
 
-// SMP starts x86_64 application processors; it implements boot.Port,
-// boot.Describer, boot.Parker and boot.Cmdliner.
+// SMP starts x86_64 application processors: the [boot.Port] of the ISA.
 type SMP struct{}
+
+var _ boot.Port = SMP{}
 
 // Prepare installs the real-mode trampoline and its data in low memory. It
 // runs once on the boot CPU before any AP is started.
@@ -185,7 +186,6 @@ func arm(cpu int, hwid uint64, base uintptr) error {
 	mb := &mailboxes[cpu]
 	atomic.StoreUint32(&mb.state, apNone)
 	mb.sp, mb.g0, mb.tls, mb.apicID = 0, 0, 0, 0
-	atomic.StoreUint32(&mb.nmi, 0)
 	atomic.StoreUint64(&mb.fn, 0)
 	mb.base = uint64(base)
 	atomic.StoreUint64(&apicTable[cpu], hwid+1)
@@ -277,7 +277,7 @@ func (SMP) WakeMethod() string {
 }
 
 // Online reports whether CPU cpu has left its park loop for the scheduler;
-// CPU 0, the boot CPU, is always online (boot.Port).
+// CPU 0, the boot CPU, is always online.
 func (SMP) Online(cpu int) bool {
 	if cpu == 0 {
 		return true
@@ -298,65 +298,6 @@ func (SMP) APICID(cpu int) int {
 // their APIC ID in the table of the CPUs woken (they halt).
 func (SMP) Strays() int {
 	return int(atomic.LoadUint32(&strays))
-}
-
-// Start status codes, see [SMP.StartError].
-const (
-	startOK = iota
-	startBadID
-	startIPI
-)
-
-// Start is the one-CPU-at-a-time start of the first bring-up interface: it
-// wakes CPU cpu (the APIC ID of the cpu-th CPU of [SMP.CPUs], boot CPU
-// first) with fn already published, so that the AP goes through its park
-// loop at once.
-//
-// It runs inside goos.Task: no allocation, no locks, bounded busy-waits
-// only.
-func (s SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
-	if cpu <= 0 || cpu >= MaxCPUs || legacyHWID[cpu] == 0 {
-		return startBadID
-	}
-
-	hwid := legacyHWID[cpu] - 1
-
-	if arm(cpu, hwid, base) != nil {
-		return startBadID
-	}
-
-	// fn published before the AP runs, and no wake-up NMI: the AP goes
-	// through its park loop without halting
-	mb := &mailboxes[cpu]
-	mb.sp, mb.g0 = uint64(sp), uint64(g0)
-	atomic.StoreUint64(&mb.fn, uint64(fn))
-	atomic.StoreUint32(&mb.nmi, 1)
-
-	if !ipi(hwid, icrINIT) {
-		return startIPI
-	}
-	delay(10e6)
-
-	for i := 0; i < 2; i++ {
-		if !ipi(hwid, icrSIPI|apVector) {
-			return startIPI
-		}
-		delay(200e3)
-	}
-
-	return startOK
-}
-
-// StartError explains a status returned by Start.
-func (SMP) StartError(cpu int, status int) error {
-	switch status {
-	case startBadID:
-		return fmt.Errorf("cpu %d: no mailbox or no addressable APIC ID for it (limit %d)", cpu, MaxCPUs)
-	case startIPI:
-		return fmt.Errorf("cpu %d: the local APIC did not deliver the INIT/STARTUP IPI", cpu)
-	default:
-		return fmt.Errorf("cpu %d: unknown start status %d", cpu, status)
-	}
 }
 
 // ICR delivery modes (Intel SDM Vol. 3A, 11.6.1 Interrupt Command Register).

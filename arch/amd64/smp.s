@@ -201,16 +201,10 @@ found:
 	MOVL	$const_apParked, mailbox_state(BX)
 
 	// Park: halt until Enter's NMI, whose handler (parkNMI) returns to
-	// apRelease, never here. Start, which publishes fn before the AP
-	// runs and sends no NMI, sets mailbox nmi first.
+	// apRelease, never here.
 park:
-	MOVL	mailbox_nmi(BX), AX
-	TESTL	AX, AX
-	JNE	release
 	CALL	·apHalt(SB)
 	JMP	park				// woken by something else: halt again
-release:
-	JMP	·apRelease(SB)
 
 // func apHalt()
 //
@@ -227,21 +221,19 @@ TEXT ·apHalt(SB),NOSPLIT|NOFRAME,$0
 // The stack holds RIP, CS, RFLAGS, RSP and SS of the park loop (Intel SDM
 // Vol. 3A, 6.14.2 64-Bit Mode Stack Frame).
 //
-// What it does: marks the NMI taken and replaces the return address: the
-// park loop is left wherever the NMI found it, so an NMI that comes just
-// before the HLT cannot be lost. IRETQ ends NMI blocking.
+// What it does: replaces the return address: the park loop is left
+// wherever the NMI found it, so an NMI that comes just before the HLT cannot
+// be lost. IRETQ ends NMI blocking.
 //
 // Where it goes next: apRelease, on the park stack, interrupts masked.
 TEXT ·parkNMI(SB),NOSPLIT|NOFRAME,$0
-	MOVL	$1, mailbox_nmi(BX)
 	MOVQ	$·apRelease(SB), AX
 	MOVQ	AX, 0(SP)			// RIP
 	IRETQ
 
 // apRelease leaves the park loop for the scheduler.
 //
-// Where control came from: parkNMI, or the park loop when Start published
-// fn before waking the AP. BX holds the AP's mailbox; fn, sp and g0 are
+// Where control came from: parkNMI. BX holds the AP's mailbox; fn, sp and g0 are
 // published (Enter stores fn after them and x86 loads are not reordered
 // with older loads, Intel SDM Vol. 3A, 10.2.2).
 //

@@ -24,8 +24,7 @@
 //   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
 //     them up with PSCI CPU_ON in two phases: every core parks with its
 //     per-CPU register set, then each is handed an M and enters the Go
-//     scheduler (it implements the Port, Describer, Parker and Cmdliner of
-//     package github.com/tamago-smp/kernel/boot).
+//     scheduler (the Port of package github.com/tamago-smp/kernel/boot).
 //   - the generic timer backs [Nanotime], the board's exit device [Exit].
 //
 // One kernel binary runs at both exception levels: every EL-specific choice

@@ -91,28 +91,6 @@ func conduitFromTree(t *fdt.Tree) (string, error) {
 	}
 }
 
-// logicalOrder returns the hardware ids of the usable CPUs of cpus in the
-// order logical ids are given: the boot CPU first (logical 0), then the
-// others in the order of the description, at most max.
-func logicalOrder(cpus []boot.CPU, max int) (hwids []uint64) {
-	for _, c := range cpus {
-		if c.Boot {
-			hwids = append(hwids, c.HWID)
-		}
-	}
-
-	for _, c := range cpus {
-		if len(hwids) >= max {
-			break
-		}
-		if !c.Boot && c.Unusable == "" {
-			hwids = append(hwids, c.HWID)
-		}
-	}
-
-	return
-}
-
 func cstr(b []byte) string {
 	for i, c := range b {
 		if c == 0 {

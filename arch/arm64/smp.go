@@ -41,11 +41,11 @@ const (
 
 // parkTicks is how long, in generic timer ticks, a parked AP waits for
 // Enter with WFE before it powers itself off (apentry); ^0 is never. Set
-// by Wake and Start before the first CPU_ON.
+// by Wake before the first CPU_ON.
 var parkTicks uint64 = ^uint64(0)
 
 // psciHVC is 1 when the APs reach PSCI with HVC, 0 with SMC: set by Wake
-// and Start for apentry's CPU_OFF.
+// for apentry's CPU_OFF.
 var psciHVC uint32
 
 // hwidValid marks an entry of cpuHWID as written.
@@ -72,12 +72,9 @@ var mailboxes [MaxCPUs]mailbox
 // calling CPU's MPIDR.
 var cpuHWID [MaxCPUs]uint64
 
-// Status codes of [SMP.Start] that are not PSCI return codes, explained by
-// [SMP.StartError].
-const (
-	startNoMailbox = 1 // cpu outside the mailbox table
-	startBusy      = 2 // the mailbox was already used
-)
+// startBusy is the status of cpuOn for a mailbox already used: not a PSCI
+// return code.
+const startBusy = 2
 
 // defined in smp.s
 func apentry()
@@ -86,10 +83,8 @@ func read_mpidr() uint64
 func dcache_clean(addr, size uint64)
 func sev()
 
-// SMP starts the secondary CPUs with PSCI CPU_ON, one Go scheduler M each.
-// It implements the Port interface of package boot
-// (github.com/tamago-smp/kernel/boot) and its optional Describer, Parker
-// and Cmdliner interfaces.
+// SMP starts the secondary CPUs with PSCI CPU_ON, one Go scheduler M each:
+// the [boot.Port] of the ISA.
 //
 // The CPUs are the ones the device tree at DTB describes (/cpus, with their
 // MPIDR affinity as reg and enable-method "psci"); its /psci node names the
@@ -116,11 +111,9 @@ type SMP struct {
 	tree      *fdt.Tree
 	cpus      []boot.CPU
 	descErr   error
-
-	// logical is the legacy mapping of [SMP.Start]: the MPIDR of each
-	// logical CPU, boot CPU first.
-	logical []uint64
 }
+
+var _ boot.Port = (*SMP)(nil)
 
 // describe reads the device tree once: the CPUs, and the PSCI conduit if
 // the tree names one and PSCI.Conduit is ConduitAuto.
@@ -163,8 +156,6 @@ func (s *SMP) describe() error {
 		s.descErr = fmt.Errorf("arm64: device tree at %#x: %w", s.DTB, err)
 		return s.descErr
 	}
-
-	s.logical = logicalOrder(s.cpus, MaxCPUs)
 
 	if d, r, rsize, ok := gicv3FromTree(s.tree); ok {
 		gicInit(d, r, rsize)
@@ -248,16 +239,6 @@ func cpuID() int {
 	return -1
 }
 
-// NumCPU returns the number of usable CPUs the device tree describes, boot
-// CPU included, at most [MaxCPUs]; 1 without a usable device tree.
-func (s *SMP) NumCPU() int {
-	if s.describe() != nil {
-		return 1
-	}
-
-	return len(s.logical)
-}
-
 // Prepare checks that n CPUs fit the mailboxes and reads the device tree.
 // It cleans the identity map's address to the point of coherency, since
 // APs read it with their caches off (a no-op under QEMU, which models no
@@ -306,7 +287,7 @@ func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 			continue
 		}
 
-		if st := s.cpuOn(cpu, hwids[i], bases[i], 0, 0, 0); st != 0 {
+		if st := s.cpuOn(cpu, hwids[i], bases[i]); st != 0 {
 			errs[i] = s.cpuOnError(cpu, hwids[i], st)
 		}
 	}
@@ -315,11 +296,8 @@ func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 }
 
 // cpuOn fills the mailbox of logical CPU cpu and powers it on with PSCI
-// CPU_ON at apentry. With fn != 0 the AP is released as soon as it parks.
-// It returns the PSCI status, or startBusy. It allocates nothing.
-//
-//go:nosplit
-func (s *SMP) cpuOn(cpu int, hwid uint64, base, sp, g0, fn uintptr) int64 {
+// CPU_ON at apentry. It returns the PSCI status, or startBusy.
+func (s *SMP) cpuOn(cpu int, hwid uint64, base uintptr) int64 {
 	mb := &mailboxes[cpu]
 
 	if s.PSCI.hvc() {
@@ -331,9 +309,6 @@ func (s *SMP) cpuOn(cpu int, hwid uint64, base, sp, g0, fn uintptr) int64 {
 	}
 
 	mb.base = uint64(base)
-	mb.sp = uint64(sp)
-	mb.g0 = uint64(g0)
-	atomic.StoreUint64(&mb.fn, uint64(fn))
 	atomic.StoreUint64(&cpuHWID[cpu], hwid|hwidValid)
 
 	return s.PSCI.CPUOn(hwid, apentry_pc(), uint64(uintptr(unsafe.Pointer(mb))))
@@ -422,33 +397,6 @@ func (s *SMP) wakeAgain(cpu int, mb *mailbox) {
 	}
 }
 
-// Start is the one-phase start of a Port without a Parker: it powers on
-// logical CPU cpu (the cpu-th usable CPU of the device tree, boot CPU
-// first) with its mailbox already released, so that the AP sets its
-// per-CPU register to base, SP to sp, g to g0 and jumps to fn. It returns
-// 0, a negative PSCI error code, or a status of this package.
-//
-// Start runs inside goos.Task: it does not allocate, lock or store pointers.
-//
-//go:nosplit
-func (s *SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
-	if cpu <= 0 || cpu >= MaxCPUs || cpu >= len(s.logical) {
-		return startNoMailbox
-	}
-
-	return int(s.cpuOn(cpu, s.logical[cpu], base, sp, g0, fn))
-}
-
-// StartError explains a non-zero status returned by [SMP.Start], naming
-// PSCI errors as DEN0022 does.
-func (s *SMP) StartError(cpu int, status int) error {
-	if status == startNoMailbox {
-		return fmt.Errorf("arm64: cpu %d: no mailbox or no such CPU, logical ids of APs are 1..%d", cpu, min(MaxCPUs, len(s.logical))-1)
-	}
-
-	return s.cpuOnError(cpu, s.logical[cpu], int64(status))
-}
-
 // Online reports whether logical CPU cpu has left its park loop with its
 // registers set, about to enter fn. CPU 0 is always online.
 //
@@ -462,11 +410,4 @@ func (s *SMP) Online(cpu int) bool {
 	default:
 		return atomic.LoadUint32(&mailboxes[cpu].state) == stateOnline
 	}
-}
-
-// CPUNote adds the exception level to the online line of the calling CPU
-// (`el=2` with virt,virtualization=on, `el=1` with plain virt): it also chose
-// the per-CPU register (TPIDR_EL2 or TPIDR_EL1). It implements boot.Noter.
-func (s *SMP) CPUNote() (name string, value uint64) {
-	return "el", uint64(EL())
 }

@@ -10,8 +10,7 @@
 #include "textflag.h"
 #include "arm64.h"
 
-// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter,
-// SMP.Start).
+// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter).
 //
 // Where control came from: QEMU's PSCI (or firmware) powered the core on at
 // this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
@@ -28,8 +27,8 @@
 //     before the caches are on, so both sides see it coherently.
 //  2. the per-CPU register (TPIDR_EL2 or TPIDR_EL1) = mailbox base, before
 //     anything else Go can see.
-//  3. if fn is already published (Enter powered it on again, or Start),
-//     straight to 5.
+//  3. if fn is already published (Enter powered it on again), straight
+//     to 5.
 //  4. parks: state = parked (store-release), then waits for fn with WFE
 //     (Enter signals SEV after its store-release of fn; the timer event
 //     stream ends every WFE within one period anyway). After parkTicks of

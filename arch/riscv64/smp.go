@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
@@ -40,8 +39,6 @@ type hartSlot struct {
 	msip     uint64 // address of the hart's MSIP register in its socket's CLINT
 	mtimecmp uint64 // address of the hart's MTIMECMP register, 0 = unknown (WaitTimer does not sleep)
 	misa     uint64 // set by a hart that lacks an extension the kernel needs, before it halts
-	arrived  uint32 // set by the hart when it reaches its reset park
-	_        [4]byte
 }
 
 // misaLacks returns why hart id halted at reset for want of an extension
@@ -72,7 +69,6 @@ var (
 
 	lottery  uint32 // the first hart to swap in 1 is the boot hart
 	bootHart uint64 // its mhartid
-	narrived uint32 // harts that reached their reset park
 	nlost    uint32 // harts that halted at reset: mhartid not below HartTable
 	lostHart uint64 // the mhartid of one of them
 
@@ -89,25 +85,11 @@ func raise_msip(addr uint64)
 // (see smp.s). Never called from Go.
 func apentry()
 
-// Status codes of [SMP.Start], explained by [SMP.StartError].
-const (
-	startOK        = 0
-	startNoHart    = 1 // no usable hart for that logical id
-	startNotParked = 2 // the hart never reached its reset park
-	startBusy      = 3 // the mailbox was already used
-)
-
-// How long [SMP.NumCPU] waits for the harts to reach their reset park
-// when the machine has no device tree.
-const (
-	settleMax    = time.Second           // at most
-	settleStable = 10 * time.Millisecond // count unchanged for
-)
-
-// SMP starts the harts of the machine, one Go scheduler M each; it
-// implements the Port, Describer, Parker and Cmdliner interfaces of package
-// boot (github.com/tamago-smp/kernel/boot).
+// SMP starts the harts of the machine, one Go scheduler M each: the
+// [boot.Port] of the ISA.
 type SMP struct{}
+
+var _ boot.Port = (*SMP)(nil)
 
 // machine is the description read once from the device tree the boot hart
 // was handed at reset.
@@ -117,10 +99,6 @@ var machine struct {
 	tree  *fdt.Tree
 	harts []Hart
 	byID  map[uint64]int // hart id -> index in harts
-
-	// legacy maps the logical ids of the one-phase [SMP.Start] to hart
-	// ids: the boot hart, then the usable harts in tree order.
-	legacy []uint64
 }
 
 // describe reads the device tree at [BootFDT] once, and points the boot
@@ -140,21 +118,15 @@ func describe() error {
 		}
 
 		machine.byID = map[uint64]int{}
-		machine.legacy = []uint64{bootHart}
 
 		for i, h := range machine.harts {
 			machine.byID[h.ID] = i
 
-			switch {
-			case h.ID == bootHart:
-				if h.CLINT != 0 {
-					atomic.StoreUint64(&mtimeAddr, h.CLINT+clintMTIME)
-					if h.ID < HartTable {
-						atomic.StoreUint64(&hartSlots[h.ID].mtimecmp, h.MTIMECMP())
-					}
+			if h.ID == bootHart && h.CLINT != 0 {
+				atomic.StoreUint64(&mtimeAddr, h.CLINT+clintMTIME)
+				if h.ID < HartTable {
+					atomic.StoreUint64(&hartSlots[h.ID].mtimecmp, h.MTIMECMP())
 				}
-			case h.Unusable == "":
-				machine.legacy = append(machine.legacy, h.ID)
 			}
 		}
 	})
@@ -314,30 +286,6 @@ func (*SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	raise_msip(mb.msip)
 }
 
-// NumCPU returns the number of harts that can run Go code: the boot hart
-// and the usable harts of the device tree. Without a device tree, it counts
-// the harts that reached their reset park, waiting until the count has not
-// changed for 10 ms (at most 1 s).
-func (*SMP) NumCPU() int {
-	if describe() == nil {
-		return len(machine.legacy)
-	}
-
-	n := atomic.LoadUint32(&narrived)
-	start := time.Now()
-	stable := start
-
-	for time.Since(stable) < settleStable && time.Since(start) < settleMax {
-		time.Sleep(time.Millisecond)
-
-		if m := atomic.LoadUint32(&narrived); m != n {
-			n, stable = m, time.Now()
-		}
-	}
-
-	return int(n) + 1
-}
-
 // Prepare checks that n logical CPUs can be started.
 func (*SMP) Prepare(n int) error {
 	if n < 1 || n > MaxCPUs {
@@ -345,65 +293,6 @@ func (*SMP) Prepare(n int) error {
 	}
 
 	return nil
-}
-
-// Start is the one-phase bring-up of logical CPU cpu, for a boot package
-// without the two-phase [boot.Parker] path: logical ids follow the boot
-// hart, then the usable harts in device tree order (see [SMP.NumCPU]).
-// It fills the mailbox and wakes the hart, which goes through its park loop
-// straight to fn.
-//
-// Start runs inside goos.Task: it does not allocate, lock or store
-// pointers.
-func (*SMP) Start(cpu int, sp, g0, fn, base uintptr) (status int) {
-	if cpu <= 0 || cpu >= MaxCPUs || cpu >= len(machine.legacy) {
-		return startNoHart
-	}
-
-	hart := machine.legacy[cpu]
-	h := &machine.harts[machine.byID[hart]]
-	slot := &hartSlots[hart]
-	mb := &mailboxes[cpu]
-
-	if atomic.LoadUint32(&slot.arrived) == 0 {
-		return startNotParked
-	}
-
-	if atomic.LoadUint64(&slot.mailbox) != 0 {
-		return startBusy
-	}
-
-	mb.base = uint64(base)
-	mb.msip = h.MSIP()
-	mb.sp = uint64(sp)
-	mb.g = uint64(g0)
-	mb.fn = uint64(fn)
-	slot.msip = h.MSIP()
-	slot.mtimecmp = h.MTIMECMP()
-	atomic.StoreUint64(&slot.mailbox, uint64(uintptr(unsafe.Pointer(mb))))
-
-	raise_msip(slot.msip)
-
-	return startOK
-}
-
-// StartError explains a non-zero status returned by [SMP.Start].
-func (*SMP) StartError(cpu int, status int) error {
-	hart := "no hart"
-	if cpu >= 0 && cpu < len(machine.legacy) {
-		hart = fmt.Sprintf("hart %d", machine.legacy[cpu])
-	}
-
-	switch status {
-	case startNoHart:
-		return fmt.Errorf("riscv64: cpu %d: no usable hart for it in the device tree", cpu)
-	case startNotParked:
-		return fmt.Errorf("riscv64: cpu %d (%s) never reached its reset park", cpu, hart)
-	case startBusy:
-		return fmt.Errorf("riscv64: cpu %d (%s) was already started", cpu, hart)
-	default:
-		return fmt.Errorf("riscv64: cpu %d (%s): unknown start status %d", cpu, hart, status)
-	}
 }
 
 // Online reports whether logical CPU cpu has left its park loop with its

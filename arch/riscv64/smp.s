@@ -28,8 +28,7 @@ TEXT ·raise_msip(SB),NOSPLIT,$0-8
 //
 // What it does, with no stack and no g:
 //  1. finds its slot in the hart table by mhartid (a hart without one
-//     halts for good, counted in nlost and named by SMP.CPUs) and counts
-//     itself in (narrived);
+//     halts for good, counted in nlost and named by SMP.CPUs);
 //  2. the reset park: WFI with only the machine software interrupt
 //     enabled, until SMP.Wake publishes a mailbox in its slot and raises
 //     its MSIP;
@@ -50,12 +49,6 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 	MUL	T0, T1
 	MOV	$·hartSlots(SB), S2
 	ADD	T1, S2
-
-	// count this hart in (SMP.NumCPU without a device tree)
-	MOV	$1, T1
-	MOVW	T1, hartSlot_arrived(S2)
-	MOV	$·narrived(SB), T2
-	AMOADDW	T1, (T2), X0
 
 	// only the machine software interrupt wakes the hart from WFI
 	// (Privileged Architecture, 3.3.3 Wait for Interrupt: WFI resumes

@@ -32,6 +32,7 @@ import (
 
 	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -70,7 +71,7 @@ func main() {
 	// The machine may have more CPUs than the region has areas: run
 	// degraded, on the CPUs that have one (the others stay parked and are
 	// reported). Up finds the areas initialized and uses them.
-	report, err := boot.Up(os.Stdout, boot.Options{Degraded: true})
+	report, err := console.Up(os.Stdout, boot.Options{Degraded: true}, nil)
 
 	if report.Parked > 0 {
 		ids := make([]string, report.Parked)
@@ -86,20 +87,20 @@ func main() {
 	local := make([]error, boot.MaxCPUs)
 	boot.OnEachCPU(report.Online, time.Minute, func(cpu int) {
 		if reg, want := percpu.ReadReg(), base+uintptr(cpu)*percpu.AreaStride(); reg != want {
-			local[cpu] = boot.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), reg, want)
+			local[cpu] = console.Errorf("%s=%#x, want %#x in the region", percpu.RegName(), reg, want)
 		}
 		owner.Write(int64(cpu))
 		percpu.Add(hits, uint32(cpu+1))
 	})
 
-	t := boot.NewTally(os.Stdout, report.Online)
+	t := console.NewTally(os.Stdout, report.Online)
 	t.OnEachCPU("region", time.Minute, func(cpu int) error {
 		if local[cpu] != nil {
 			return local[cpu]
 		}
 		for _, other := range report.Online {
 			if o, h := *owner.Remote(other), *hits.Remote(other); o != int64(other) || h != uint32(other+1) {
-				return boot.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
+				return console.Errorf("cpu %d: owner=%d hits=%d, want %d, %d", other, o, h, other, other+1)
 			}
 		}
 		return nil

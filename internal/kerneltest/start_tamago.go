@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -52,13 +53,13 @@ func init() {
 }
 
 // Start initializes the per-CPU areas over the linker region and brings
-// every CPU of the machine up, as the demo kernel does ([boot.Up]: the kernel
+// every CPU of the machine up, as the demo kernel does ([console.Up]: the kernel
 // command line may ask for boot.degraded, boot.skip=K, maxcpus=N), printing
 // and checking the percpu:, boot: and online lines of the output contract.
 // It fails unless every CPU described came online (or the boot runs
-// degraded) and the online lines pass boot.Up's checks.
+// degraded) and the online lines pass console.Up's checks.
 func Start() ([]int, error) {
-	report, err := boot.Up(os.Stdout, boot.Options{})
+	report, err := console.Up(os.Stdout, boot.Options{}, nil)
 
 	online = report.Online
 	for _, cpu := range online {

@@ -51,6 +51,7 @@ import (
 
 	_ "github.com/tamago-smp/kernel/board"
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/internal/benchops"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -59,7 +60,7 @@ func main() {
 	// Control came from the runtime: CPU 0 runs alone, its per-CPU
 	// register pointing at area 0, every per-CPU variable defined.
 	// Up prints its error
-	report, err := boot.Up(os.Stdout, boot.Options{})
+	report, err := console.Up(os.Stdout, boot.Options{}, nil)
 	if err != nil {
 		fmt.Println("benchmarks: 0 measured, 1 failed")
 		os.Exit(1)

@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/internal/wanterr"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
@@ -77,7 +78,7 @@ type guarded struct {
 //	dynamic/heap-chunk cpu=0         variables past the linker region, in
 //	                                 chunks of Go heap memory, work on every
 //	                                 CPU through the same offset
-func Dynamic(t *boot.Tally) {
+func Dynamic(t *console.Tally) {
 	w, on := t.Writer(), t.Online()
 	n := len(on)
 	report := t.Result
@@ -115,7 +116,7 @@ func Dynamic(t *boot.Tally) {
 		missed, notStarted = on, on
 	}
 	for _, cpu := range missed {
-		errs[cpu] = boot.Errorf("did not run to completion on this CPU within %v", phaseTimeout)
+		errs[cpu] = console.Errorf("did not run to completion on this CPU within %v", phaseTimeout)
 	}
 	if err := percpu.CheckPoison(); err != nil {
 		errs[0] = first(errs[0], err)
@@ -200,7 +201,7 @@ func claim(off uintptr, id uint64) error {
 
 	for o, other := range churnShadow {
 		if off < o+size && o < off+size {
-			return boot.Errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
+			return console.Errorf("variable %d at offset %#x overlaps live variable %d at offset %#x", id, off, other, o)
 		}
 	}
 	churnShadow[off] = id
@@ -238,7 +239,7 @@ func churn(cpu, allocs int) error {
 		id := churnIDs.Add(1)
 		v, err := percpu.Alloc(guarded{Head: id, Tail: id})
 		if err != nil {
-			return boot.Errorf("allocation %d: %v", i, err)
+			return console.Errorf("allocation %d: %v", i, err)
 		}
 		if err := claim(v.Offset(), id); err != nil {
 			return err
@@ -266,7 +267,7 @@ func checkGuarded(v *percpu.Var[guarded]) error {
 	for cpu := 0; cpu < percpu.AreaNum(); cpu++ {
 		g := v.Remote(cpu)
 		if g.Head != id || g.Tail != id {
-			return boot.Errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
+			return console.Errorf("variable at offset %#x, cpu %d: guard words %#x, %#x, want %#x", v.Offset(), cpu, g.Head, g.Tail, id)
 		}
 	}
 
@@ -316,7 +317,7 @@ func dynamicStress(w io.Writer, n int) error {
 		s := c.Sum()
 		hi := published() + uint64(g)
 		if s < int64(lo) || s > int64(hi) {
-			bad = first(bad, boot.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
+			bad = first(bad, console.Errorf("Sum = %d while adding, want within [%d, %d]", s, lo, hi))
 		}
 		sums++
 	})
@@ -358,7 +359,7 @@ func runAdders(g int, add func(i, j int), poll func()) error {
 	}
 
 	if f := finished.Load(); f != int32(g) {
-		return boot.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
+		return console.Errorf("%d of %d goroutines finished within %v", f, g, stressTimeout)
 	}
 
 	return nil
@@ -416,7 +417,7 @@ func isrGoroutine() error {
 		runtime.Gosched()
 	}
 	if !stopped.Load() {
-		return boot.Errorf("the service goroutine did not stop within %v", stressTimeout)
+		return console.Errorf("the service goroutine did not stop within %v", stressTimeout)
 	}
 
 	return first(
@@ -475,7 +476,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	for i := 0; i < heapChunks; i++ {
 		v, err := percpu.Alloc(big{N: uint64(i)})
 		if err != nil {
-			return vs, heap, boot.Errorf("allocation %d: %v", i, err)
+			return vs, heap, console.Errorf("allocation %d: %v", i, err)
 		}
 		vs = append(vs, v)
 
@@ -485,7 +486,7 @@ func heapVars() (vs []*percpu.Var[big], heap int, err error) {
 	}
 
 	if heap == 0 {
-		return vs, heap, boot.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
+		return vs, heap, console.Errorf("%d variables of %d bytes all in the linker region: no heap chunk was needed", heapChunks, unsafe.Sizeof(big{}))
 	}
 
 	return vs, heap, nil
@@ -502,7 +503,7 @@ func checkHeapVars(w io.Writer, vs []*percpu.Var[big], heap int, missed []int, o
 				want += 100
 			}
 			if got := v.Remote(cpu).N; got != want {
-				return boot.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
+				return console.Errorf("variable %d (offset %#x), cpu %d: %d, want %d", i, v.Offset(), cpu, got, want)
 			}
 		}
 	}

@@ -28,7 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -88,7 +88,7 @@ var tests = []test{
 // test on every CPU t checks (the online set: logical ids, with holes when
 // the boot runs degraded), then [Dynamic] and [Stress], one result per test
 // and CPU.
-func Run(t *boot.Tally) {
+func Run(t *console.Tally) {
 	on := t.Online()
 
 	for _, r := range early {
@@ -115,7 +115,7 @@ func Run(t *boot.Tally) {
 // emulation the CPUs would take seconds to get a P back.)
 func stopTheWorld(n int) error {
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return boot.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
+		return console.Errorf("GOMAXPROCS=%d, want %d (the online CPUs)", p, n)
 	}
 
 	runtime.GC()
@@ -123,13 +123,13 @@ func stopTheWorld(n int) error {
 	runtime.GOMAXPROCS(lower)
 
 	if p := runtime.GOMAXPROCS(n); p != lower {
-		return boot.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
+		return console.Errorf("GOMAXPROCS=%d after lowering it to %d", p, lower)
 	}
 
 	runtime.GC()
 
 	if p := runtime.GOMAXPROCS(0); p != n {
-		return boot.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
+		return console.Errorf("GOMAXPROCS=%d after raising it back, want %d", p, n)
 	}
 
 	return nil
@@ -137,10 +137,10 @@ func stopTheWorld(n int) error {
 
 func testRegister(cpu int, on []int) error {
 	if reg, base := percpu.ReadReg(), percpu.AreaBase(cpu); reg != base {
-		return boot.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
+		return console.Errorf("%s=%#x, want area base %#x", percpu.RegName(), reg, base)
 	}
 	if id := percpu.CPU(); id != cpu {
-		return boot.Errorf("percpu.CPU()=%d, want %d", id, cpu)
+		return console.Errorf("percpu.CPU()=%d, want %d", id, cpu)
 	}
 	return nil
 }
@@ -148,7 +148,7 @@ func testRegister(cpu int, on []int) error {
 // expect compares a value read on a CPU with the one wanted.
 func expect[T comparable](what string, got, want T) error {
 	if got != want {
-		return boot.Errorf("%s=%v, want %v", what, got, want)
+		return console.Errorf("%s=%v, want %v", what, got, want)
 	}
 	return nil
 }
@@ -279,7 +279,7 @@ func testReset(cpu int, on []int) error {
 	vPair.Reset()
 
 	if err := testInitial(cpu, on); err != nil {
-		return boot.Errorf("after Reset: %v", err)
+		return console.Errorf("after Reset: %v", err)
 	}
 	return nil
 }

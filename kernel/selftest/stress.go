@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/boot"
+	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -81,7 +82,7 @@ type stressResult struct {
 //     exactly: no add was lost or counted twice, although Add is not atomic
 //     on arm64 and riscv64 (a load, an add and a store);
 //   - its guard words are intact (see [CheckGuards]).
-func Stress(t *boot.Tally) {
+func Stress(t *console.Tally) {
 	w, on := t.Writer(), t.Online()
 	n := len(on)
 	errs := make([]error, boot.MaxCPUs)
@@ -110,9 +111,9 @@ func Stress(t *boot.Tally) {
 		switch {
 		case err != nil:
 		case res.perCPU[cpu] < stressAdds(n):
-			err = boot.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, stressAdds(n))
+			err = console.Errorf("counter=%d after %v, want at least %d", res.perCPU[cpu], stressTimeout, stressAdds(n))
 		case sum != res.adds:
-			err = boot.Errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
+			err = console.Errorf("sum of %d counters=%d, want %d (the adds the goroutines counted): %d lost",
 				n, sum, res.adds, int64(res.adds-sum))
 		default:
 			err = CheckGuards(cpu)
@@ -221,7 +222,7 @@ func stressRun(on []int, errs []error) (r stressResult) {
 
 	for _, cpu := range on {
 		if wentDown[cpu] {
-			errs[cpu] = boot.Errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
+			errs[cpu] = console.Errorf("remote read of the counter went down from %d to %d", down[cpu][0], down[cpu][1])
 		}
 	}
 
@@ -258,10 +259,10 @@ func minU64(a, b uint64) uint64 {
 //   - the linker guard zone after the region ([linker.Guard]), zero.
 func CheckGuards(cpu int) error {
 	if v := atomic.LoadUint64(guardLo.Remote(cpu)); v != canary {
-		return boot.Errorf("guard word before the counter = %#x, want %#x", v, uint64(canary))
+		return console.Errorf("guard word before the counter = %#x, want %#x", v, uint64(canary))
 	}
 	if v := atomic.LoadUint64(guardHi.Remote(cpu)); v != canary {
-		return boot.Errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
+		return console.Errorf("guard word after the counter = %#x, want %#x", v, uint64(canary))
 	}
 
 	if err := percpu.CheckPoison(); err != nil {
@@ -288,7 +289,7 @@ func CheckGuards(cpu int) error {
 func zero(what string, start, end uintptr) error {
 	for p := start; p < end; p++ {
 		if b := *(*byte)(unsafe.Add(unsafe.Pointer(nil), p)); b != 0 {
-			return boot.Errorf("%s [%#x, %#x): byte at %#x = %#x, want 0", what, start, end, p, b)
+			return console.Errorf("%s [%#x, %#x): byte at %#x = %#x, want 0", what, start, end, p, b)
 		}
 	}
 	return nil

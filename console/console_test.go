@@ -4,58 +4,71 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-package boot
+package console
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
+	"unsafe"
 
+	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// goodReads returns what CPUs 0..n-1 read on a healthy machine: their area
-// bases, and the exception level of the register in use (2 where the
-// register names none).
-func goodReads(n int) []cpuRead {
-	el := uint64(2)
-	if s, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el"); ok {
-		fmt.Sscan(s, &el)
+// testAreas is the number of per-CPU areas of the tests, at region.
+const testAreas = 4
+
+var region [testAreas*1024 + linker.AreaAlign]byte
+
+func TestMain(m *testing.M) {
+	base := linker.FirstArea(uintptr(unsafe.Pointer(&region)))
+
+	if _, err := percpu.Init(base, uintptr(len(region))-(base-uintptr(unsafe.Pointer(&region))), testAreas); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 
-	reads := make([]cpuRead, MaxCPUs)
-	for cpu := 0; cpu < n; cpu++ {
-		reads[cpu] = cpuRead{ok: true, reg: percpu.AreaBase(cpu), noteName: "el", note: el}
-	}
-	return reads
+	os.Exit(m.Run())
 }
 
-// withHWIDs makes l the logical -> hardware id map for a test.
-func withHWIDs(t *testing.T, l ...uint64) {
-	saved := hwids
-	hwids = l
-	t.Cleanup(func() { hwids = saved })
+// needAreas skips a test that needs n per-CPU areas when the build has fewer
+// (the single-CPU percpu_naive build has one).
+func needAreas(t *testing.T, n int) {
+	if a := percpu.AreaNum(); a < n {
+		t.Skipf("%d per-CPU area(s) in this build, the test needs %d", a, n)
+	}
+}
+
+// goodReads returns what CPUs 0..n-1 read on a healthy machine with
+// hardware ids hwids: their area bases, at exception level 2.
+func goodReads(n int, hwids ...uint64) []cpuRead {
+	reads := make([]cpuRead, boot.MaxCPUs)
+	for cpu := 0; cpu < n; cpu++ {
+		reads[cpu] = cpuRead{ok: true, reg: percpu.AreaBase(cpu), el: 2, hw: hwids[cpu], hasHW: true, back: cpu}
+	}
+	return reads
 }
 
 // TestCheckOnline: each property Up asserts about the online lines is
 // refused when broken, naming the CPU and the values; a healthy boot passes.
 func TestCheckOnline(t *testing.T) {
 	needAreas(t, 3)
-	withHWIDs(t, 0x10, 0x11, 0x12)
-	healthy := Report{Present: 3, Online: []int{0, 1, 2}}
+	healthy := boot.Report{HWIDName: "apic", Present: 3, Online: []int{0, 1, 2}}
+	good := func() []cpuRead { return goodReads(3, 0x10, 0x11, 0x12) }
 
-	if bad := checkOnline(healthy, goodReads(3), 3); len(bad) != 0 {
+	if bad := checkOnline(healthy, good(), 3); len(bad) != 0 {
 		t.Fatalf("healthy boot: %q", bad)
 	}
 
 	for _, c := range []struct {
 		name  string
-		r     Report
+		r     boot.Report
 		edit  func(reads []cpuRead)
-		hwids []uint64
 		areas int
 		want  string
 	}{
@@ -63,29 +76,28 @@ func TestCheckOnline(t *testing.T) {
 			want: fmt.Sprintf("cpu 1: %s=%#x, want its own area base %#x", percpu.RegName(), percpu.AreaBase(2), percpu.AreaBase(1))},
 		{name: "two CPUs, one register", edit: func(r []cpuRead) { r[2].reg = r[0].reg },
 			want: "the register of cpu 0 too"},
-		{name: "notes differ", edit: func(r []cpuRead) { r[2].note = 7 },
-			want: "cpu 2 reads el=7, cpu 0 reads el="},
-		{name: "hardware ids alike", hwids: []uint64{0x10, 0x11, 0x11},
-			want: "cpu 2 has hardware id " + HWIDName() + "=0x11, as cpu 1 has"},
-		{name: "online set without cpu 0", r: Report{Present: 3, Online: []int{1, 2}, Problems: []string{"x"}},
+		{name: "exception levels differ", edit: func(r []cpuRead) { r[2].el = 1 },
+			want: "cpu 2 reads el=1, cpu 0 reads el=2"},
+		{name: "hardware ids alike", edit: func(r []cpuRead) { r[2].hw = 0x11 },
+			want: "cpu 2 has hardware id apic=0x11, as cpu 1 has"},
+		{name: "hardware id maps back elsewhere", edit: func(r []cpuRead) { r[1].back = -1 },
+			want: "cpu 1: hardware id apic=0x11 maps back to cpu -1"},
+		{name: "online set without cpu 0", r: boot.Report{Present: 3, Online: []int{1, 2}, Problems: []string{"x"}},
 			want: "does not start with cpu 0"},
-		{name: "online set out of order", r: Report{Present: 3, Online: []int{0, 2, 1}},
+		{name: "online set out of order", r: boot.Report{Present: 3, Online: []int{0, 2, 1}},
 			want: "not strictly increasing at cpu 1"},
 		{name: "more CPUs than areas", areas: 2,
 			want: "3 CPUs online, only 2 per-CPU areas"},
-		{name: "missing CPU unnamed", r: Report{Present: 4, Online: []int{0, 1, 2}},
+		{name: "missing CPU unnamed", r: boot.Report{Present: 4, Online: []int{0, 1, 2}},
 			want: "3 of 4 CPUs described are online, and no boot: line names the others"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r, reads, areas := healthy, goodReads(3), 3
+			r, reads, areas := healthy, good(), 3
 			if c.r.Online != nil {
 				r = c.r
 			}
 			if c.edit != nil {
 				c.edit(reads)
-			}
-			if c.hwids != nil {
-				withHWIDs(t, c.hwids...)
 			}
 			if c.areas != 0 {
 				areas = c.areas
@@ -167,8 +179,8 @@ func TestTally(t *testing.T) {
 	}
 
 	// an error of Up fails the boot even when every check passed
-	if code := NewTally(&out, []int{0}).Done(ErrCPUsMissing); code != 1 {
-		t.Errorf("Done(ErrCPUsMissing) = %d, want 1", code)
+	if code := NewTally(&out, []int{0}).Done(boot.ErrCPUsMissing); code != 1 {
+		t.Errorf("Done(boot.ErrCPUsMissing) = %d, want 1", code)
 	}
 
 	// a broken contract is a failed check
@@ -192,35 +204,41 @@ func TestTally(t *testing.T) {
 	out.Reset()
 	tl = NewTally(&out, []int{0})
 	tl.Result("a", 0, nil)
-	if code := tl.Done(fmt.Errorf("%w: 1 of 2", ErrCPUsMissing)); code != 1 || !strings.HasSuffix(out.String(), "FAIL boot cpu=0: "+ErrCPUsMissing.Error()+": 1 of 2\nselftest: 1 passed, 1 failed\n") {
+	if code := tl.Done(fmt.Errorf("%w: 1 of 2", boot.ErrCPUsMissing)); code != 1 || !strings.HasSuffix(out.String(), "FAIL boot cpu=0: "+boot.ErrCPUsMissing.Error()+": 1 of 2\nselftest: 1 passed, 1 failed\n") {
 		t.Errorf("Done after a strict boot without every CPU = %d, output %q", code, out.String())
 	}
 }
 
-// TestErrorf: the deferred error formats as fmt.Errorf would.
+// TestErrorf: the deferred error formats as fmt.Errorf would, and wraps
+// the operands of %w.
 func TestErrorf(t *testing.T) {
 	if got, want := Errorf("cpu %d: %s=%#x", 3, "gp", 0x40).Error(), "cpu 3: gp=0x40"; got != want {
 		t.Errorf("Errorf = %q, want %q", got, want)
 	}
+
+	err := Errorf("alloc: %w", percpu.ErrNoSpace)
+	if got, want := err.Error(), "alloc: "+percpu.ErrNoSpace.Error(); got != want {
+		t.Errorf("Errorf with %%w = %q, want %q", got, want)
+	}
+	if !errors.Is(err, percpu.ErrNoSpace) {
+		t.Errorf("errors.Is(%v, percpu.ErrNoSpace) = false", err)
+	}
+
+	err = Errorf("%w and %w", percpu.ErrNoSpace, percpu.ErrFreed)
+	if !errors.Is(err, percpu.ErrNoSpace) || !errors.Is(err, percpu.ErrFreed) || errors.Is(err, percpu.ErrTooBig) {
+		t.Errorf("Errorf with two %%w: errors.Is finds the wrong errors in %v", err)
+	}
 }
 
-// TestCheckOnlineEL: on arm64 every CPU must run at the exception level of
-// the register in use (the kernel tests of boot run this on aarch64 and
-// aarch64-el2).
-func TestCheckOnlineEL(t *testing.T) {
-	el, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el")
-	if !ok {
-		t.Skipf("register %s names no exception level", percpu.RegName())
-	}
-	needAreas(t, 2)
-	withHWIDs(t, 0, 1)
+// TestUpTwice: a second Up refuses before it prints or runs anything.
+func TestUpTwice(t *testing.T) {
+	var out bytes.Buffer
+	ran := 0
+	Up(&out, boot.Options{}, func() { ran++ }) // no port on the host: it fails, but it ran
 
-	reads := goodReads(2)
-	other := map[string]uint64{"1": 2, "2": 1}[el]
-	reads[0].note, reads[1].note = other, other
-
-	bad := checkOnline(Report{Present: 2, Online: []int{0, 1}}, reads, 2)
-	if want := fmt.Sprintf("cpu 1 runs at el=%d but uses %s", other, percpu.RegName()); !strings.Contains(strings.Join(bad, "\n"), want) {
-		t.Errorf("checkOnline = %q, want a line containing %q", bad, want)
+	out.Reset()
+	_, err := Up(&out, boot.Options{}, func() { ran++ })
+	if err != boot.ErrStarted || out.Len() != 0 || ran != 1 {
+		t.Errorf("second Up = %v, printed %q, before ran %d times; want %v, nothing, once", err, out.String(), ran, boot.ErrStarted)
 	}
 }

@@ -4,79 +4,73 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-package boot
+// Package console prints and checks the output contract of the kernels of
+// this template (the demo kernel, the examples, the bench kernel), which the
+// qemu harness and README.md rely on:
+//
+//	percpu: _percpu_start=0x<start> _percpu_end=0x<end> area_size=<bytes> area_stride=<bytes> areas=<n>
+//	boot: <problem>                             one per CPU described but not online
+//	cpu <id> online: <register>=0x<base> [el=<n>] <hwid-name>=0x<hwid>   one per online CPU
+//	PASS <check> cpu=<id>
+//	FAIL <check> cpu=<id>: <what was expected, what was seen>
+//	selftest: <passed> passed, <failed> failed
+//
+// The first line reads `percpu: base=0x<base> area_size=...` for areas
+// outside the linker region; arm64 adds the exception level (el=) the CPU
+// runs at. Each online line is read on that CPU itself.
+//
+// [Up] prints the first three kinds of line and checks them: the areas fit
+// the region and hold every online CPU; the online set starts with CPU 0
+// and increases strictly; each CPU's register is its own area base, no two
+// alike; every CPU runs at the exception level of CPU 0; the hardware ids
+// are distinct and map back to their logical ids; every CPU described but
+// not online is named. A [Tally] prints the results and the summary; its
+// Done gives the exit status.
+//
+// A kernel that wants other output uses packages boot and percpu directly.
+package console
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"slices"
-	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// ErrContract is wrapped by the error of [Up] when what the online CPUs
-// read on themselves breaks the output contract: a register that is not the
-// CPU's own area base, two CPUs with one register or one hardware id, CPUs
-// that disagree on their note.
+// ErrContract is wrapped by the error of [Up] when what the online CPUs read
+// on themselves breaks the output contract.
 var ErrContract = errors.New("boot: the online CPUs break the output contract")
 
 // onlineTimeout bounds the wait of [Up] for every online CPU to read its
 // register.
 const onlineTimeout = 30 * time.Second
 
-// Up is the prologue of a kernel built from this template, in one call from
-// main, where CPU 0 runs alone with its per-CPU register on area 0 and every
-// per-CPU variable is defined (package initialization is over):
-//
-//	report, err := boot.Up(os.Stdout, boot.Options{})
-//
-// It initializes the per-CPU areas over the linker region
-// ([percpu.InitInPlace]), unless main initialized them itself (at a base of
-// its own, [percpu.Init], with CPU 0's register on area 0), runs
-// o.BeforeStart, brings up the other CPUs ([Start]) and writes the lines of
-// the output contract to w:
-//
-//	percpu: _percpu_start=0x<start> _percpu_end=0x<end> area_size=<bytes> area_stride=<bytes> areas=<n>
-//	boot: <problem>                                   one per CPU described but not online
-//	cpu <id> online: <register>=0x<base> [<note>=<n>] [<hwid-name>=0x<hwid>]   one per online CPU
-//
-// (the first line reads `percpu: base=0x<base> area_size=...` for areas
-// outside the linker region). Each online line is read on that CPU itself:
-// its register, and the port's note ([Noter]).
-//
-// Up asserts what the lines promise, and fails with an error wrapping
-// [ErrContract], after a `boot: ` line per violation, unless:
-//
-//   - the areas hold every CPU online, their stride is a positive multiple
-//     of [linker.AreaAlign] and at least the area size; in the linker
-//     region, area 0 is _percpu_start rounded up to linker.AreaAlign and the
-//     last area ends by _percpu_end;
-//   - the online set starts with CPU 0 and increases strictly, within the
-//     areas;
-//   - each online CPU read its register, equal to its own area base
-//     ([percpu.AreaBase]), and no two CPUs read the same register;
-//   - every online CPU reads the note CPU 0 reads (arm64: one exception
-//     level, the one of the register in use: el=2 with tpidr_el2);
-//   - the hardware ids of the online CPUs are distinct and map back to
-//     their logical ids ([HWID], [LogicalID]);
-//   - a CPU described but not online is named by a `boot: ` line.
-//
-// Up writes every error it returns to w, as its last line. On an error that
-// stops the boot (the areas cannot be initialized, Start fails before any
-// CPU starts) it returns the zero Report. Otherwise it returns Start's
-// report, the online CPUs running, and an error when a CPU is missing
-// ([ErrCPUsMissing], unless the boot runs degraded), did not read its
-// register in time, or the contract is broken: the kernel can still run its
-// checks on report.Online, and exits non-zero ([Tally.Done]).
-func Up(w io.Writer, o Options) (Report, error) {
+// up is set by the first call of [Up].
+var up atomic.Bool
+
+// Up is the prologue of a kernel, called once from main while CPU 0 runs
+// alone: it initializes the per-CPU areas ([percpu.InitInPlace]) unless main
+// did ([percpu.Init]), prints the `percpu:` line, runs before (if not nil)
+// while CPU 0 still runs alone, brings up the other CPUs ([boot.Start]) with
+// o, and prints and checks the `boot:` and online lines. Every error it
+// returns is printed as the last line; a second call returns
+// [boot.ErrStarted] and prints nothing. Unless the boot stopped (zero
+// Report), the CPUs of the Report's online set run, whatever the error.
+func Up(w io.Writer, o boot.Options, before func()) (boot.Report, error) {
+	if !up.CompareAndSwap(false, true) {
+		return boot.Report{}, boot.ErrStarted
+	}
+
 	if percpu.AreaNum() == 0 {
 		if _, err := percpu.InitInPlace(); err != nil {
 			fmt.Fprintln(w, err) // the library's errors name the package
-			return Report{}, err
+			return boot.Report{}, err
 		}
 	}
 
@@ -90,17 +84,17 @@ func Up(w io.Writer, o Options) (Report, error) {
 	var violations []string
 	violations = append(violations, l.check()...)
 
-	if o.BeforeStart != nil {
-		o.BeforeStart()
+	if before != nil {
+		before()
 	}
 
-	r, err := Start(o)
-	if err != nil && err != ErrCPUsMissing {
+	r, err := boot.Start(o)
+	if err != nil && err != boot.ErrCPUsMissing {
 		for _, p := range r.Problems {
 			fmt.Fprintln(w, "boot:", p)
 		}
 		fmt.Fprintln(w, err)
-		return Report{}, err
+		return boot.Report{}, err
 	}
 
 	reads, perr := printOnline(w, r, onlineTimeout)
@@ -166,66 +160,68 @@ func (l areaLayout) check() (bad []string) {
 	return
 }
 
-// cpuRead is what one CPU read on itself for its online line.
+// cpuRead is what one CPU read on itself for its online line, and its ids.
 type cpuRead struct {
-	ok       bool // it read in time
-	reg      uintptr
-	noteName string
-	note     uint64
+	ok  bool // it read in time
+	reg uintptr
+	el  int // the exception level on arm64, 0 elsewhere
+
+	hw    uint64 // boot.HWID
+	hasHW bool
+	back  int // boot.LogicalID(hw), -1 if none
 }
 
 // printOnline prints the `boot: ` lines of r's problems and one online line
-// per CPU of r.Online, each read on that CPU (see [Up]), and returns the
-// reads. A CPU that does not read within timeout gets a `boot: ` line
-// instead, and printOnline returns the error of [OnEachCPU].
-func printOnline(w io.Writer, r Report, timeout time.Duration) ([]cpuRead, error) {
+// per CPU of r.Online, each read on that CPU, and returns the reads. A CPU
+// that does not read within timeout gets a `boot: ` line instead, and
+// printOnline returns the error of [boot.OnEachCPU].
+func printOnline(w io.Writer, r boot.Report, timeout time.Duration) ([]cpuRead, error) {
 	for _, p := range r.Problems {
 		fmt.Fprintln(w, "boot:", p)
 	}
 
-	var reads [MaxCPUs]cpuRead
-	noter, _ := port.(Noter)
-	_, describes := port.(Describer)
+	reads := make([]cpuRead, boot.MaxCPUs)
 
-	err := OnEachCPU(r.Online, timeout, func(cpu int) {
+	err := boot.OnEachCPU(r.Online, timeout, func(cpu int) {
 		c := &reads[cpu]
 		c.reg = percpu.ReadReg()
-		if noter != nil {
-			c.noteName, c.note = noter.CPUNote()
-		}
+		c.el = exceptionLevel()
 		c.ok = true
 	})
 
-	if _, ok := err.(*EachError); err != nil && !ok {
-		return reads[:], err
+	if _, ok := err.(*boot.EachError); err != nil && !ok {
+		return reads, err
 	}
 
 	for _, cpu := range r.Online {
-		c := reads[cpu]
-		hw, _ := HWID(cpu)
+		c := &reads[cpu]
+		c.hw, c.hasHW = boot.HWID(cpu)
+		c.back = -1
+		if c.hasHW {
+			if back, ok := boot.LogicalID(c.hw); ok {
+				c.back = back
+			}
+		}
 
 		if !c.ok {
-			fmt.Fprintf(w, "boot: cpu %d (%s=%#x) is online but did not read its register within %v\n", cpu, HWIDName(), hw, timeout)
+			fmt.Fprintf(w, "boot: cpu %d (%s=%#x) is online but did not read its register within %v\n", cpu, r.HWIDName, c.hw, timeout)
 			continue
 		}
 
 		fmt.Fprintf(w, "cpu %d online: %s=%#x", cpu, percpu.RegName(), c.reg)
-		if c.noteName != "" {
-			fmt.Fprintf(w, " %s=%d", c.noteName, c.note)
+		if c.el != 0 {
+			fmt.Fprintf(w, " el=%d", c.el)
 		}
-		if describes {
-			fmt.Fprintf(w, " %s=%#x", HWIDName(), hw)
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, " %s=%#x\n", r.HWIDName, c.hw)
 	}
 
-	return reads[:], err
+	return reads, err
 }
 
 // checkOnline returns how the online CPUs of r, with what they read on
 // themselves, break the contract [Up] asserts; areas is the number of
 // per-CPU areas.
-func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
+func checkOnline(r boot.Report, reads []cpuRead, areas int) (bad []string) {
 	on := r.Online
 
 	switch {
@@ -237,7 +233,7 @@ func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
 
 	regs := map[uintptr]int{}
 	hwids := map[uint64]int{}
-	var note0 *cpuRead
+	var first *cpuRead
 
 	for i, cpu := range on {
 		if i > 0 && cpu <= on[i-1] {
@@ -248,17 +244,17 @@ func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
 			continue
 		}
 
-		if hw, ok := HWID(cpu); ok {
-			if other, dup := hwids[hw]; dup {
-				bad = append(bad, fmt.Sprintf("cpu %d has hardware id %s=%#x, as cpu %d has", cpu, HWIDName(), hw, other))
+		c := &reads[cpu]
+		if c.hasHW {
+			if other, dup := hwids[c.hw]; dup {
+				bad = append(bad, fmt.Sprintf("cpu %d has hardware id %s=%#x, as cpu %d has", cpu, r.HWIDName, c.hw, other))
 			}
-			hwids[hw] = cpu
-			if back, ok := LogicalID(hw); !ok || back != cpu {
-				bad = append(bad, fmt.Sprintf("cpu %d: hardware id %s=%#x maps back to cpu %d", cpu, HWIDName(), hw, back))
+			hwids[c.hw] = cpu
+			if c.back != cpu {
+				bad = append(bad, fmt.Sprintf("cpu %d: hardware id %s=%#x maps back to cpu %d", cpu, r.HWIDName, c.hw, c.back))
 			}
 		}
 
-		c := &reads[cpu]
 		if !c.ok {
 			continue // printOnline named it and failed
 		}
@@ -271,13 +267,11 @@ func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
 		}
 		regs[c.reg] = cpu
 
-		if el, ok := strings.CutPrefix(percpu.RegName(), "tpidr_el"); ok && c.noteName == "el" && el != fmt.Sprint(c.note) {
-			bad = append(bad, fmt.Sprintf("cpu %d runs at el=%d but uses %s", cpu, c.note, percpu.RegName()))
-		}
-		if note0 == nil {
-			note0 = c
-		} else if c.noteName != note0.noteName || c.note != note0.note {
-			bad = append(bad, fmt.Sprintf("cpu %d reads %s=%d, cpu %d reads %s=%d", cpu, c.noteName, c.note, on[0], note0.noteName, note0.note))
+		// CPU 0's exception level chose the register (percpu)
+		if first == nil {
+			first = c
+		} else if c.el != first.el {
+			bad = append(bad, fmt.Sprintf("cpu %d reads el=%d, cpu %d reads el=%d", cpu, c.el, on[0], first.el))
 		}
 	}
 
@@ -288,23 +282,18 @@ func checkOnline(r Report, reads []cpuRead, areas int) (bad []string) {
 	return
 }
 
-// Tally runs a kernel's checks on the online CPUs and prints their results
-// as the output contract has them, one line per check and CPU, then the
-// summary line ([Tally.Done]):
-//
-//	PASS <check> cpu=<id>
-//	FAIL <check> cpu=<id>: <what was expected, what was seen>
-//	selftest: <passed> passed, <failed> failed
+// Tally runs a kernel's checks on the online CPUs and prints their results,
+// then the summary line ([Tally.Done]).
 type Tally struct {
 	w      io.Writer
 	online []int
 
 	passed, failed int
-	passes         [MaxCPUs]int
+	passes         [boot.MaxCPUs]int
 }
 
 // NewTally returns a Tally that writes to w and checks the CPUs of online
-// (report.Online of [Up]).
+// (the Report's online set of [Up]).
 func NewTally(w io.Writer, online []int) *Tally {
 	return &Tally{w: w, online: online}
 }
@@ -333,26 +322,25 @@ func (t *Tally) Result(name string, cpu int, err error) {
 
 	fmt.Fprintf(t.w, "PASS %s cpu=%d\n", name, cpu)
 	t.passed++
-	if cpu >= 0 && cpu < MaxCPUs {
+	if cpu >= 0 && cpu < boot.MaxCPUs {
 		t.passes[cpu]++
 	}
 }
 
-// OnEachCPU runs f on every CPU t checks, at once, pinned, as [OnEachCPU]
-// does (f must not block, nor call fmt: build its error with [Errorf]), and
-// records one result per CPU: f's error, or
-// that f did not start or return on that CPU within timeout. With no CPU to
-// check (the boot stopped) it does nothing.
+// OnEachCPU runs f on every CPU t checks, at once, pinned, as
+// [boot.OnEachCPU] does (f must not block nor call fmt: build its error with
+// [Errorf]), and records one result per CPU: f's error, or that f did not
+// start or return in time. With no CPU to check it does nothing.
 func (t *Tally) OnEachCPU(name string, timeout time.Duration, f func(cpu int) error) {
 	if len(t.online) == 0 {
 		return // the boot stopped: no CPU to check (Done fails it)
 	}
 
-	errs := make([]error, MaxCPUs)
+	errs := make([]error, boot.MaxCPUs)
 
-	err := OnEachCPU(t.online, timeout, func(cpu int) { errs[cpu] = f(cpu) })
+	err := boot.OnEachCPU(t.online, timeout, func(cpu int) { errs[cpu] = f(cpu) })
 
-	if e, ok := err.(*EachError); ok {
+	if e, ok := err.(*boot.EachError); ok {
 		for _, cpu := range e.NotStarted {
 			errs[cpu] = fmt.Errorf("did not start on this CPU within %v", timeout)
 		}
@@ -369,22 +357,13 @@ func (t *Tally) OnEachCPU(name string, timeout time.Duration, f func(cpu int) er
 	}
 }
 
-// Counts returns the results recorded so far.
-func (t *Tally) Counts() (passed, failed int) {
-	return t.passed, t.failed
-}
-
-// Done ends the checks: a CPU of t's online set where no check passed gets
-// a FAIL line (every online CPU must prove itself), then Done prints the
-// summary line and returns the exit status, 0 only if no check failed and
-// err (the error of [Up]) is nil. A non-nil err is one more FAIL line, so
-// that the summary of a failed boot never reads "0 failed": "online-lines"
-// for a broken contract ([ErrContract]), "boot" otherwise (a CPU that did
-// not come online in a strict boot, areas that do not fit, ...), with the
-// error, which the boot: lines above detail.
+// Done ends the checks and returns the exit status, 0 only if no check
+// failed and err (the error of [Up]) is nil. An online CPU where no check
+// passed fails "every-cpu", and a non-nil err fails "online-lines"
+// ([ErrContract]) or "boot", so that a failed boot never reads "0 failed".
 func (t *Tally) Done(err error) int {
 	for _, cpu := range t.online {
-		if cpu >= 0 && cpu < MaxCPUs && t.passes[cpu] == 0 {
+		if cpu >= 0 && cpu < boot.MaxCPUs && t.passes[cpu] == 0 {
 			t.Result("every-cpu", cpu, fmt.Errorf("no check passed on cpu %d", cpu))
 		}
 	}
