@@ -71,10 +71,8 @@ import (
 // hart's CLINT; every hart's MSIP and MTIMECMP come from the device tree
 // (see [Harts]).
 const (
-	CLINT_BASE     = 0x2000000
-	CLINT_MSIP     = CLINT_BASE + clintMSIP     // 32-bit per hart, bit 0 = mip.MSIP
-	CLINT_MTIMECMP = CLINT_BASE + clintMTIMECMP // 64-bit per hart
-	CLINT_MTIME    = CLINT_BASE + clintMTIME    // 64-bit, one per CLINT
+	CLINT_BASE  = 0x2000000
+	CLINT_MTIME = CLINT_BASE + clintMTIME // 64-bit, one per CLINT
 )
 
 // CSR bits (The RISC-V Instruction Set Manual, Volume II: Privileged

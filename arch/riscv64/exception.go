@@ -24,24 +24,15 @@ const ExceptionStatus = arch.ExceptionStatus
 // defined in exception.s
 func exception()
 
-// SetExceptionDevices tells the exception report where to report: the
-// NS16550A UART at uart and the SiFive test finisher at test. Zero disables
-// the report (uart) or the exit (test: the trapping hart then sleeps
-// forever).
-//
-// A board names both at link time instead, so that the trap vector and the
-// early reports of cpuinit work from the first instruction: it defines
-// initialized variables linknamed to _exception_uart and _exception_test,
-// as package virt does (the way TamaGo boards define runtime/goos.RamStart).
-// The link names carry no package path, so that they stay right in a
-// module forked from this one under another path.
-func SetExceptionDevices(uart, test uint64) {
-	exceptionUART = uart
-	exceptionTest = test
-}
-
 // Devices the trap vector (exception.s), the early reports (early.s and
-// early.go) and [Exit] use, named by the board at link time.
+// early.go) and [Exit] use: the NS16550A UART and the SiFive test finisher.
+// A board names both at link time, so that they work from the first
+// instruction: it defines initialized variables linknamed to
+// _exception_uart and _exception_test, as package virt does (the way TamaGo
+// boards define runtime/goos.RamStart). The link names carry no package
+// path, so that they stay right in a module forked from this one under
+// another path. Zero disables the report (UART) or the exit (finisher: the
+// trapping hart then sleeps forever).
 var (
 	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64

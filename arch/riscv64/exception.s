@@ -53,14 +53,14 @@ GLOBL excLock<>(SB), NOPTR, $4
 //
 //	exception: cpu <logical id> hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
 //
+// on the board's UART (_exception_uart) and stops the machine through the
+// SiFive test finisher (_exception_test) with ExceptionStatus (Privileged
+// Architecture, 3.1.15 mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
+//
 // The logical CPU id comes from the hart table, not from gp: 0 for the
 // boot hart, the mailbox published in its slot for a woken hart, "?" for a
 // hart that never was (a trap before the boot lottery, or on a parked
 // hart).
-//
-// on the UART given to SetExceptionDevices and stops the machine through the
-// SiFive test finisher with ExceptionStatus (Privileged Architecture, 3.1.15
-// mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
 //
 // A trap on another hart while one reports waits for that report to stop
 // the machine; a trap inside the report (on the reporting hart) stops the

@@ -19,7 +19,7 @@ func finish(base uint64, code int32)
 
 // Exit stops the machine through the SiFive test finisher (QEMU
 // hw/misc/sifive_test.c) the board named at link time, the one of the
-// exception report (see [SetExceptionDevices]), for runtime/goos.Exit: status 0
+// exception report (_exception_test), for runtime/goos.Exit: status 0
 // is written as FINISHER_PASS, any other status as FINISHER_FAIL with the
 // status in bits 31:16, which QEMU passes to exit(3), so QEMU exits with
 // status code & 0xff. A non-zero code whose low byte is zero becomes 255,

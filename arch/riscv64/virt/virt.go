@@ -67,7 +67,7 @@ var SMP = &riscv64.SMP{}
 
 // The devices the trap vector and the early reports of cpuinit use, named
 // at link time so that they work from the first instruction of every hart,
-// before any Go code runs (see riscv64.SetExceptionDevices).
+// before any Go code runs.
 var (
 	//go:linkname exceptionUART _exception_uart
 	exceptionUART uint64 = UART0_BASE
