@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // The reports cpuinit makes before the Go runtime runs: one console line on
 // the UART the board named at link time (_exception_uart) and a non-zero exit
@@ -133,5 +134,5 @@ halt:
 TEXT ·early_halt(SB),NOSPLIT|NOFRAME,$0
 	CSRRW	X0, MIE, X0
 sleep:
-	WORD	$0x10500073			// wfi
+	WFI
 	JMP	sleep

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // Messages of the trap report, NUL-terminated.
 DATA excCPU<>+0(SB)/8, $"\r\nexcept"
@@ -103,7 +104,7 @@ busy:
 	BEQ	T1, T2, exit
 sleep:
 	CSRRW	X0, MIE, X0
-	WORD	$0x10500073		// wfi
+	WFI
 	JMP	sleep
 
 // exc_cpu<> writes the logical CPU id of this hart, or "?", to the UART at
