@@ -37,7 +37,7 @@ func main() {
 	// and prints and checks one line per online CPU. The kernel command
 	// line may ask for a degraded boot (boot.degraded), a CPU not to be
 	// woken (boot.skip=K) or fewer CPUs (maxcpus=N).
-	report, err := boot.Up(os.Stdout, boot.Options{BeforeStart: selftest.CheckBadInput})
+	report, err := boot.Up(os.Stdout, boot.Options{})
 
 	if deliberate != nil && len(report.Online) > 0 {
 		deliberate(report.Online)
