@@ -54,6 +54,10 @@ var (
 
 	// excExit is the SYS_EXIT parameter block of an exception exit.
 	excExit = [2]uint64{ADP_Stopped_ApplicationExit, ExceptionStatus}
+
+	// excELExit is the SYS_EXIT parameter block of fatal_el: the kernel
+	// refuses the exception level, nothing faulted.
+	excELExit = [2]uint64{ADP_Stopped_ApplicationExit, EarlyStatus}
 )
 
 // Text printed by the vectors (exception.s), one string per field.

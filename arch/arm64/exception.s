@@ -226,8 +226,8 @@ park:
 	B	park
 
 // fatal_el reports an exception level this package cannot run at (EL0 or
-// EL3: QEMU virt with secure=on) and exits QEMU with ExceptionStatus.
-// Called from cpu_setup with the level in R0, before any stack or vector.
+// EL3: QEMU virt with secure=on) and exits QEMU with EarlyStatus. Called
+// from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
 	MOVD	_exception_uart(SB), R19
@@ -236,7 +236,7 @@ TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	BL	·exc_putdec(SB)
 	PRINT(·excEOL)
 	MOVD	$const_SYS_EXIT, R0
-	MOVD	$·excExit(SB), R1
+	MOVD	$·excELExit(SB), R1
 	HLT	$const_semihostingHLT
 park:
 	WFE
