@@ -51,7 +51,7 @@ var (
 //go:nosplit
 func ramcheck() {
 	var buf [early.LineSize]byte
-	image := uint64(uintptr(unsafe.Pointer(&earlyStack)))
+	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 
 	line := early.RAM(&buf, "arm64", uintptr(earlyDTB), uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
 	if line == nil {

@@ -52,7 +52,7 @@ func early_halt() // halts this hart: interrupts off, WFI forever
 //go:nosplit
 func ramcheck() {
 	var buf [early.LineSize]byte
-	image := uint64(uintptr(unsafe.Pointer(&earlyStack)))
+	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 
 	line := early.RAM(&buf, "riscv64", bootFDT, uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
 	if line == nil {
