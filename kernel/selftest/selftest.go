@@ -87,9 +87,9 @@ var tests = []test{
 	{"concurrent-sum", testConcurrentSum},
 }
 
-// Run runs every test on every CPU t checks (the online set: logical ids, with holes when
-// the boot runs degraded), then [Dynamic] and [Stress], one result per test
-// and CPU.
+// Run runs every test on every CPU t checks (the online set: logical ids,
+// with holes when the boot runs degraded), then [Dynamic] and [Stress], one
+// result per test and CPU.
 func Run(t *boot.Tally) {
 	on := t.Online()
 
