@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"runtime/goos"
 	_ "unsafe"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
 // handOut makes the runtime start new Ms through task and gives it n Ps,
@@ -26,12 +28,12 @@ var handOut = func(n int) error {
 //go:linkname nanotime runtime.nanotime
 func nanotime() int64
 
-// rest lets the CPU of the calling goroutine idle for up to 1 ms through the
-// board's idle hook (goos.Idle: HLT, WFI or WFE until a timer), without
-// giving up its P. Waiting goroutines call it so that, under emulation, the
+// rest lets the CPU of the calling goroutine idle for up to [arch.IdleMax]
+// through the board's idle hook (goos.Idle: HLT, WFI or WFE until a timer),
+// without giving up its P. Waiting goroutines call it so that, under emulation, the
 // CPUs that only wait leave the host's time to the one creating the next M.
 func rest() {
 	if goos.Idle != nil {
-		goos.Idle(nanotime() + 1e6)
+		goos.Idle(nanotime() + arch.IdleMax)
 	}
 }

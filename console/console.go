@@ -56,13 +56,12 @@ var up atomic.Bool
 
 // Up is the prologue of a kernel, called once from main while CPU 0 runs
 // alone: it initializes the per-CPU areas ([percpu.InitInPlace]) unless main
-// did ([percpu.Init]), prints the `percpu:` line, runs before (if not nil)
-// while CPU 0 still runs alone, brings up the other CPUs ([boot.Start]) with
-// o, and prints and checks the `boot:` and online lines. Every error it
+// did ([percpu.Init]), prints the `percpu:` line, brings up the other CPUs
+// ([boot.Start]) with o, and prints and checks the `boot:` and online lines. Every error it
 // returns is printed as the last line; a second call returns
 // [boot.ErrStarted] and prints nothing. Unless the boot stopped (zero
 // Report), the CPUs of the Report's online set run, whatever the error.
-func Up(w io.Writer, o boot.Options, before func()) (boot.Report, error) {
+func Up(w io.Writer, o boot.Options) (boot.Report, error) {
 	if !up.CompareAndSwap(false, true) {
 		return boot.Report{}, boot.ErrStarted
 	}
@@ -83,10 +82,6 @@ func Up(w io.Writer, o boot.Options, before func()) (boot.Report, error) {
 
 	var violations []string
 	violations = append(violations, l.check()...)
-
-	if before != nil {
-		before()
-	}
 
 	r, err := boot.Start(o)
 	if err != nil && err != boot.ErrCPUsMissing {

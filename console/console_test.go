@@ -230,15 +230,13 @@ func TestErrorf(t *testing.T) {
 	}
 }
 
-// TestUpTwice: a second Up refuses before it prints or runs anything.
+// TestUpTwice: a second Up refuses before it prints anything.
 func TestUpTwice(t *testing.T) {
 	var out bytes.Buffer
-	ran := 0
-	Up(&out, boot.Options{}, func() { ran++ }) // no port on the host: it fails, but it ran
+	Up(&out, boot.Options{}) // no port on the host: it fails, but it ran
 
 	out.Reset()
-	_, err := Up(&out, boot.Options{}, func() { ran++ })
-	if err != boot.ErrStarted || out.Len() != 0 || ran != 1 {
-		t.Errorf("second Up = %v, printed %q, before ran %d times; want %v, nothing, once", err, out.String(), ran, boot.ErrStarted)
+	if _, err := Up(&out, boot.Options{}); err != boot.ErrStarted || out.Len() != 0 {
+		t.Errorf("second Up = %v, printed %q; want %v, nothing", err, out.String(), boot.ErrStarted)
 	}
 }

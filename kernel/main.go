@@ -32,13 +32,12 @@ func main() {
 	// Control came from the runtime: CPU 0 runs alone, with its per-CPU
 	// register already pointing at area 0 (set by the board's entry code
 	// before any Go code ran), and every per-CPU variable is defined.
-	// Up initializes the areas, checks bad input while CPU 0 still runs
-	// alone, brings up the secondaries (each sets its own register from
+	// Up initializes the areas, brings up the secondaries (each sets its own register from
 	// its area base, in its park loop, before it enters the scheduler)
 	// and prints and checks one line per online CPU. The kernel command
 	// line may ask for a degraded boot (boot.degraded), a CPU not to be
 	// woken (boot.skip=K) or fewer CPUs (maxcpus=N).
-	report, err := console.Up(os.Stdout, boot.Options{}, selftest.CheckBadInput)
+	report, err := console.Up(os.Stdout, boot.Options{})
 
 	if deliberate != nil && len(report.Online) > 0 {
 		deliberate(report.Online)

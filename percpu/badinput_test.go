@@ -21,8 +21,9 @@ import (
 // an error, or a panic, that wraps the row's Err* value and names the
 // offending value and the limit. The rows about CPUs beyond the areas are
 // tested in package boot (TestParked), the register rows also in
-// TestRegisterErrors and TestRegisterZero, and the kernel checks the same
-// cases at boot (kernel/selftest CheckBadInput, qemu TestFault).
+// TestRegisterErrors and TestRegisterZero. The tests of this package also
+// run inside a kernel of every target (qemu TestGoTestInKernel); the fault
+// of a register never set on x86_64 is qemu TestFault.
 func TestBadInput(t *testing.T) {
 	n := fresh(t)
 	base := testBase()

@@ -27,7 +27,7 @@
 // In main, before any other CPU runs, initialize the areas and bring the
 // CPUs up; package console does both in one call, and prints the result:
 //
-//	report, err := console.Up(os.Stdout, boot.Options{}, nil) // percpu.InitInPlace, boot.Start
+//	report, err := console.Up(os.Stdout, boot.Options{}) // percpu.InitInPlace, boot.Start
 //
 // Then, on any CPU, from any goroutine:
 //

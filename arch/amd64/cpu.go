@@ -87,8 +87,3 @@ func GSBase() uintptr {
 func mem(addr uintptr) unsafe.Pointer {
 	return unsafe.Add(unsafe.Pointer(nil), addr)
 }
-
-// Relax is a spin-wait hint (PAUSE) for idle and polling loops.
-func Relax() {
-	pause()
-}

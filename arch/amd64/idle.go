@@ -11,6 +11,8 @@ package amd64
 import (
 	"fmt"
 	"sync/atomic"
+
+	"github.com/tamago-smp/kernel/arch"
 )
 
 // Local APIC registers of the idle timer (Intel SDM Vol. 3A, 11.4.1 Table
@@ -25,11 +27,10 @@ const (
 
 // Idle timer vectors and settings.
 const (
-	idleVector     = 0xf0       // LVT timer vector: idleTick, EOI and return
-	spuriousVector = 0xff       // SVR vector: spuriousTick, return
-	svrEnable      = 1 << 8     // APIC software enable
-	tmrDivide1     = 0b1011     // divide by 1
-	idleMaxNs      = 200 * 1000 // longest halt: work queued by another CPU waits at most this
+	idleVector     = 0xf0   // LVT timer vector: idleTick, EOI and return
+	spuriousVector = 0xff   // SVR vector: spuriousTick, return
+	svrEnable      = 1 << 8 // APIC software enable
+	tmrDivide1     = 0b1011 // divide by 1
 )
 
 // idleHalt is set once the idle timer's gates are installed: the ELF
@@ -43,7 +44,7 @@ func lapicTimerInit()
 func haltFor(count uint32)
 
 // EnableIdleHalt lets [Idle] halt the CPU until the next timer event (at
-// most 200 us later) instead of spinning: under TCG a spinning CPU takes a
+// most [arch.IdleMax] later) instead of spinning: under TCG a spinning CPU takes a
 // host thread's time from the CPUs that have work. TamaGo v1.26 has no
 // wake-up IPI for an idle CPU, so the local APIC timer ends every halt.
 //
@@ -76,7 +77,7 @@ func EnableIdleHalt() error {
 }
 
 // Idle waits for work on the calling CPU: it halts until the local APIC
-// timer fires, at most 200 us or until pollUntil (the runtime's next
+// timer fires, at most [arch.IdleMax] or until pollUntil (the runtime's next
 // timer), or spins once (PAUSE) if [EnableIdleHalt] was not called.
 func Idle(pollUntil int64) {
 	if atomic.LoadUint32(&idleHalt) == 0 {
@@ -84,7 +85,7 @@ func Idle(pollUntil int64) {
 		return
 	}
 
-	ns := int64(idleMaxNs)
+	ns := int64(arch.IdleMax)
 
 	if pollUntil != 0 {
 		ns = min(ns, pollUntil-Nanotime())

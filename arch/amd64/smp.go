@@ -81,10 +81,6 @@ var (
 	// for the exception report to name a CPU by its logical id.
 	apicTable [MaxCPUs]uint64
 
-	// strays counts APs that ran the trampoline but found their APIC ID
-	// in no table entry; they halt.
-	strays uint32
-
 	// the boot CPU's descriptor table registers, loaded by every AP
 	bspGDTR [10]byte
 	bspIDTR [10]byte
@@ -292,12 +288,6 @@ func (SMP) Online(cpu int) bool {
 // trampoline (0 until it parked).
 func (SMP) APICID(cpu int) int {
 	return int(atomic.LoadUint32(&mailboxes[cpu].apicID))
-}
-
-// Strays returns the number of APs that ran the trampoline without finding
-// their APIC ID in the table of the CPUs woken (they halt).
-func (SMP) Strays() int {
-	return int(atomic.LoadUint32(&strays))
 }
 
 // ICR delivery modes (Intel SDM Vol. 3A, 11.6.1 Interrupt Command Register).

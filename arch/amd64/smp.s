@@ -127,7 +127,7 @@ TEXT ·sidt(SB),NOSPLIT,$0-8
 //     x2APIC ID, when the CPU has that leaf, else leaf 01H EBX[31:24]; Intel
 //     SDM Vol. 3A, 11.4.6 Local APIC ID) looked up in apicTable, which the
 //     boot CPU filled before the INIT IPI. An AP that is not in the table
-//     counts itself in strays and halts.
+//     halts.
 //  2. Switches to the park stack in its own mailbox, enables SSE as the Go
 //     runtime requires, loads the boot CPU's GDT, the park IDT (the boot
 //     CPU's exception gates, so exceptions reach the fault report; NMI to
@@ -157,13 +157,9 @@ search:
 	INCQ	CX
 	JMP	search
 stray:
-	MOVL	$1, AX
-	LOCK
-	XADDL	AX, ·strays(SB)
-stop:
 	CLI
 	HLT
-	JMP	stop
+	JMP	stray
 
 found:
 	// BX = &mailboxes[CX]

@@ -31,11 +31,9 @@ var clock = struct {
 	base int64
 	tsc0 uint64
 	mult uint64
-	freq uint64
 }{
 	// until calibrated, assume 1 GHz: monotonic, roughly right
 	mult: 1 << 32,
-	freq: 1e9,
 }
 
 // Nanotime returns the time since boot in nanoseconds, from the TSC, on any
@@ -45,11 +43,6 @@ var clock = struct {
 func Nanotime() int64 {
 	hi, lo := bits.Mul64(rdtsc()-clock.tsc0, clock.mult)
 	return clock.base + int64(hi<<32|lo>>32)
-}
-
-// TSCFreq returns the TSC frequency in Hz measured by [CalibrateTSC].
-func TSCFreq() uint64 {
-	return clock.freq
 }
 
 // readPIT latches and reads the current count of PIT channel 0.
@@ -99,7 +92,6 @@ func CalibrateTSC() {
 			clock.tsc0 = end
 			clock.base = now
 			clock.mult = (uint64(1e9) << 32) / freq
-			clock.freq = freq
 		}
 	}
 }

@@ -54,10 +54,10 @@ const (
 // CPTR_EL2, Architectural Feature Trap Register (Arm ARM, CPTR_EL2, with
 // HCR_EL2.E2H == 0). QEMU resets it to 0; real cores may not.
 const (
-	CPTR_TFP = 10 // trap FP/SIMD: must be 0, Go uses the FP/SIMD registers
-	CPTR_TZ  = 8  // trap SVE, which Go never uses
+	CPTR_TZ = 8 // trap SVE, which Go never uses
 
-	// RES1 bits 13, 12, 9 and 7:0, TZ set, TFP, TTA and TCPAC clear
+	// RES1 bits 13, 12, 9 and 7:0, TZ set; TFP (bit 10, trap FP/SIMD,
+	// which Go uses), TTA and TCPAC clear
 	cptrEL2 = 0x3000 | 1<<9 | 0xff | 1<<CPTR_TZ
 )
 

@@ -14,16 +14,13 @@ import (
 
 	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/arch/internal/early"
-	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
 // EarlyStatus is the QEMU exit status when the boot CPU finds, before any
-// Go runtime code runs, that the machine cannot run the kernel: RAM
-// smaller than runtime/goos.RamStart + RamSize. cpuinit prints one line,
-//
-//	arm64: RAM too small: 0x40000000-0x50000000 (256 MiB, device tree /memory), the kernel needs 0x40000000-0x80000000 (1024 MiB, runtime/goos.RamStart + RamSize)
-//
-// and exits through the board's exit device. See [arch.EarlyStatus].
+// Go runtime code runs, that the machine cannot run the kernel: an
+// exception level other than 1 or 2 (fatal_el), or too little RAM
+// (ramcheck). The check prints one line and exits through the board's exit device.
+// See [arch.EarlyStatus].
 const EarlyStatus = arch.EarlyStatus
 
 // earlyStackSize is the size of earlyStack.
@@ -36,59 +33,25 @@ var (
 )
 
 // ramcheck runs on the boot CPU from cpuinit, on earlyStack, with the MMU
-// on and before any Go runtime code (no g, no heap): it reads the RAM range
-// at runtime/goos.RamStart from the board's device tree (earlyDTB) and, if RAM ends
-// before RamStart + RamSize (where the boot CPU's stack and the top of the
-// heap go), prints one line and exits with [EarlyStatus]. Without a
-// device tree it checks nothing.
+// on and before any Go runtime code (no g, no heap): if the device tree at
+// earlyDTB shows too little RAM for runtime/goos.RamStart + RamSize (where
+// the boot CPU's stack and the top of the heap go), or lies in it, it prints
+// [early.RAM]'s line and exits with [EarlyStatus].
 //
 //go:nosplit
 func ramcheck() {
-	dtb := earlyDTB() // the board's _early_dtb (board.go)
-	if dtb == 0 {
+	var buf [early.LineSize]byte
+	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
+
+	line := early.RAM(&buf, "arm64", uintptr(earlyDTB()), uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
+	if line == nil {
 		return
 	}
 
-	hdr := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(dtb))), fdt.HeaderSize)
-	size := uint32(hdr[4])<<24 | uint32(hdr[5])<<16 | uint32(hdr[6])<<8 | uint32(hdr[7])
-	if size < fdt.HeaderSize || size > fdt.MaxSize {
-		return // not a device tree: nothing to check against
-	}
-
-	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), uintptr(dtb))), size)
-	start, need := uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize)
-	end, ok := fdt.RAMEnd(b, start)
-
-	if ok && end >= need {
-		return
-	}
-
-	if ok {
-		earlyPuts("arm64: RAM too small: ")
-		earlyRange(start, end)
-		earlyPuts(", device tree /memory), the kernel needs ")
-	} else {
-		earlyPuts("arm64: RAM too small: none at ")
-		earlyHex(start)
-		earlyPuts(" in the device tree /memory, the kernel needs ")
-	}
-
-	earlyRange(start, need)
-	earlyPuts(", runtime/goos.RamStart + RamSize)\r\n")
+	earlyWrite(line)
+	earlyPuts("\r\n")
 
 	board_exit(EarlyStatus)
-}
-
-// earlyRange prints "start-end (n MiB".
-//
-//go:nosplit
-func earlyRange(start, end uint64) {
-	earlyHex(start)
-	earlyPuts("-")
-	earlyHex(end)
-	earlyPuts(" (")
-	earlyDec((end - start) >> 20)
-	earlyPuts(" MiB")
 }
 
 //go:nosplit
@@ -103,17 +66,4 @@ func earlyWrite(b []byte) {
 	for _, c := range b {
 		Putc(c)
 	}
-}
-
-//go:nosplit
-func earlyHex(v uint64) {
-	var buf [16]byte
-	earlyPuts("0x")
-	earlyWrite(early.Hex(&buf, v, 1))
-}
-
-//go:nosplit
-func earlyDec(v uint64) {
-	var buf [20]byte
-	earlyWrite(early.Dec(&buf, v))
 }

@@ -227,7 +227,7 @@ park:
 	B	park
 
 // fatal_el reports an exception level this package cannot run at (EL0 or
-// EL3: QEMU virt with secure=on) and stops the machine with ExceptionStatus.
+// EL3: QEMU virt with secure=on) and stops the machine with EarlyStatus.
 // Called from cpu_setup with the level in R0, before any stack or vector.
 TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R0, R4
@@ -235,5 +235,5 @@ TEXT ·fatal_el(SB),NOSPLIT|NOFRAME,$0
 	MOVD	R4, R20
 	BL	·exc_putdec(SB)
 	PRINT(·excEOL)
-	MOVD	$const_ExceptionStatus, R0
+	MOVD	$const_EarlyStatus, R0
 	B	_board_exit(SB)

@@ -15,17 +15,11 @@ import (
 // PSCI function IDs, SMC64 calling convention where arguments are 64-bit
 // (Arm Power State Coordination Interface, DEN0022, Function prototypes).
 const (
-	PSCI_VERSION        = 0x84000000
-	PSCI_CPU_OFF        = 0x84000002
-	PSCI_CPU_ON         = 0xc4000003
-	PSCI_AFFINITY_INFO  = 0xc4000004
-	PSCI_SYSTEM_OFF     = 0x84000008
-	PSCI_PSCI_FEATURES  = 0x8400000a
-	PSCI_AFFINITY_LEVEL = 0 // AFFINITY_INFO of one core
+	PSCI_CPU_OFF = 0x84000002
+	PSCI_CPU_ON  = 0xc4000003
 )
 
-// PSCI return codes (DEN0022, Return error codes), and the states
-// AFFINITY_INFO returns (DEN0022, AFFINITY_INFO).
+// PSCI return codes (DEN0022, Return error codes).
 const (
 	PSCI_SUCCESS            = 0
 	PSCI_NOT_SUPPORTED      = -1
@@ -37,10 +31,6 @@ const (
 	PSCI_NOT_PRESENT        = -7
 	PSCI_DISABLED           = -8
 	PSCI_INVALID_ADDRESS    = -9
-
-	PSCI_AFFINITY_ON         = 0
-	PSCI_AFFINITY_OFF        = 1
-	PSCI_AFFINITY_ON_PENDING = 2
 )
 
 var psciErrors = map[int64]string{
@@ -111,12 +101,6 @@ func (p PSCI) hvc() bool {
 	return p.Conduit == ConduitHVC || p.Conduit == ConduitAuto && read_el() == 1
 }
 
-// Version returns the PSCI version, major and minor (PSCI_VERSION).
-func (p PSCI) Version() (major, minor int) {
-	v := p.Call(PSCI_VERSION, 0, 0, 0)
-	return int(v >> 16), int(v & 0xffff)
-}
-
 // CPUOn powers on the core with MPIDR affinity mpidr at address entry (the
 // MMU is off there), with context in its X0 (DEN0022, CPU_ON). It
 // allocates nothing.
@@ -124,19 +108,4 @@ func (p PSCI) Version() (major, minor int) {
 //go:nosplit
 func (p PSCI) CPUOn(mpidr, entry, context uint64) int64 {
 	return p.Call(PSCI_CPU_ON, mpidr, entry, context)
-}
-
-// AffinityInfo returns the state of the core with MPIDR affinity mpidr:
-// PSCI_AFFINITY_ON, _OFF, _ON_PENDING, or a negative error code such as
-// PSCI_INVALID_PARAMETERS for a core that does not exist (DEN0022,
-// AFFINITY_INFO).
-func (p PSCI) AffinityInfo(mpidr uint64) int64 {
-	return p.Call(PSCI_AFFINITY_INFO, mpidr, PSCI_AFFINITY_LEVEL, 0)
-}
-
-// SystemOff powers the machine off (DEN0022, SYSTEM_OFF). QEMU then
-// exits with status 0, whatever the kernel meant: use [Exit] to report a
-// status.
-func (p PSCI) SystemOff() {
-	p.Call(PSCI_SYSTEM_OFF, 0, 0, 0)
 }

@@ -15,7 +15,6 @@ import (
 
 	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/arch/internal/early"
-	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
 // EarlyStatus is the exit status of the checks cpuinit makes before the Go
@@ -42,74 +41,30 @@ func early_stop() // stops the machine with EarlyStatus (the board's exit device
 func early_halt() // halts this hart: interrupts off, WFI forever
 
 // ramcheck runs on the boot hart from cpuinit, on earlyStack and before any
-// Go runtime code (no g, no heap, no gp): it checks that the RAM the device
-// tree at bootFDT describes (its /memory nodes, Devicetree Specification
-// v0.4, 3.4) holds the Go runtime's RAM, goos.RamStart to
-// RamStart+RamSize, where the runtime puts its heap and the boot hart's
-// stack, and that the device tree itself lies outside that range (QEMU
-// puts it in the top 2 MiB of RAM, hw/riscv/boot.c riscv_compute_fdt_addr).
-// Otherwise it reports
-//
-//	riscv64: RAM too small: <n> MiB from 0x<start> in the device tree /memory, the kernel needs <m> MiB (...)
-//	riscv64: RAM: the device tree at 0x<fdt> lies in the kernel's RAM (...)
-//
-// and stops the machine with EarlyStatus: with too little RAM the first
-// store to the stack would fault before anything is printed.
-//
-// The RAM found is the run of /memory ranges that starts with the one
-// holding RamStart ([fdt.RAMEnd], range after adjacent range). Without a
-// device tree (bootFDT 0, unaligned or without the magic), or without a
-// /memory range at RamStart, the size is not checked.
+// Go runtime code (no g, no heap, no gp): if the device tree at bootFDT
+// shows too little RAM for goos.RamStart to RamStart+RamSize, where the
+// runtime puts its heap and the boot hart's stack, or lies in that RAM
+// (QEMU puts it in the top 2 MiB of RAM, hw/riscv/boot.c
+// riscv_compute_fdt_addr), it prints [early.RAM]'s line and stops the
+// machine with EarlyStatus: with too little RAM the first store to the
+// stack would fault before anything is printed.
 //
 //go:nosplit
 func ramcheck() {
-	if bootFDT == 0 || bootFDT&7 != 0 {
+	var buf [early.LineSize]byte
+	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
+
+	line := early.RAM(&buf, "riscv64", bootFDT, uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
+	if line == nil {
 		return
 	}
 
-	hdr := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), bootFDT)), fdt.HeaderSize)
-	if uint32(hdr[0])<<24|uint32(hdr[1])<<16|uint32(hdr[2])<<8|uint32(hdr[3]) != fdt.Magic {
-		return
+	if !earlyClaim() {
+		early_halt()
 	}
-	size := uint32(hdr[4])<<24 | uint32(hdr[5])<<16 | uint32(hdr[6])<<8 | uint32(hdr[7])
-	if size < fdt.HeaderSize || size > fdt.MaxSize {
-		return
-	}
-
-	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), bootFDT)), size)
-	start, need := uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize)
-
-	end := start
-	for {
-		e, ok := fdt.RAMEnd(b, end)
-		if !ok || e <= end {
-			break
-		}
-		end = e
-	}
-
-	switch at := uint64(bootFDT); {
-	case end != start && end < need:
-		if !earlyClaim() {
-			early_halt()
-		}
-		earlyPuts("\r\nriscv64: RAM too small: ")
-		earlyDec((end - start) >> 20)
-		earlyPuts(" MiB from 0x")
-		earlyHex(start)
-		earlyPuts(" in the device tree /memory, the kernel needs ")
-		earlyDec((need-start)>>20 + 2)
-		earlyPuts(" MiB (goos.RamSize, and 2 MiB above it for the device tree)\r\n")
-	case at >= start && at < need:
-		if !earlyClaim() {
-			early_halt()
-		}
-		earlyPuts("\r\nriscv64: RAM: the device tree at 0x")
-		earlyHex(at)
-		earlyPuts(" lies in the kernel's RAM (goos.RamStart, RamSize)\r\n")
-	default:
-		return
-	}
+	earlyPuts("\r\n")
+	earlyWrite(line)
+	earlyPuts("\r\n")
 
 	early_stop()
 }
@@ -134,18 +89,4 @@ func earlyWrite(b []byte) {
 	for _, c := range b {
 		Putc(c)
 	}
-}
-
-// earlyHex prints v as 16 hexadecimal digits.
-//
-//go:nosplit
-func earlyHex(v uint64) {
-	var buf [16]byte
-	earlyWrite(early.Hex(&buf, v, 16))
-}
-
-//go:nosplit
-func earlyDec(v uint64) {
-	var buf [20]byte
-	earlyWrite(early.Dec(&buf, v))
 }

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // The reports cpuinit makes before the Go runtime runs: one console line and
 // a non-zero exit through the board's console and exit device (board.go),
@@ -122,5 +123,5 @@ TEXT ·early_stop(SB),NOSPLIT|NOFRAME,$0
 TEXT ·early_halt(SB),NOSPLIT|NOFRAME,$0
 	CSRRW	X0, MIE, X0
 sleep:
-	WORD	$0x10500073			// wfi
+	WFI
 	JMP	sleep

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // Messages of the trap report, NUL-terminated.
 DATA excCPU<>+0(SB)/8, $"\r\nexcept"
@@ -53,14 +54,14 @@ GLOBL excLock<>(SB), NOPTR, $4
 //
 //	exception: cpu <logical id> hart=<mhartid> mcause=0x<16 hex> mepc=0x<16 hex> mtval=0x<16 hex>
 //
+// on the board's console and stops the machine through the board's exit
+// device (board.go) with ExceptionStatus (Privileged Architecture, 3.1.15
+// mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
+//
 // The logical CPU id comes from the hart table, not from gp: 0 for the
 // boot hart, the mailbox published in its slot for a woken hart, "?" for a
 // hart that never was (a trap before the boot lottery, or on a parked
 // hart).
-//
-// on the board's console and stops the machine through the board's exit
-// device (board.go) with ExceptionStatus (Privileged Architecture, 3.1.15
-// mcause, 3.1.14 mepc, 3.1.16 mtval). It never returns.
 //
 // A trap on another hart while one reports waits for that report to stop
 // the machine; a trap inside the report (on the reporting hart) stops the
@@ -96,7 +97,7 @@ busy:
 	BEQ	T1, T2, exit
 sleep:
 	CSRRW	X0, MIE, X0
-	WORD	$0x10500073		// wfi
+	WFI
 	JMP	sleep
 
 // exc_cpu<> writes the logical CPU id of this hart, or "?", to the UART at

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // func raise_msip(addr uint64)
 TEXT ·raise_msip(SB),NOSPLIT,$0-8
@@ -60,7 +61,7 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 reset_park:
 	MOV	hartSlot_mailbox(S2), S3
 	BNEZ	S3, woken
-	WORD	$0x10500073			// wfi
+	WFI
 	JMP	reset_park
 
 woken:
@@ -81,7 +82,7 @@ park:
 	FENCE					// look at the mailbox after clearing MSIP
 	MOV	mailbox_fn(S3), T1
 	BNEZ	T1, enter
-	WORD	$0x10500073			// wfi
+	WFI
 	MOVW	X0, (S4)			// clear our MSIP
 	JMP	park
 
@@ -108,5 +109,5 @@ lost:
 	AMOADDW	T2, (T1), X0
 halt:
 	CSRRW	X0, MIE, X0
-	WORD	$0x10500073			// wfi
+	WFI
 	JMP	halt

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // func read_mtime() uint64
 TEXT ·read_mtime(SB),NOSPLIT,$0-8
@@ -36,7 +37,7 @@ TEXT ·wait_timer(SB),NOSPLIT,$0-8
 
 	MOV	$const_MIE_MTIE, T0
 	CSRRS	T0, MIE, X0		// enable MTIP as a wake-up source
-	WORD	$0x10500073		// wfi
+	WFI
 	CSRRC	T0, MIE, X0		// and disable it again
 done:
 	RET

@@ -44,7 +44,7 @@ var (
 func main() {
 	// CPU 0 runs alone, its register on area 0: initialize the areas,
 	// start the other CPUs, print and check one line per CPU.
-	report, err := console.Up(os.Stdout, boot.Options{}, nil)
+	report, err := console.Up(os.Stdout, boot.Options{})
 
 	// Each check runs on every online CPU at once, pinned to it.
 	t := console.NewTally(os.Stdout, report.Online)

@@ -40,9 +40,9 @@ import (
 // RegionCPUs is the number of per-CPU areas the region holds.
 const RegionCPUs = 4
 
-// regionSize is the size of the region: RegionCPUs areas of up to 1 KiB,
-// and room to align the first one.
-const regionSize = RegionCPUs*1024 + linker.AreaAlign
+// regionSize is the size of the region: RegionCPUs areas of up to
+// [linker.AreaCapacity] bytes, and room to align the first one.
+const regionSize = RegionCPUs*linker.AreaCapacity + linker.AreaAlign
 
 // region is memory the garbage collector does not manage: a global byte
 // array (cmd/link puts it in .noptrbss).
@@ -71,7 +71,7 @@ func main() {
 	// The machine may have more CPUs than the region has areas: run
 	// degraded, on the CPUs that have one (the others stay parked and are
 	// reported). Up finds the areas initialized and uses them.
-	report, err := console.Up(os.Stdout, boot.Options{Degraded: true}, nil)
+	report, err := console.Up(os.Stdout, boot.Options{Degraded: true})
 
 	if report.Parked > 0 {
 		ids := make([]string, report.Parked)

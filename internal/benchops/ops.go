@@ -25,6 +25,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -165,8 +166,8 @@ var Ops = []Op{
 }
 
 // MaxCPUs bounds the CPUs that run an operation together (the cpu argument
-// of Run) and the P ids of perp.
-const MaxCPUs = 64
+// of Run) and the P ids of perp: every CPU a kernel can bring up.
+const MaxCPUs = linker.MaxCPUs
 
 // cacheLine pads the counters so that no two share a line.
 const cacheLine = 64

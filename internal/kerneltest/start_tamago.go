@@ -59,7 +59,7 @@ func init() {
 // It fails unless every CPU described came online (or the boot runs
 // degraded) and the online lines pass console.Up's checks.
 func Start() ([]int, error) {
-	report, err := console.Up(os.Stdout, boot.Options{}, nil)
+	report, err := console.Up(os.Stdout, boot.Options{})
 
 	online = report.Online
 	for _, cpu := range online {

@@ -60,7 +60,7 @@ func main() {
 	// Control came from the runtime: CPU 0 runs alone, its per-CPU
 	// register pointing at area 0, every per-CPU variable defined.
 	// Up prints its error
-	report, err := console.Up(os.Stdout, boot.Options{}, nil)
+	report, err := console.Up(os.Stdout, boot.Options{})
 	if err != nil {
 		fmt.Println("benchmarks: 0 measured, 1 failed")
 		os.Exit(1)

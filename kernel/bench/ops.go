@@ -8,19 +8,12 @@
 
 package main
 
-import (
-	"github.com/tamago-smp/kernel/boot"
-	"github.com/tamago-smp/kernel/internal/benchops"
-)
+import "github.com/tamago-smp/kernel/internal/benchops"
 
 // The operations are those of package benchops, the same as the host
 // benchmarks (percpu/bench_ops_test.go): each adds 1 to a counter, iters
 // times in a loop. This kernel runs them on its CPUs (measure.go) and adds
 // the floor, which only a kernel measures.
-
-// Every CPU boot.Start can bring online must have its slots in the counters
-// of benchops (this fails to compile otherwise).
-var _ [benchops.MaxCPUs - boot.MaxCPUs]struct{}
 
 // floorOp is the floor of a per-CPU add from Go, for comparison with
 // percpu: one assembly call that does only the register-relative add

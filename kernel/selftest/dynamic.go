@@ -17,7 +17,6 @@ import (
 
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/console"
-	"github.com/tamago-smp/kernel/internal/wanterr"
 	"github.com/tamago-smp/kernel/linker"
 	"github.com/tamago-smp/kernel/percpu"
 )
@@ -54,9 +53,6 @@ type guarded struct {
 // Dynamic runs the self-tests of dynamic per-CPU variables (percpu.Alloc,
 // Free, Counter, Sum) on the CPUs t checks and records their results in t:
 //
-//	dynamic/bad-input/<case> cpu=0   refused allocations and frees, each
-//	                                 with the error that names the value
-//	                                 and the limit
 //	dynamic/churn cpu=<id>           every CPU at once allocates and frees
 //	                                 (ChurnAllocs in all); a shadow map of
 //	                                 the live slots proves that no two live
@@ -82,10 +78,6 @@ func Dynamic(t *console.Tally) {
 	w, on := t.Writer(), t.Online()
 	n := len(on)
 	report := t.Result
-
-	for _, c := range dynamicBadInput() {
-		report("dynamic/bad-input/"+c.name, 0, c.err)
-	}
 
 	hv, heap, herr := heapVars()
 	defer func() {
@@ -131,47 +123,6 @@ func Dynamic(t *console.Tally) {
 	report("dynamic/isr-goroutine", 0, isrGoroutine())
 	report("dynamic/atomic-add", 0, atomicAdd(n))
 	report("dynamic/heap-chunk", 0, first(herr, checkHeapVars(w, hv, heap, notStarted, on)))
-}
-
-// dynamicBadInput feeds Alloc and Free bad input.
-func dynamicBadInput() []result {
-	var rs []result
-	check := func(name string, err error) { rs = append(rs, result{name, err}) }
-
-	check("pointer-type", wanterr.Error(wanterr.ErrOf(percpu.Alloc[*uint64](nil)), percpu.ErrPointers, "type *uint64", "it is a pointer"))
-
-	stride := percpu.AreaStride()
-	check("too-big", wanterr.Error(wanterr.ErrOf(percpu.Alloc([4096]uint64{})), percpu.ErrTooBig, "Alloc[[4096]uint64]", "32768 bytes", fmt.Sprintf("at most %d bytes", stride)))
-
-	check("free-defined", wanterr.Error(percpu.Free(counter), percpu.ErrNotAllocated, "Free[uint64]", fmt.Sprintf("%#x", counter.Offset()), "New or Define"))
-
-	v, err := percpu.Alloc[uint64](1)
-	if err != nil {
-		check("double-free", err)
-		return rs
-	}
-	off := fmt.Sprintf("%#x", v.Offset())
-	percpu.Free(v)
-
-	check("double-free", wanterr.Error(percpu.Free(v), percpu.ErrFreed, "Free[uint64]", off, "already freed"))
-
-	check("remote-after-free", wanterr.Panic(func() { v.Remote(0) }, percpu.ErrFreed, "Remote[uint64]", off))
-
-	// A write through the freed variable (a single-call access is not
-	// checked without the percpu_debug tag): the next Alloc of that slot
-	// finds the poison broken on this CPU and refuses it.
-	check("use-after-free", first(
-		func() error {
-			if p := wanterr.PanicOf(func() { v.Write(0x1234) }); p != nil {
-				// percpu_debug: the Write itself was refused
-				return wanterr.Panic(func() { panic(p) }, percpu.ErrFreed, "Write[uint64]", off)
-			}
-			return wanterr.Error(wanterr.ErrOf(percpu.Alloc[uint64](0)), percpu.ErrPoison, off, "0x34", "poison 0x6b")
-		}(),
-		percpu.CheckPoison(),
-	))
-
-	return rs
 }
 
 // churnLock guards churnShadow; it spins, since the churn runs pinned.

@@ -16,9 +16,12 @@
 //	FAIL <test> cpu=<id>: <what was expected, what was seen>
 //
 // Tests run in phases, one test at a time on all CPUs, so that a phase can
-// rely on what every CPU did in the previous one. Before them come the
-// results of [CheckBadInput], run on CPU 0 before the other CPUs started,
-// and after them the [Stress] test, which runs on all CPUs at once.
+// rely on what every CPU did in the previous one. After them come the
+// [Dynamic] tests and the [Stress] test, which runs on all CPUs at once.
+//
+// The bad input of package percpu is not checked here: percpu's own tests
+// check every case, and they run inside a kernel of every target too (go
+// tool qemu test).
 package selftest
 
 import (
@@ -84,16 +87,11 @@ var tests = []test{
 	{"concurrent-sum", testConcurrentSum},
 }
 
-// Run records in t the results of [CheckBadInput] (if it ran), runs every
-// test on every CPU t checks (the online set: logical ids, with holes when
-// the boot runs degraded), then [Dynamic] and [Stress], one result per test
-// and CPU.
+// Run runs every test on every CPU t checks (the online set: logical ids,
+// with holes when the boot runs degraded), then [Dynamic] and [Stress], one
+// result per test and CPU.
 func Run(t *console.Tally) {
 	on := t.Online()
-
-	for _, r := range early {
-		t.Result("bad-input/"+r.name, 0, r.err)
-	}
 
 	// the runtime must own exactly the online CPUs: a P held by a CPU
 	// that never ran would hang this stop-the-world for ever

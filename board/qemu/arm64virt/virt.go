@@ -31,13 +31,6 @@ import (
 
 // Peripheral registers (QEMU hw/arm/virt.c, base_memmap).
 const (
-	// Generic Interrupt Controller: distributor, GICv2 CPU interface,
-	// GICv3 redistributors (interrupts stay masked; with GICv3 the
-	// port finds them in the device tree, for Idle's timer)
-	GICD_BASE = 0x08000000
-	GICC_BASE = 0x08010000
-	GICR_BASE = 0x080a0000
-
 	// PL011 UART, SPI 1
 	UART0_BASE = 0x09000000
 

@@ -87,7 +87,7 @@ func init() {
 	amd64.EnableFaultReports()
 
 	// TamaGo v1.26 has no wake-up IPI: an idle CPU halts until its local
-	// APIC timer fires (at most 200 us), never until work arrives
+	// APIC timer fires (at most arch.IdleMax), never until work arrives
 	if err := amd64.EnableIdleHalt(); err != nil {
 		print(err.Error(), "\n")
 	}
