@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -24,7 +25,7 @@ var thisCPU = percpu.CPU
 // every CPU asked for.
 type EachError struct {
 	// NotStarted lists the CPUs where f had not started by the
-	// deadline: no goroutine reached them.
+	// deadline.
 	NotStarted []int
 	// NotReturned lists the CPUs where f started but had not returned
 	// by the deadline. OnEachCPU cannot stop f: it is still running
@@ -40,6 +41,52 @@ func (e *EachError) Error() string {
 	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
 }
 
+// roam is how long a goroutine waits to be taken by its CPU before it
+// yields: the yield wakes a CPU without a P (the runtime starts one when a
+// goroutine is queued and none looks for work) and is the way onto a CPU
+// whose goroutines keep it from ever idling.
+const roam = 2 * arch.IdleMax * time.Nanosecond
+
+// A CPU takes the goroutines waiting for it: waiting[cpu] counts them and a
+// send on take[cpu], made on cpu, makes one of them runnable there.
+var (
+	waiting [MaxCPUs]atomic.Int32
+	take    [MaxCPUs]chan struct{}
+)
+
+func init() {
+	for i := range take {
+		take[i] = make(chan struct{})
+	}
+}
+
+// deliver makes a goroutine waiting for the calling CPU runnable on it, and
+// reports whether one waits. The receiver lands in the next slot of this
+// CPU's run queue (runtime.ready), so this CPU runs it as soon as it next
+// schedules. It never blocks: the board's idle hook calls it (see idle), on
+// the scheduler's own stack.
+func deliver() bool {
+	cpu := thisCPU()
+	if cpu < 0 || cpu >= MaxCPUs || waiting[cpu].Load() == 0 {
+		return false
+	}
+	select {
+	case take[cpu] <- struct{}{}:
+	default: // counted, not yet waiting: the caller comes back soon
+	}
+	return true
+}
+
+// idle wraps the board's idle hook (goos.Idle): a CPU with nothing to run
+// first takes a goroutine waiting for it, and sleeps only if none waits.
+func idle(board func(until int64)) func(until int64) {
+	return func(until int64) {
+		if !deliver() && board != nil {
+			board(until)
+		}
+	}
+}
+
 // OnEachCPU runs f once on each CPU of cpus, concurrently, and waits up to
 // timeout for every call to return. A nil cpus means the online set
 // ([Online]). It returns nil when every call returned in time, an
@@ -47,108 +94,81 @@ func (e *EachError) Error() string {
 // did not return by the deadline, or an error naming a CPU id that is
 // negative, out of range, duplicated or not online.
 //
-// What it bounds: OnEachCPU itself returns by the deadline, whatever f
-// does. It cannot stop f: a call that has not returned keeps running, pinned
-// to its CPU, after OnEachCPU returned (and holds off the garbage
-// collector's stop-the-world until it does).
+// Each call runs pinned to its CPU, like Linux's on_each_cpu: percpu.CPU()
+// == cpu for the whole call. f must therefore not block (no channel
+// operations, locks, sleeps, or fmt, whose printer cache takes a lock);
+// busy-waiting for the other CPUs is allowed but must be bounded. OnEachCPU
+// returns by the deadline whatever f does; a call that has not returned
+// keeps running, pinned, and holds off the garbage collector until it does.
 //
-// Each call runs pinned to its CPU with preemption disabled, like Linux's
-// on_each_cpu: percpu.CPU() == cpu for the whole call. f must therefore not
-// block (no channel operations, locks, sleeps or output); busy-waiting for
-// the other CPUs is allowed but must be bounded. That rules out fmt too:
-// its printer cache is a sync.Pool, whose first use after a garbage
-// collection takes a sync.Mutex, and a pinned goroutine that blocks stops
-// the runtime with "fatal error: schedule: holding locks". Record values in
-// f and format them after OnEachCPU returns.
-//
-// Placement works by claiming: goroutines pin themselves, read their CPU id
-// and run f if that CPU is wanted and still unclaimed, then yield so that
-// the scheduler of another CPU can steal them, until every call ran.
+// Placement: a goroutine per CPU waits until that CPU takes it, as an idle
+// CPU does from its scheduler (the board's idle hook, at least every
+// millisecond) and any CPU does when a waiting goroutine passes through it.
+// A goroutine not taken within 2 ms yields once, which wakes a CPU that
+// the last garbage collection left without a P. f cannot start on a CPU
+// that runs pinned code or never yields.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
 		cpus = on
 	}
 
-	var want, claimed, returned [MaxCPUs]atomic.Bool
-
+	var want [MaxCPUs]bool
 	for _, cpu := range cpus {
 		switch {
 		case cpu < 0 || cpu >= MaxCPUs:
 			return fmt.Errorf("boot: OnEachCPU: cpu %d outside 0..%d", cpu, MaxCPUs-1)
-		case want[cpu].Load():
+		case want[cpu]:
 			return fmt.Errorf("boot: OnEachCPU: cpu %d listed twice", cpu)
 		case !slices.Contains(on, cpu):
 			return fmt.Errorf("boot: OnEachCPU: cpu %d is not online (online: %v)", cpu, on)
 		}
-		want[cpu].Store(true)
+		want[cpu] = true
 	}
 
-	n := len(cpus)
-	if n == 0 {
-		return nil
-	}
+	// state[cpu]: 0 waiting for the CPU, 1 f started, 2 gave up
+	var state [MaxCPUs]atomic.Int32
+	var returned [MaxCPUs]atomic.Bool
+	stop := make(chan struct{})
+	done := make(chan struct{}, len(cpus))
 
-	var remaining atomic.Int32
-	remaining.Store(int32(n))
-	deadline := time.Now().Add(timeout)
-
-	// Four goroutines per CPU keep yielding until every call has run,
-	// even after they ran their own: enough runnable goroutines keep all
-	// Ps busy (a busy P is a running M, that is a CPU taking goroutines
-	// from the run queues) and fill the local run queues that idle CPUs
-	// steal from. A goroutine that lands on a CPU with nothing left to do
-	// rests it first (the board's idle hook), which under emulation
-	// leaves the host's time to the CPUs still waiting for a call.
-	g := 4 * n
-	done := make(chan struct{}, g)
-
-	for i := 0; i < g; i++ {
+	for _, cpu := range cpus {
 		go func() {
-			for remaining.Load() > 0 && time.Now().Before(deadline) {
-				percpu.Pin()
-				cpu := thisCPU()
-				mine := cpu >= 0 && cpu < MaxCPUs && want[cpu].Load()
-
-				if mine && claimed[cpu].CompareAndSwap(false, true) {
-					f(cpu)
-					returned[cpu].Store(true)
-					remaining.Add(-1)
-				}
-
+			if onCPU(cpu, &state[cpu], stop) {
+				f(cpu)
+				returned[cpu].Store(true)
 				percpu.Unpin()
-
-				if !mine || returned[cpu].Load() {
-					rest()
-				}
-				runtime.Gosched()
 			}
-
 			done <- struct{}{}
 		}()
 	}
 
-	// every goroutine ends by the deadline unless f holds it: wait for
-	// them, but never past the deadline plus the time one yield takes
-	timer := time.NewTimer(time.Until(deadline) + 10*time.Millisecond)
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 
-wait:
-	for i := 0; i < g; i++ {
+	left := len(cpus)
+	for ; left > 0; left-- {
 		select {
 		case <-done:
+			continue
 		case <-timer.C:
-			break wait
 		}
+		break
 	}
 
 	var e EachError
-	for _, cpu := range cpus {
-		switch {
-		case !claimed[cpu].Load():
-			e.NotStarted = append(e.NotStarted, cpu)
-		case !returned[cpu].Load():
-			e.NotReturned = append(e.NotReturned, cpu)
+	if left > 0 {
+		// the goroutines still waiting give up at once
+		close(stop)
+		for _, cpu := range cpus {
+			if state[cpu].CompareAndSwap(0, 2) {
+				e.NotStarted = append(e.NotStarted, cpu)
+			} else if !returned[cpu].Load() {
+				e.NotReturned = append(e.NotReturned, cpu)
+			}
+		}
+		for range left - len(e.NotReturned) {
+			<-done
 		}
 	}
 
@@ -158,4 +178,51 @@ wait:
 
 	e.Timeout = timeout
 	return &e
+}
+
+// onCPU moves the calling goroutine onto cpu and pins it there, then marks
+// the call started (*state 0 to 1) and reports true; it reports false when
+// the call gave up (*state 2, stop closed).
+func onCPU(cpu int, state *atomic.Int32, stop chan struct{}) bool {
+	var t *time.Timer
+
+	for i := 0; state.Load() == 0; i++ {
+		percpu.Pin()
+		if thisCPU() == cpu {
+			if state.CompareAndSwap(0, 1) {
+				return true
+			}
+			percpu.Unpin()
+			break
+		}
+		if i == 0 {
+			// the yield wakes a CPU without a P, if there is one
+			// (after a garbage collection, CPUs wait for a P
+			// without running their idle hook)
+			percpu.Unpin()
+			runtime.Gosched()
+			continue
+		}
+		// Hand this CPU any goroutine waiting for it, then wait to be
+		// taken by ours: it runs the taken goroutine next.
+		waiting[cpu].Add(1)
+		deliver()
+		percpu.Unpin()
+
+		if t == nil {
+			t = time.NewTimer(roam)
+			defer t.Stop()
+		} else {
+			t.Reset(roam)
+		}
+
+		select {
+		case <-take[cpu]:
+		case <-t.C:
+			runtime.Gosched()
+		case <-stop:
+		}
+		waiting[cpu].Add(-1)
+	}
+	return false
 }
