@@ -17,9 +17,38 @@ import (
 	"github.com/tamago-smp/kernel/percpu"
 )
 
-// thisCPU returns the logical id of the CPU running the caller, pinned; a
-// variable so that host tests, which have no CPUs, can stand in for it.
-var thisCPU = percpu.CPU
+// thisCPU returns the logical id of the online CPU running the caller
+// (pinned, or on the scheduler's stack), -1 if none; a variable so that host
+// tests, which have no CPUs, can stand in for it.
+var thisCPU = func() int { return cpuOf(percpu.ReadReg()) }
+
+// regs holds the register value of each online CPU as Start left it. The
+// idle hook knows its CPU by it, not by the area header it points at: a test
+// may re-initialize the areas elsewhere, which leaves every register
+// pointing at memory that is no longer an area.
+var regs atomic.Pointer[[MaxCPUs]uintptr]
+
+// knowRegs records the registers of the online CPUs l.
+func knowRegs(l []int) {
+	var r [MaxCPUs]uintptr
+	for _, cpu := range l {
+		r[cpu] = percpu.AreaBase(cpu)
+	}
+	regs.Store(&r)
+}
+
+// cpuOf returns the logical id of the online CPU whose register holds reg,
+// or -1.
+func cpuOf(reg uintptr) int {
+	if r := regs.Load(); r != nil && reg != 0 {
+		for cpu, b := range r {
+			if b == reg {
+				return cpu
+			}
+		}
+	}
+	return -1
+}
 
 // EachError is the error of [OnEachCPU] when f did not run to completion on
 // every CPU asked for.

@@ -22,8 +22,9 @@ func TestIdleTakes(t *testing.T) {
 		t.Skip("stands in for the CPU ids of the host")
 	}
 	var cur atomic.Int32
+	orig := thisCPU
 	thisCPU = func() int { return int(cur.Load()) }
-	t.Cleanup(func() { thisCPU = percpu.CPU })
+	t.Cleanup(func() { thisCPU = orig })
 
 	slept := 0
 	hook := idle(func(int64) { slept++ })
@@ -66,8 +67,9 @@ func TestOnCPUDeadline(t *testing.T) {
 	if runtime.GOOS == "tamago" {
 		t.Skip("stands in for the CPU ids of the host")
 	}
+	orig := thisCPU
 	thisCPU = func() int { return 0 }
-	t.Cleanup(func() { thisCPU = percpu.CPU })
+	t.Cleanup(func() { thisCPU = orig })
 
 	var state atomic.Int32
 	stop := make(chan struct{})
