@@ -70,10 +70,8 @@ func (e *EachError) Error() string {
 	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
 }
 
-// roam is how long a goroutine waits to be taken by its CPU before it
-// yields: the yield wakes a CPU without a P (the runtime starts one when a
-// goroutine is queued and none looks for work) and is the way onto a CPU
-// whose goroutines keep it from ever idling.
+// roam is how long a goroutine waits to be taken by its CPU before its call
+// starts kicking (see call.kick).
 const roam = 2 * arch.IdleMax * time.Nanosecond
 
 // A CPU takes the goroutines waiting for it: waiting[cpu] counts them and a
@@ -132,9 +130,10 @@ func idle(board func(until int64)) func(until int64) {
 //
 // Placement: a goroutine per CPU waits until that CPU takes it, as an idle
 // CPU does from its scheduler (the board's idle hook, at least every
-// millisecond) and any CPU does when a waiting goroutine passes through it.
-// A goroutine not taken within 2 ms yields once, which wakes a CPU that
-// the last garbage collection left without a P. f cannot start on a CPU
+// millisecond) and a busy one when it runs a goroutine of the call. A CPU
+// that a garbage collection left without a P runs no idle hook: after 2 ms
+// without every call started, goroutines that only yield keep every CPU
+// busy until the runtime hands out the idle Ps. f cannot start on a CPU
 // that runs pinned code or never yields.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
@@ -155,17 +154,15 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 		want[cpu] = true
 	}
 
-	// state[cpu]: 0 waiting for the CPU, 1 f started, 2 gave up
-	var state [MaxCPUs]atomic.Int32
-	var returned [MaxCPUs]atomic.Bool
-	stop := make(chan struct{})
+	c := &call{stop: make(chan struct{}), kicks: len(on)}
+	c.waiting.Store(int32(len(cpus)))
 	done := make(chan struct{}, len(cpus))
 
 	for _, cpu := range cpus {
 		go func() {
-			if onCPU(cpu, &state[cpu], stop) {
+			if c.onCPU(cpu) {
 				f(cpu)
-				returned[cpu].Store(true)
+				c.returned[cpu].Store(true)
 				percpu.Unpin()
 			}
 			done <- struct{}{}
@@ -188,11 +185,11 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	var e EachError
 	if left > 0 {
 		// the goroutines still waiting give up at once
-		close(stop)
+		close(c.stop)
 		for _, cpu := range cpus {
-			if state[cpu].CompareAndSwap(0, 2) {
+			if c.state[cpu].CompareAndSwap(0, 2) {
 				e.NotStarted = append(e.NotStarted, cpu)
-			} else if !returned[cpu].Load() {
+			} else if !c.returned[cpu].Load() {
 				e.NotReturned = append(e.NotReturned, cpu)
 			}
 		}
@@ -209,25 +206,37 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	return &e
 }
 
+// A call is one OnEachCPU.
+type call struct {
+	// state[cpu]: 0 waiting for the CPU, 1 f started, 2 gave up
+	state    [MaxCPUs]atomic.Int32
+	returned [MaxCPUs]atomic.Bool
+	// waiting counts the CPUs where f has not started.
+	waiting atomic.Int32
+	// kicked is set once the call started its kick goroutines, kicks.
+	kicked atomic.Bool
+	kicks  int
+	// stop is closed when the call gives up.
+	stop chan struct{}
+}
+
 // onCPU moves the calling goroutine onto cpu and pins it there, then marks
-// the call started (*state 0 to 1) and reports true; it reports false when
-// the call gave up (*state 2, stop closed).
-func onCPU(cpu int, state *atomic.Int32, stop chan struct{}) bool {
+// f started and reports true; it reports false when the call gave up.
+func (c *call) onCPU(cpu int) bool {
 	var t *time.Timer
 
-	for i := 0; state.Load() == 0; i++ {
+	for i := 0; c.state[cpu].Load() == 0; i++ {
 		percpu.Pin()
 		if thisCPU() == cpu {
-			if state.CompareAndSwap(0, 1) {
+			if c.state[cpu].CompareAndSwap(0, 1) {
+				c.waiting.Add(-1)
 				return true
 			}
 			percpu.Unpin()
 			break
 		}
 		if i == 0 {
-			// the yield wakes a CPU without a P, if there is one
-			// (after a garbage collection, CPUs wait for a P
-			// without running their idle hook)
+			// yield once: another CPU may steal this goroutine
 			percpu.Unpin()
 			runtime.Gosched()
 			continue
@@ -248,10 +257,32 @@ func onCPU(cpu int, state *atomic.Int32, stop chan struct{}) bool {
 		select {
 		case <-take[cpu]:
 		case <-t.C:
-			runtime.Gosched()
-		case <-stop:
+			if c.kicked.CompareAndSwap(false, true) {
+				for range c.kicks {
+					go c.kick()
+				}
+			}
+		case <-c.stop:
 		}
 		waiting[cpu].Add(-1)
 	}
 	return false
+}
+
+// kick yields, handing each CPU it passes through the goroutine waiting for
+// it, until f started everywhere or the call gave up. Enough of them keep
+// every CPU that has a P busy, so that none of them is left spinning for
+// work (the runtime hands an idle P to a CPU only then: runtime.wakep).
+func (c *call) kick() {
+	for c.waiting.Load() > 0 {
+		select {
+		case <-c.stop:
+			return
+		default:
+		}
+		percpu.Pin()
+		deliver()
+		percpu.Unpin()
+		runtime.Gosched()
+	}
 }

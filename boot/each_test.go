@@ -31,8 +31,7 @@ func TestIdleTakes(t *testing.T) {
 
 	on := make(chan bool)
 	go func() {
-		var state atomic.Int32
-		ok := onCPU(1, &state, nil)
+		ok := (&call{}).onCPU(1)
 		if ok {
 			percpu.Unpin()
 		}
@@ -71,10 +70,9 @@ func TestOnCPUDeadline(t *testing.T) {
 	thisCPU = func() int { return 0 }
 	t.Cleanup(func() { thisCPU = orig })
 
-	var state atomic.Int32
-	stop := make(chan struct{})
-	time.AfterFunc(10*time.Millisecond, func() { state.Store(2); close(stop) })
-	if onCPU(1, &state, stop) {
+	c := &call{stop: make(chan struct{})}
+	time.AfterFunc(10*time.Millisecond, func() { c.state[1].Store(2); close(c.stop) })
+	if c.onCPU(1) {
 		t.Fatal("onCPU(1) on CPU 0 = true")
 	}
 	if n := waiting[1].Load(); n != 0 {
