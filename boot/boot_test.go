@@ -425,8 +425,9 @@ func TestBadDescription(t *testing.T) {
 // running on CPU cpu, for the duration of a test.
 func withCPUs(t *testing.T, l []int, cpu int) {
 	publish(l)
+	orig := thisCPU
 	thisCPU = func() int { return cpu }
-	t.Cleanup(func() { thisCPU = percpu.CPU; online.Store(nil); percpu.SetOnline(nil) })
+	t.Cleanup(func() { thisCPU = orig; online.Store(nil); percpu.SetOnline(nil) })
 }
 
 func TestOnEachCPUBadArgs(t *testing.T) {
