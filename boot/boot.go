@@ -253,7 +253,6 @@ func Start(o Options) (r Report, err error) {
 	}
 
 	publish(r.Online)
-	knowRegs(r.Online)
 
 	switch {
 	case r.Unusable > 0 || len(r.Failed) > 0 || p.overCapacity:

@@ -16,22 +16,14 @@ import (
 	"github.com/tamago-smp/kernel/arch"
 )
 
-// handOut makes the runtime start new Ms through task, makes every idle CPU
-// take the goroutines waiting for it ([OnEachCPU]) and gives the runtime n
-// Ps, one per CPU that answered, boot CPU included. A variable so that host
+// handOut makes the runtime start new Ms through task and gives it n Ps,
+// one per CPU that answered, boot CPU included. A variable so that host
 // tests can stand in for the runtime.
 var handOut = func(n int) error {
-	if !tookIdle {
-		goos.Idle = idle(goos.Idle)
-		tookIdle = true
-	}
 	goos.Task = task
 	runtime.GOMAXPROCS(n)
 	return nil
 }
-
-// tookIdle records that goos.Idle is wrapped by idle.
-var tookIdle bool
 
 //go:linkname nanotime runtime.nanotime
 func nanotime() int64
