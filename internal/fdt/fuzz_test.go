@@ -37,7 +37,7 @@ func seeds(f *testing.F, args ...any) {
 func checkErr(t *testing.T, what string, err error, n int) {
 	t.Helper()
 	s := err.Error()
-	if !strings.HasPrefix(s, "fdt: ") || !strings.Contains(s, "offset") && !strings.Contains(s, ": /") && !strings.Contains(s, strconv.Itoa(n)+" bytes") {
+	if !strings.HasPrefix(s, "fdt: ") || !strings.Contains(s, "offset") && !strings.Contains(s, " /") && !strings.Contains(s, strconv.Itoa(n)+" bytes") {
 		t.Fatalf("%s: error %q names no offset and no node", what, s)
 	}
 }
