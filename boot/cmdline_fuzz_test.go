@@ -4,11 +4,12 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-// The corpus is read from testdata, which the kernel does not carry.
 //go:build !tamago
 
 package boot
 
+// On the host only: go test reads the corpus from testdata, which the
+// kernel does not carry.
 import (
 	"slices"
 	"strconv"
