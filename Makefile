@@ -12,6 +12,8 @@ TIMEOUT ?=
 APPEND ?=
 # go test flags of the bare-metal package tests: make test-x86_64 TESTFLAGS='-run TestAdd$ -v'
 TESTFLAGS ?=
+# fuzzing time of each target: make fuzz FUZZTIME=10m
+export FUZZTIME ?= 1m
 # The variables above reach the recipes through the environment, quoted
 # ("$$SMP"), never as shell text: SMP='1;true' is one (bad) -smp value. They
 # are taken as given, a $ included (make would otherwise expand it).
@@ -29,7 +31,7 @@ TARGETS := $(shell go tool qemu targets -f '{{.Name}}')
 # the boot matrix of `make test` (restrict with PERCPU_TARGETS=x86_64,...)
 export PERCPU_BOOT_TESTS = require
 
-.PHONY: all test test-large test-baremetal vet soak bench clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
+.PHONY: all test test-large test-baremetal vet soak bench fuzz clean $(addprefix qemu-,$(TARGETS)) $(addprefix qemu-gdb-,$(TARGETS)) $(addprefix build-,$(TARGETS)) $(addprefix test-,$(TARGETS))
 
 all: $(addprefix build-,$(TARGETS))
 
@@ -69,6 +71,15 @@ test: vet
 # every target (the capacity, linker.MaxCPUs)
 test-large:
 	PERCPU_LARGE=1 go test -count=1 -timeout 90m -run 'TestScenarios/.*/cpus-(64|80)' ./qemu
+
+# make fuzz [FUZZTIME=1m]: every fuzz target of the module (go test -list)
+# in turn, FUZZTIME each; make test replays their corpora (testdata/fuzz)
+fuzz:
+	list=$$(go test -list '^Fuzz' ./...) || { echo "$$list"; exit 1; }; \
+	echo "$$list" | awk '/^Fuzz/ { t[n++] = $$1 } /^ok/ { for (i = 0; i < n; i++) print $$2, t[i]; n = 0 }' | \
+	while read -r pkg target; do echo "$$pkg $$target"; \
+		go test -run '^$$' -fuzz "^$$target\$$" -fuzztime "$$FUZZTIME" -fuzzminimizetime 2000x "$$pkg" || exit 1; \
+	done
 
 # make soak [SOAK=n] [SMP=n] [PERCPU_TARGETS=a,b]: TestBoot SOAK times with
 # SMP CPUs on every target; go test reports each failed or hung boot

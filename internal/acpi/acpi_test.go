@@ -27,7 +27,7 @@ import (
 //
 // (after about a second of running, once qboot built the tables).
 
-func load(t *testing.T, name string) Image {
+func load(t testing.TB, name string) Image {
 	t.Helper()
 
 	f, err := os.Open("testdata/microvm-" + name + ".bin.gz")
@@ -141,7 +141,7 @@ type tables struct {
 	rsdp, xsdt, madt uint64
 }
 
-func locate(t *testing.T, name string) tables {
+func locate(t testing.TB, name string) tables {
 	t.Helper()
 
 	m := load(t, name)

@@ -104,7 +104,7 @@ func Parse(b []byte) (*Tree, error) {
 		return nil, err
 	}
 	if size > len(b) {
-		return nil, fmt.Errorf("fdt: truncated: header says %d bytes, have %d", size, len(b))
+		return nil, fmt.Errorf("fdt: truncated: header says %d bytes at offset 4, have %d", size, len(b))
 	}
 	b = b[:size]
 
@@ -114,10 +114,10 @@ func Parse(b []byte) (*Tree, error) {
 	sizeStruct := int(be.Uint32(b[36:]))
 
 	if offStruct < HeaderSize || offStruct+sizeStruct > size || sizeStruct < 0 {
-		return nil, fmt.Errorf("fdt: structure block %d+%d outside the %d-byte blob", offStruct, sizeStruct, size)
+		return nil, fmt.Errorf("fdt: structure block %d+%d (header offsets 8, 36) outside the %d-byte blob", offStruct, sizeStruct, size)
 	}
 	if offStrings < HeaderSize || offStrings+sizeStrings > size || sizeStrings < 0 {
-		return nil, fmt.Errorf("fdt: strings block %d+%d outside the %d-byte blob", offStrings, sizeStrings, size)
+		return nil, fmt.Errorf("fdt: strings block %d+%d (header offsets 12, 32) outside the %d-byte blob", offStrings, sizeStrings, size)
 	}
 
 	strs := b[offStrings : offStrings+sizeStrings]
