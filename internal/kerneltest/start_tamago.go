@@ -22,8 +22,8 @@ import (
 // OnKernel tells whether the test binary runs as the kernel.
 const OnKernel = true
 
-// onlineTimeout bounds the wait for the secondary CPUs, and for a call
-// of OnEachCPU.
+// onlineTimeout bounds one call of OnEachCPU, InTurn or OnCPU (the wait for
+// the secondary CPUs is console.Up's).
 const onlineTimeout = 30 * time.Second
 
 // online are the CPUs Start brought up, and bases their register values
