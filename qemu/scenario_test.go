@@ -59,6 +59,10 @@ var scenarios = []scenario{
 		lines: []string{`^cpu 16 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x100$`}},
 	{name: "gicv3-20", target: "aarch64", opts: qemuOpts{SMP: "20"},
 		lines: []string{`^cpu 19 online: tpidr_el1=0x[0-9a-f]+ el=1 mpidr=0x103$`}},
+	// virt's default GICv2 (the GIC-400 of a Pi 4 is one): 8 CPUs at
+	// most, idle with WFE and the timer event stream
+	{name: "gicv2-8", target: "aarch64-el2", opts: qemuOpts{SMP: "8", Machine: "gic-version=2"},
+		lines: []string{`^cpu 7 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x7$`}},
 	{name: "sockets-2", target: "riscv64", opts: qemuOpts{SMP: "4,sockets=2", Extra: numa(2, 512, "0-1", "2-3")},
 		lines: []string{`^cpu 3 online: gp=0x[0-9a-f]+ hart=0x[0-9a-f]+$`}},
 	{name: "sockets-4", target: "riscv64", opts: qemuOpts{SMP: "8,sockets=4", Machine: "aia=aplic", Extra: numa(4, 256, "0-1", "2-3", "4-5", "6-7")},

@@ -216,12 +216,22 @@ func (s *SMP) Cmdline() string {
 	return s.tree.Bootargs()
 }
 
-// WakeMethod names the wake-up for messages.
+// WakeMethod names the wake-up for messages: "PSCI CPU_ON", "the spin
+// table" or both, as the device tree's usable APs say.
 func (s *SMP) WakeMethod() string {
-	for _, a := range s.release {
-		if a != 0 {
-			return "PSCI CPU_ON or the spin table"
+	psci, spin := false, false
+	for i, c := range s.cpus {
+		if !c.Boot && c.Unusable == "" {
+			psci = psci || s.release[i] == 0
+			spin = spin || s.release[i] != 0
 		}
+	}
+
+	switch {
+	case spin && psci:
+		return "PSCI CPU_ON or the spin table"
+	case spin:
+		return "the spin table"
 	}
 	return "PSCI CPU_ON"
 }

@@ -57,7 +57,7 @@ var Targets = []spec.Target{{
 func RawImage(path string, load uint64) ([]byte, error) {
 	f, err := elf.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: not an ELF: %v", path, err)
 	}
 	defer f.Close()
 
