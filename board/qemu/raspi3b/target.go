@@ -42,7 +42,7 @@ var Targets = []spec.Target{{
 	},
 	Files: map[string]func(string) ([]byte, error){
 		"kernel8.img": func(path string) ([]byte, error) { return RawImage(path, LoadAddr) },
-		"raspi3b.dtb": func(string) ([]byte, error) { return DeviceTree(), nil },
+		"raspi3b.dtb": func(string) ([]byte, error) { return DeviceTree(4), nil },
 	},
 	CPUs:       []int{4},
 	ExitDevice: "semihosting SYS_EXIT",
@@ -99,11 +99,12 @@ func RawImage(path string, load uint64) ([]byte, error) {
 // DeviceTree returns the flattened device tree the harness passes with
 // -dtb: the Pi 3's as the firmware passes it (Linux bcm2837.dtsi,
 // bcm2837-rpi-3-b.dts), reduced to what the kernel reads and QEMU fixes up
-// (/memory, /chosen): the four cores with their spin-table release
-// addresses, the PL011 and the ARM local interrupt controller.
-func DeviceTree() []byte {
+// (/memory, /chosen): the cores (4 on a Pi 3; more describe cores that
+// never leave the spin table) with their spin-table release addresses
+// 0xd8 + 8*core, the PL011 and the ARM local interrupt controller.
+func DeviceTree(ncpu int) []byte {
 	cpus := &node{name: "cpus", props: []prop{cells("#address-cells", 1), cells("#size-cells", 0)}}
-	for i := uint32(0); i < 4; i++ {
+	for i := uint32(0); i < uint32(ncpu); i++ {
 		cpus.children = append(cpus.children, &node{
 			name: fmt.Sprintf("cpu@%d", i),
 			props: []prop{

@@ -22,7 +22,7 @@ import (
 // TestDeviceTree checks the tree of -dtb as the kernel reads it: four
 // spin-table CPUs released at 0xd8 + 8*core, RAM from 0, the PL011.
 func TestDeviceTree(t *testing.T) {
-	tr, err := fdt.Parse(DeviceTree())
+	tr, err := fdt.Parse(DeviceTree(4))
 	if err != nil {
 		t.Fatal(err)
 	}
