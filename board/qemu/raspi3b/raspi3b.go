@@ -24,7 +24,7 @@ package raspi3b
 
 import (
 	"runtime/goos"
-	_ "unsafe"
+	"unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
 	"github.com/tamago-smp/kernel/boot"
@@ -36,6 +36,14 @@ import (
 const (
 	// PL011 UART0 (BCM2835 ARM Peripherals, 13 UART)
 	UART0_BASE = 0x3f201000
+
+	// ARM local peripherals (BCM2836 ARM-local peripherals, 4.6 Core
+	// timers interrupts): per core n, LOCAL_TIMER_INT + 4*n routes the
+	// core's generic timer interrupts; nCNTPNSIRQ to its IRQ
+	LOCAL_BASE            = 0x40000000
+	LOCAL_TIMER_INT       = LOCAL_BASE + 0x40
+	LOCAL_TIMER_CNTPNSIRQ = 1
+	LOCAL_CORES           = 4
 
 	// SDRAM from 0: the ARM's share, below the VideoCore's
 	DRAM_BASE = 0
@@ -85,12 +93,27 @@ func hwinit0() {
 }
 
 // Init takes care of the lower level initialization triggered early in
-// runtime setup (post World start), on the boot CPU.
+// runtime setup (post World start), on the boot CPU: it routes each core's
+// EL1 physical timer interrupt to the core's IRQ, for idle.
 //
 //go:linkname Init runtime/goos.Hwinit1
 func Init() {
-	goos.Idle = arm64.Idle
+	for n := range LOCAL_CORES {
+		reg := (*uint32)(unsafe.Add(unsafe.Pointer(nil), LOCAL_TIMER_INT+4*n))
+		*reg = 1 << LOCAL_TIMER_CNTPNSIRQ
+	}
+
+	goos.Idle = idle
 	goos.ProcID = procID
+}
+
+// idle is the goos.Idle governor: with no GIC, a CPU rests with WFI until
+// its own timer's interrupt, which the local interrupt controller routes to
+// it (Init), masked and never taken (arm64.TimerWait).
+//
+//go:nosplit
+func idle(pollUntil int64) {
+	arm64.TimerWait(pollUntil)
 }
 
 func procID() uint64 {
