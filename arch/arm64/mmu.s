@@ -40,7 +40,7 @@ TEXT ·mmu_build(SB),NOSPLIT|NOFRAME,$0
 	ORR	$const_apEL2, R9
 
 l1:
-	// R6, R7 = the device tree, [_early_dtb, +1 MiB): normal memory
+	// R6, R7 = the device tree, [_early_dtb, +dtbMaxSize): normal memory
 	// too, wherever the firmware put it, for Go to read it (0: none)
 	MOVD	_early_dtb(SB), R6
 	ADD	$const_dtbMaxSize, R6, R7

@@ -91,8 +91,9 @@ func sev()
 //
 // The CPUs are the ones the device tree at DTB describes (/cpus, with their
 // MPIDR affinity as reg and enable-method "psci" or "spin-table" with a
-// cpu-release-addr); its /psci node names the conduit. Logical CPU ids are given by package boot, the boot CPU first;
-// [SMP.Wake] receives each CPU's MPIDR with it.
+// cpu-release-addr); its /psci node names the conduit. Logical CPU ids are
+// given by package boot, the boot CPU first; [SMP.Wake] receives each CPU's
+// MPIDR with it.
 type SMP struct {
 	// PSCI reaches the firmware (QEMU itself on virt). With
 	// ConduitAuto the /psci method of the device tree chooses SMC or
@@ -337,9 +338,8 @@ func (s *SMP) releaseAddr(hwid uint64) uint64 {
 // the firmware's spin table at addr into apentry_spin, which finds the
 // mailbox by its MPIDR in cpuHWID: the spin table hands over no argument
 // (Documentation/arm64/booting.rst, "Call the kernel image": spin-table;
-// the Pi's armstub8 zeroes X0-X3).
-// It parks with WFE only, since it cannot power itself off. It reports
-// false if the mailbox was already used.
+// the Pi's armstub8 zeroes X0-X3). It parks with WFE only, since it cannot
+// power itself off. It reports false if the mailbox was already used.
 func (s *SMP) spinRelease(cpu int, hwid uint64, base uintptr, addr uint64) bool {
 	mb := &mailboxes[cpu]
 
