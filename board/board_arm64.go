@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago && arm64
+//go:build tamago && arm64 && !raspi3b
 
 package board
 

@@ -13,9 +13,10 @@ import (
 
 	"github.com/tamago-smp/kernel/board/qemu/arm64virt"
 	"github.com/tamago-smp/kernel/board/qemu/microvm"
+	"github.com/tamago-smp/kernel/board/qemu/raspi3b"
 	"github.com/tamago-smp/kernel/board/qemu/riscv64virt"
 )
 
 // Targets are the targets of every board, in the order of
 // `go tool qemu targets`.
-var Targets = slices.Concat(microvm.Targets, arm64virt.Targets, riscv64virt.Targets)
+var Targets = slices.Concat(microvm.Targets, arm64virt.Targets, raspi3b.Targets, riscv64virt.Targets)

@@ -353,6 +353,9 @@ func bootOnce(t *testing.T, tg *target, o qemuOpts, elf string) testResult {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(tg.CPUs) > 0 && !slices.Contains(tg.CPUs, smp) {
+		t.Skipf("%s: the machine takes %v CPUs, not %d", tg.Name, tg.CPUs, smp)
+	}
 
 	qemuSlots <- struct{}{}
 	defer func() { <-qemuSlots }()

@@ -192,10 +192,14 @@ func haveQEMU(t *target) error {
 func writeFiles(t *target, elf string) error {
 	for name, gen := range t.Files {
 		path := filepath.Join(filepath.Dir(elf), name)
-		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, gen()) {
+		b, err := gen(elf)
+		if err != nil {
+			return fmt.Errorf("%s: %s: %v", t.Name, name, err)
+		}
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
 			continue
 		}
-		if err := os.WriteFile(path, gen(), 0o644); err != nil {
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return fmt.Errorf("%s: %v", t.Name, err)
 		}
 	}

@@ -11,9 +11,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tamago-smp/kernel/arch"
+	"github.com/tamago-smp/kernel/board/qemu/raspi3b"
 )
 
 // envLarge turns on the scenarios of make test-large (64 CPUs and more on
@@ -59,6 +61,10 @@ var scenarios = []scenario{
 		lines: []string{`^cpu 16 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x100$`}},
 	{name: "gicv3-20", target: "aarch64", opts: qemuOpts{SMP: "20"},
 		lines: []string{`^cpu 19 online: tpidr_el1=0x[0-9a-f]+ el=1 mpidr=0x103$`}},
+	// virt's default GICv2 (the GIC-400 of a Pi 4 is one): 8 CPUs at
+	// most, idle with WFE and the timer event stream
+	{name: "gicv2-8", target: "aarch64-el2", opts: qemuOpts{SMP: "8", Machine: "gic-version=2"},
+		lines: []string{`^cpu 7 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x7$`}},
 	{name: "sockets-2", target: "riscv64", opts: qemuOpts{SMP: "4,sockets=2", Extra: numa(2, 512, "0-1", "2-3")},
 		lines: []string{`^cpu 3 online: gp=0x[0-9a-f]+ hart=0x[0-9a-f]+$`}},
 	{name: "sockets-4", target: "riscv64", opts: qemuOpts{SMP: "8,sockets=4", Machine: "aia=aplic", Extra: numa(4, 256, "0-1", "2-3", "4-5", "6-7")},
@@ -137,4 +143,29 @@ func testScenario(t *testing.T, tg *target, s scenario, elf string) {
 		t.Fatalf("%d CPUs, but %s runs at most %d: mark the scenario beyond", smp, tg.Name, tg.MaxSMP)
 	}
 	expect(t, tg, bootOnce(t, tg, s.opts, elf), s.code, s.lines...)
+}
+
+// TestSpinTableNoAnswer boots aarch64-raspi3b with a device tree that
+// describes a fifth core, which QEMU's raspi3b does not have (the later
+// -dtb wins): it never leaves the spin table, and the kernel names it
+// after its timeout and, degraded, runs on the other four.
+func TestSpinTableNoAnswer(t *testing.T) {
+	env := newBootEnv(t)
+
+	for _, tg := range env.targets {
+		if tg.Name != "aarch64-raspi3b" {
+			continue
+		}
+		dtb := filepath.Join(t.TempDir(), "raspi3b-5cpus.dtb")
+		if err := os.WriteFile(dtb, raspi3b.DeviceTree(5), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		elf := env.build(t, tg, "./kernel", nil)
+		o := qemuOpts{SMP: "4", Append: "boot.degraded", Extra: []string{"-dtb", dtb}}
+		expect(t, tg, bootOnce(t, tg, o, elf), 0,
+			`^boot: cpu 4 \(mpidr=0x4\) did not come online: no answer to the spin table within [0-9]+s$`,
+			`^boot: running degraded: 4 of 5 CPUs online$`)
+		return
+	}
+	t.Skip("aarch64-raspi3b is not among the targets under test")
 }

@@ -99,8 +99,11 @@ func (t *target) Machine() string {
 
 // checkSMP rejects a CPU count the machine cannot run.
 func (t *target) checkSMP(smp int) error {
-	if smp < 1 || smp > t.MaxSMP {
+	switch {
+	case smp < 1 || smp > t.MaxSMP:
 		return fmt.Errorf("-smp %d: target %s runs 1 to %d CPUs", smp, t.Name, t.MaxSMP)
+	case len(t.CPUs) > 0 && !slices.Contains(t.CPUs, smp):
+		return fmt.Errorf("-smp %d: target %s runs %v CPUs, its machine takes no other count", smp, t.Name, t.CPUs)
 	}
 	return nil
 }

@@ -42,10 +42,14 @@ func TestTargetTable(t *testing.T) {
 		if tg.ExitDevice == "" || tg.Exit == nil || tg.MaxSMP != linker.MaxCPUs {
 			bad("exit device %q, MaxSMP %d (want linker.MaxCPUs = %d)", tg.ExitDevice, tg.MaxSMP, linker.MaxCPUs)
 		}
-		for _, want := range []string{"-smp {smp}", "-kernel {elf}", "-nographic", "-serial stdio", "-monitor none"} {
+		for _, want := range []string{"-smp {smp}", "-kernel {", "-nographic", "-serial stdio", "-monitor none"} {
 			if !strings.Contains(args, want) {
 				bad("Args %q lack %q", args, want)
 			}
+		}
+		// the kernel is the ELF or a file generated from it (a raw image)
+		if kernel := tg.Args[slices.Index(tg.Args, "-kernel")+1]; kernel != "{elf}" && tg.Files[strings.TrimPrefix(kernel, "{dir}/")] == nil {
+			bad("-kernel %s: want {elf} or {dir}/<a Files name>", kernel)
 		}
 		for name := range tg.Files {
 			if !strings.Contains(args, "{dir}/"+name) {

@@ -27,6 +27,7 @@
 #define MSR_CNTHCTL_EL2(r)	WORD $(0xd51ce100|(r))	// msr cnthctl_el2, xr
 #define MRS_TPIDR_EL2(r)	WORD $(0xd53cd040|(r))	// mrs xr, tpidr_el2
 #define MSR_TPIDR_EL2(r)	WORD $(0xd51cd040|(r))	// msr tpidr_el2, xr
+#define IC_IALLU		WORD $0xd508751f	// ic iallu
 
 // Arm ARM, A64 base instructions DSB and ISB: shareability domain and access
 // type of the barrier option

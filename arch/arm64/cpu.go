@@ -22,7 +22,7 @@
 //   - cpuinit checks, before any Go runtime code, that the device tree's RAM
 //     holds the kernel (RamStart + RamSize), or prints one line and exits.
 //   - [SMP] reads the CPUs from the device tree (/cpus, /psci) and brings
-//     them up with PSCI CPU_ON in two phases: every core parks with its
+//     them up with PSCI CPU_ON or from a spin table in two phases: every core parks with its
 //     per-CPU register set, then each is handed an M and enters the Go
 //     scheduler (the Port of package github.com/tamago-smp/kernel/boot).
 //   - the generic timer backs [Nanotime], the board's exit device [Exit].

@@ -10,6 +10,7 @@
 package arm64
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -24,22 +25,32 @@ import (
 // takes as its target (DEN0022, 5.1.4 CPU_ON).
 const mpidrAffinity = 0xff00ffffff
 
-// enableMethod is the only CPU enable-method this package starts CPUs with.
-const enableMethod = "psci"
+// The CPU enable-methods this package starts CPUs with (Devicetree
+// bindings, arm/cpus.yaml): PSCI CPU_ON, or the spin table of
+// Documentation/arm64/booting.rst, where firmware holds the CPU in a loop
+// until the 64-bit cpu-release-addr of its node holds an entry address.
+const (
+	enablePSCI      = "psci"
+	enableSpinTable = "spin-table"
+)
 
 // cpusFromTree returns the CPUs of the /cpus node of t in tree order, the
-// boot CPU (MPIDR affinity self) marked. A CPU whose status is not okay, whose
-// enable-method is not "psci" or whose reg holds bits outside the MPIDR
-// affinity fields is Unusable, with the reason. The boot CPU runs this code:
-// it is never Unusable. It fails, naming what is wrong and where, when the
-// tree has no usable /cpus node or does not describe the boot CPU.
-func cpusFromTree(t *fdt.Tree, self uint64) ([]boot.CPU, error) {
+// boot CPU (MPIDR affinity self) marked, and for each CPU its
+// cpu-release-addr if it is started from a spin table, 0 if with PSCI. A
+// CPU whose status is not okay, whose enable-method is neither "psci" nor
+// "spin-table" (the latter with an 8-byte, 8-byte aligned, non-zero
+// cpu-release-addr) or whose reg holds bits outside the MPIDR affinity
+// fields is Unusable, with the reason. The boot CPU runs this code: it is
+// never Unusable. It fails, naming what is wrong and where, when the tree
+// has no usable /cpus node or does not describe the boot CPU.
+func cpusFromTree(t *fdt.Tree, self uint64) ([]boot.CPU, []uint64, error) {
 	l, err := t.CPUs()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	cpus := make([]boot.CPU, len(l))
+	release := make([]uint64, len(l))
 	nboot := 0
 
 	for i, c := range l {
@@ -52,26 +63,40 @@ func cpusFromTree(t *fdt.Tree, self uint64) ([]boot.CPU, error) {
 		}
 
 		method, hasMethod := c.Node.Prop("enable-method")
+		addr, hasAddr := c.Node.Prop("cpu-release-addr")
+		path := c.Node.Path()
 
-		switch {
+		switch m := c.Node.String("enable-method"); {
 		case c.Reg&^mpidrAffinity != 0:
-			cpu.Unusable = fmt.Sprintf("%s: reg %#x has bits outside the MPIDR affinity fields (mask %#x)", c.Node.Path(), c.Reg, uint64(mpidrAffinity))
+			cpu.Unusable = fmt.Sprintf("%s: reg %#x has bits outside the MPIDR affinity fields (mask %#x)", path, c.Reg, uint64(mpidrAffinity))
 		case !c.Node.Okay():
-			cpu.Unusable = fmt.Sprintf("%s: status = %q", c.Node.Path(), c.Status)
+			cpu.Unusable = fmt.Sprintf("%s: status = %q", path, c.Status)
 		case !hasMethod:
-			cpu.Unusable = fmt.Sprintf("%s: no enable-method, want %q", c.Node.Path(), enableMethod)
-		case c.Node.String("enable-method") != enableMethod:
-			cpu.Unusable = fmt.Sprintf("%s: enable-method %q, want %q", c.Node.Path(), cstr(method), enableMethod)
+			cpu.Unusable = fmt.Sprintf("%s: no enable-method, want %q or %q", path, enablePSCI, enableSpinTable)
+		case m == enablePSCI:
+		case m != enableSpinTable:
+			cpu.Unusable = fmt.Sprintf("%s: enable-method %q, want %q or %q", path, cstr(method), enablePSCI, enableSpinTable)
+		case !hasAddr:
+			cpu.Unusable = fmt.Sprintf("%s: enable-method %q without cpu-release-addr", path, m)
+		case len(addr) != 8:
+			cpu.Unusable = fmt.Sprintf("%s: cpu-release-addr is %d bytes, want 8 (two cells)", path, len(addr))
+		default:
+			a := binary.BigEndian.Uint64(addr)
+			if a == 0 || a%8 != 0 {
+				cpu.Unusable = fmt.Sprintf("%s: cpu-release-addr %#x, want a non-zero multiple of 8", path, a)
+			} else {
+				release[i] = a
+			}
 		}
 
 		cpus[i] = cpu
 	}
 
 	if nboot == 0 {
-		return nil, fmt.Errorf("fdt: /cpus: no CPU with reg %#x, the MPIDR affinity of the boot CPU (%d CPUs described)", self, len(l))
+		return nil, nil, fmt.Errorf("fdt: /cpus: no CPU with reg %#x, the MPIDR affinity of the boot CPU (%d CPUs described)", self, len(l))
 	}
 
-	return cpus, nil
+	return cpus, release, nil
 }
 
 // conduitFromTree returns the method of the /psci node of t ("smc" or

@@ -36,7 +36,7 @@ func tree(t *testing.T, path string) *fdt.Tree {
 func TestCPUsQEMUGICv3(t *testing.T) {
 	tr := tree(t, "../../internal/fdt/testdata/arm64-gicv3-smp20.dtb")
 
-	cpus, err := cpusFromTree(tr, 0)
+	cpus, _, err := cpusFromTree(tr, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestCPUsQEMUGICv3(t *testing.T) {
 	}
 
 	// the same tree seen from the CPU with MPIDR 0x101: boot CPU first
-	cpus, err = cpusFromTree(tr, 0x101)
+	cpus, _, err = cpusFromTree(tr, 0x101)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestCPUsQEMUGICv3(t *testing.T) {
 func TestCPUsQEMUGICv2(t *testing.T) {
 	tr := tree(t, "../../internal/fdt/testdata/arm64-smp4.dtb")
 
-	cpus, err := cpusFromTree(tr, 0)
+	cpus, _, err := cpusFromTree(tr, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestCPUsQEMUGICv2(t *testing.T) {
 func TestCPUsUnusable(t *testing.T) {
 	tr := tree(t, "testdata/mixed.dtb")
 
-	cpus, err := cpusFromTree(tr, 1)
+	cpus, release, err := cpusFromTree(tr, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,21 +91,25 @@ func TestCPUsUnusable(t *testing.T) {
 	want := []struct {
 		hwid     uint64
 		boot     bool
+		release  uint64
 		unusable string
 	}{
-		{0x1, true, ""},
-		{0x0, false, `/cpus/cpu@0: enable-method "spin-table", want "psci"`},
-		{0x2, false, `/cpus/cpu@2: status = "disabled"`},
-		{0x3, false, `/cpus/cpu@3: enable-method "spin-table", want "psci"`},
-		{0x4, false, `/cpus/cpu@4: no enable-method, want "psci"`},
-		{0x100, false, ""},
+		{0x1, true, 0, ""},
+		{0x0, false, 0, `/cpus/cpu@0: enable-method "spin-table" without cpu-release-addr`},
+		{0x2, false, 0, `/cpus/cpu@2: status = "disabled"`},
+		{0x3, false, 0xf0, ""},
+		{0x4, false, 0, `/cpus/cpu@4: no enable-method, want "psci" or "spin-table"`},
+		{0x5, false, 0, `/cpus/cpu@5: enable-method "brcm,bcm2836-smp", want "psci" or "spin-table"`},
+		{0x6, false, 0, `/cpus/cpu@6: cpu-release-addr is 4 bytes, want 8 (two cells)`},
+		{0x7, false, 0, `/cpus/cpu@7: cpu-release-addr 0xe4, want a non-zero multiple of 8`},
+		{0x100, false, 0, ""},
 	}
-	if len(cpus) != len(want) {
-		t.Fatalf("%d CPUs, want %d: %+v", len(cpus), len(want), cpus)
+	if len(cpus) != len(want) || len(release) != len(want) {
+		t.Fatalf("%d CPUs, %d release addresses, want %d: %+v", len(cpus), len(release), len(want), cpus)
 	}
 	for i, w := range want {
-		if c := cpus[i]; c.HWID != w.hwid || c.Boot != w.boot || c.Unusable != w.unusable {
-			t.Errorf("cpu %d: %+v, want hwid %#x boot %v unusable %q", i, c, w.hwid, w.boot, w.unusable)
+		if c := cpus[i]; c.HWID != w.hwid || c.Boot != w.boot || c.Unusable != w.unusable || release[i] != w.release {
+			t.Errorf("cpu %d: %+v release %#x, want hwid %#x boot %v release %#x unusable %q", i, c, release[i], w.hwid, w.boot, w.release, w.unusable)
 		}
 	}
 
@@ -120,7 +124,7 @@ func TestCPUsUnusable(t *testing.T) {
 func TestCPUsBootNotDescribed(t *testing.T) {
 	tr := tree(t, "testdata/mixed.dtb")
 
-	_, err := cpusFromTree(tr, 0x10203)
+	_, _, err := cpusFromTree(tr, 0x10203)
 	if err == nil || !strings.Contains(err.Error(), "no CPU with reg 0x10203") {
 		t.Errorf("boot CPU 0x10203 not in the tree: error %v, want one naming 0x10203", err)
 	}
@@ -151,14 +155,14 @@ func TestConduitBad(t *testing.T) {
 // decompiled with dtc, edited, and compiled again; QEMU boots them with
 // -dtb, so that the kernel meets CPUs it must leave alone or cannot start:
 //
-//	virt-gicv3-smp4-unusable.dtb   cpu@2 status = "disabled", cpu@3 enable-method = "spin-table"
+//	virt-gicv3-smp4-unusable.dtb   cpu@2 status = "disabled", cpu@3 enable-method = "spin-table" (no cpu-release-addr)
 //	virt-gicv3-smp4-phantom.dtb    an extra cpu@10 (reg 0x10) that QEMU does not have: CPU_ON fails
 func TestCPUsQEMUEdited(t *testing.T) {
-	cpus, err := cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-unusable.dtb"), 0)
+	cpus, _, err := cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-unusable.dtb"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"", "", `/cpus/cpu@2: status = "disabled"`, `/cpus/cpu@3: enable-method "spin-table", want "psci"`}
+	want := []string{"", "", `/cpus/cpu@2: status = "disabled"`, `/cpus/cpu@3: enable-method "spin-table" without cpu-release-addr`}
 	if len(cpus) != len(want) {
 		t.Fatalf("%d CPUs, want %d", len(cpus), len(want))
 	}
@@ -168,7 +172,7 @@ func TestCPUsQEMUEdited(t *testing.T) {
 		}
 	}
 
-	cpus, err = cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-phantom.dtb"), 0)
+	cpus, _, err = cpusFromTree(tree(t, "testdata/virt-gicv3-smp4-phantom.dtb"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 
 // EarlyStatus is the QEMU exit status when the boot CPU finds, before any
 // Go runtime code runs, that the machine cannot run the kernel: an
-// exception level other than 1 or 2 (fatal_el), or too little RAM
-// (ramcheck). The check prints one line and exits through the board's exit device.
+// exception level other than 1 or 2 (fatal_el), a generic timer without
+// a frequency or too little RAM (earlycheck). The check prints one line and exits through the board's exit device.
 // See [arch.EarlyStatus].
 const EarlyStatus = arch.EarlyStatus
 
@@ -27,19 +27,27 @@ const EarlyStatus = arch.EarlyStatus
 const earlyStackSize = 2048
 
 var (
-	// earlyStack is the stack of ramcheck: cpuinit cannot use the one at
+	// earlyStack is the stack of earlycheck: cpuinit cannot use the one at
 	// the top of RAM before it knows that RAM is there.
 	earlyStack [earlyStackSize]byte
 )
 
-// ramcheck runs on the boot CPU from cpuinit, on earlyStack, with the MMU
-// on and before any Go runtime code (no g, no heap): if the device tree at
+// earlycheck runs on the boot CPU from cpuinit, on earlyStack, with the MMU
+// on and before any Go runtime code (no g, no heap). If CNTFRQ_EL0 is 0,
+// which only firmware at the highest exception level can set (Arm ARM,
+// CNTFRQ_EL0), time cannot be kept: it prints that and exits with
+// [EarlyStatus]. If the device tree at
 // earlyDTB shows too little RAM for runtime/goos.RamStart + RamSize (where
 // the boot CPU's stack and the top of the heap go), or lies in it, it prints
 // [early.RAM]'s line and exits with [EarlyStatus].
 //
 //go:nosplit
-func ramcheck() {
+func earlycheck() {
+	if read_cntfrq() == 0 {
+		earlyPuts("arm64: CNTFRQ_EL0 is 0: the firmware did not set the generic timer frequency\r\n")
+		board_exit(EarlyStatus)
+	}
+
 	var buf [early.LineSize]byte
 	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 

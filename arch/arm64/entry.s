@@ -28,8 +28,9 @@
 //  3. mmu_build + mmu_on: the identity map (mmu.go), caches on. Go code
 //     needs Normal memory: it issues unaligned and exclusive accesses and
 //     DC ZVA, which fault on Device memory (all memory with the MMU off).
-//  4. ramcheck (early.go, nosplit Go on earlyStack): the device tree's RAM
-//     must reach RamStart + RamSize, or one line and exit.
+//  4. earlycheck (early.go, nosplit Go on earlyStack): CNTFRQ_EL0 must be
+//     set and the device tree's RAM must reach RamStart + RamSize, or one
+//     line and exit.
 //  5. SP = RamStart + RamSize - RamStackOffset, as TamaGo's cpuinit.
 //  6. cpuHWID[0] = this CPU's MPIDR affinity, then the per-CPU register
 //     (TPIDR_EL2 at EL2, TPIDR_EL1 at EL1) = area 0, _percpu_start rounded
@@ -48,7 +49,7 @@ TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	BL	·mmu_on(SB)
 
 	MOVD	ZR, R29
-	BL	·ramcheck(SB)
+	BL	·earlycheck(SB)
 
 	MOVD	runtime∕goos·RamStart(SB), R1
 	MOVD	runtime∕goos·RamSize(SB), R2

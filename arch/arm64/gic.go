@@ -160,16 +160,26 @@ func rest(pollUntil int64) bool {
 		}
 	}
 
+	TimerWait(pollUntil)
+
+	return true
+}
+
+// TimerWait waits with WFI until pollUntil (nanotime), at most
+// [arch.IdleMax], for the calling CPU's EL1 physical timer: an idle
+// governor for a board whose interrupt controller routes that timer's
+// interrupt to the CPU (a GICv3, rest; the Pi's local interrupt
+// controller). The interrupt stays masked and is never taken; it only ends
+// WFI. It allocates nothing.
+//
+//go:nosplit
+func TimerWait(pollUntil int64) {
 	d := int64(arch.IdleMax)
 	if pollUntil != 0 {
 		d = min(d, pollUntil-Nanotime())
 	}
 
-	if d <= 0 {
-		return true
+	if d > 0 {
+		wfi_timer(uint64(d) * uint64(read_cntfrq()) / 1e9)
 	}
-
-	wfi_timer(uint64(d) * uint64(read_cntfrq()) / 1e9)
-
-	return true
 }

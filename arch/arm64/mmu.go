@@ -10,6 +10,8 @@
 
 package arm64
 
+import "github.com/tamago-smp/kernel/internal/fdt"
+
 // The identity map, built by mmu_build (mmu.s) on the boot CPU before any Go
 // code runs, and loaded by every CPU with mmu_on.
 //
@@ -25,11 +27,17 @@ package arm64
 //	L1[1..511] 1 GiB blocks: normal memory if the block overlaps RAM
 //	           (runtime/goos.RamStart, RamSize), device memory otherwise
 //
+// A block that holds the device tree the board names (_early_dtb, up to
+// dtbMaxSize) is normal memory too, wherever the firmware put it: Go code
+// reads the tree with unaligned accesses, which fault on device memory.
+//
 // Normal memory is inner shareable write-back cacheable: LDP/STP, DC ZVA and
 // exclusives work, which Device memory (what a CPU sees with the MMU off)
 // does not allow for unaligned or cacheable accesses.
 const (
-	pageSize  = 4096
+	pageSize   = 4096
+	dtbMaxSize = fdt.MaxSize
+
 	tableSize = 512 // entries per table
 
 	l1Shift = 30 // 1 GiB blocks

@@ -40,6 +40,13 @@ TEXT ·mmu_build(SB),NOSPLIT|NOFRAME,$0
 	ORR	$const_apEL2, R9
 
 l1:
+	// R6, R7 = the device tree, [_early_dtb, +dtbMaxSize): normal memory
+	// too, wherever the firmware put it, for Go to read it (0: none)
+	MOVD	_early_dtb(SB), R6
+	ADD	$const_dtbMaxSize, R6, R7
+	CBNZ	R6, tables
+	MOVD	ZR, R7
+tables:
 	// L1[0] -> L2 table
 	ORR	$const_TTE_TABLE, R1, R2
 	MOVD	R2, (R0)
@@ -51,9 +58,15 @@ l1loop:
 	ADD	$(1<<const_l1Shift), R11, R13	// R13 = block end
 	ORR	R9, R11, R12			// device...
 	CMP	R5, R11
-	BHS	l1store				// ...if it starts at or above RAM end
+	BHS	l1dtb				// ...if it starts at or above RAM end
 	CMP	R4, R13
-	BLS	l1store				// ...or ends at or below RAM start
+	BHI	l1normal				// ...or ends at or below RAM start
+l1dtb:
+	CMP	R7, R11
+	BHS	l1store				// ...and does not hold the device tree
+	CMP	R6, R13
+	BLS	l1store
+l1normal:
 	ORR	R8, R11, R12			// normal memory otherwise
 l1store:
 	MOVD	R12, (R0)(R10<<3)
@@ -69,12 +82,18 @@ l1store:
 l2loop:
 	LSL	$const_l2Shift, R10, R11
 	ADD	$(1<<const_l2Shift), R11, R13
-	ORR	R9, R11, R12
+	ORR	R9, R11, R12			// device...
 	CMP	R5, R11
-	BHS	l2store
+	BHS	l2dtb				// ...if it starts at or above RAM end
 	CMP	R4, R13
+	BHI	l2normal				// ...or ends at or below RAM start
+l2dtb:
+	CMP	R7, R11
+	BHS	l2store				// ...and does not hold the device tree
+	CMP	R6, R13
 	BLS	l2store
-	ORR	R8, R11, R12
+l2normal:
+	ORR	R8, R11, R12			// normal memory otherwise
 l2store:
 	MOVD	R12, (R1)(R10<<3)
 	ADD	$1, R10
@@ -89,7 +108,9 @@ l2store:
 // SCTLR (Arm ARM, D8 The AArch64 Virtual Memory System Architecture,
 // enabling stage 1 translation). Translation is the identity, so the next
 // instruction fetch is the same address. Stale TLB entries are invalidated
-// first. It uses R0-R4 and no stack. Called with BL, by cpuinit and apentry.
+// first, and the instruction cache: a core released by firmware may hold
+// stale lines of it (Arm ARM, D7 cache maintenance, IC IALLU). It uses R0-R4
+// and no stack. Called with BL, by cpuinit and apentry.
 TEXT ·mmu_on(SB),NOSPLIT|NOFRAME,$0
 	MOVD	·ttbr(SB), R1
 	MOVD	$const_mair, R2
@@ -100,6 +121,7 @@ TEXT ·mmu_on(SB),NOSPLIT|NOFRAME,$0
 	MOVD	$const_tcrEL2, R3
 	MOVD	$const_sctlrEL2, R4
 	DSB	SY
+	IC_IALLU
 	TLBI	ALLE2
 	DSB	SY
 	ISB	SY
@@ -115,6 +137,7 @@ el1:
 	MOVD	$const_tcrEL1, R3
 	MOVD	$const_sctlrEL1, R4
 	DSB	SY
+	IC_IALLU
 	TLBI	VMALLE1
 	DSB	SY
 	ISB	SY

@@ -39,9 +39,9 @@ const (
 	stateWaking   = 5 // fn published, powering the AP on again (Enter)
 )
 
-// parkTicks is how long, in generic timer ticks, a parked AP waits for
-// Enter with WFE before it powers itself off (apentry); ^0 is never. Set
-// by Wake before the first CPU_ON.
+// parkTicks is how long, in generic timer ticks, a parked AP started with
+// PSCI waits for Enter with WFE before it powers itself off (apentry); ^0
+// is never. Set by Wake before the first CPU_ON, copied into each mailbox.
 var parkTicks uint64 = ^uint64(0)
 
 // psciHVC is 1 when the APs reach PSCI with HVC, 0 with SMC: set by Wake
@@ -61,7 +61,8 @@ type mailbox struct {
 	fn    uint64 // runtime·mstart (ABI0): non-zero releases the AP (store-release)
 	base  uint64 // per-CPU area, written by Wake, loaded into TPIDR_EL2 or TPIDR_EL1
 	state uint32 // 0 or a state* constant
-	_     [28]byte
+	park  uint64 // parkTicks for a PSCI CPU, ^0 for a spin-table one (no CPU_OFF)
+	_     [16]byte
 }
 
 var mailboxes [MaxCPUs]mailbox
@@ -79,17 +80,20 @@ const startBusy = 2
 // defined in smp.s
 func apentry()
 func apentry_pc() uint64
+func apentry_spin_pc() uint64
+func spin_release(addr, entry uint64)
 func read_mpidr() uint64
 func dcache_clean(addr, size uint64)
 func sev()
 
-// SMP starts the secondary CPUs with PSCI CPU_ON, one Go scheduler M each:
-// the [boot.Port] of the ISA.
+// SMP starts the secondary CPUs with PSCI CPU_ON or from a spin table, one
+// Go scheduler M each: the [boot.Port] of the ISA.
 //
 // The CPUs are the ones the device tree at DTB describes (/cpus, with their
-// MPIDR affinity as reg and enable-method "psci"); its /psci node names the
-// conduit. Logical CPU ids are given by package boot, the boot CPU first;
-// [SMP.Wake] receives each CPU's MPIDR with it.
+// MPIDR affinity as reg and enable-method "psci" or "spin-table" with a
+// cpu-release-addr); its /psci node names the conduit. Logical CPU ids are
+// given by package boot, the boot CPU first; [SMP.Wake] receives each CPU's
+// MPIDR with it.
 type SMP struct {
 	// PSCI reaches the firmware (QEMU itself on virt). With
 	// ConduitAuto the /psci method of the device tree chooses SMC or
@@ -110,6 +114,7 @@ type SMP struct {
 	described bool
 	tree      *fdt.Tree
 	cpus      []boot.CPU
+	release   []uint64 // cpu-release-addr of s.cpus[i], 0 for PSCI
 	descErr   error
 }
 
@@ -152,7 +157,7 @@ func (s *SMP) describe() error {
 		}
 	}
 
-	if s.cpus, err = cpusFromTree(s.tree, read_mpidr()&mpidrAffinity); err != nil {
+	if s.cpus, s.release, err = cpusFromTree(s.tree, read_mpidr()&mpidrAffinity); err != nil {
 		s.descErr = fmt.Errorf("arm64: device tree at %#x: %w", s.DTB, err)
 		return s.descErr
 	}
@@ -212,8 +217,23 @@ func (s *SMP) Cmdline() string {
 	return s.tree.Bootargs()
 }
 
-// WakeMethod names the wake-up for messages.
+// WakeMethod names the wake-up for messages: "PSCI CPU_ON", "the spin
+// table" or both, as the device tree's usable APs say.
 func (s *SMP) WakeMethod() string {
+	psci, spin := false, false
+	for i, c := range s.cpus {
+		if !c.Boot && c.Unusable == "" {
+			psci = psci || s.release[i] == 0
+			spin = spin || s.release[i] != 0
+		}
+	}
+
+	switch {
+	case spin && psci:
+		return "PSCI CPU_ON or the spin table"
+	case spin:
+		return "the spin table"
+	}
 	return "PSCI CPU_ON"
 }
 
@@ -259,7 +279,8 @@ func (s *SMP) Prepare(n int) error {
 }
 
 // Wake powers on logical CPUs cpus[i], with MPIDR affinity hwids[i], with
-// PSCI CPU_ON, back to back: each AP runs apentry with its mailbox, sets its
+// PSCI CPU_ON or by releasing them from their spin table (spinRelease),
+// back to back: each AP runs apentry with its mailbox, sets its
 // per-CPU register to bases[i] before anything else Go-visible, marks itself
 // parked and waits for [SMP.Enter] (with WFE, then powered off: see
 // apentry). errs[i] names a CPU_ON failure, for
@@ -287,12 +308,52 @@ func (s *SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 			continue
 		}
 
+		if addr := s.releaseAddr(hwids[i]); addr != 0 {
+			if !s.spinRelease(cpu, hwids[i], bases[i], addr) {
+				errs[i] = fmt.Errorf("arm64: cpu %d (mpidr %#x) was already started", cpu, hwids[i])
+			}
+			continue
+		}
+
 		if st := s.cpuOn(cpu, hwids[i], bases[i]); st != 0 {
 			errs[i] = s.cpuOnError(cpu, hwids[i], st)
 		}
 	}
 
 	return
+}
+
+// releaseAddr returns the cpu-release-addr of the CPU with MPIDR affinity
+// hwid, 0 if it is started with PSCI.
+func (s *SMP) releaseAddr(hwid uint64) uint64 {
+	for i, c := range s.cpus {
+		if c.HWID == hwid && i < len(s.release) {
+			return s.release[i]
+		}
+	}
+	return 0
+}
+
+// spinRelease fills the mailbox of logical CPU cpu and releases it from
+// the firmware's spin table at addr into apentry_spin, which finds the
+// mailbox by its MPIDR in cpuHWID: the spin table hands over no argument
+// (Documentation/arm64/booting.rst, "Call the kernel image": spin-table;
+// the Pi's armstub8 zeroes X0-X3). It parks with WFE only, since it cannot
+// power itself off. It reports false if the mailbox was already used.
+func (s *SMP) spinRelease(cpu int, hwid uint64, base uintptr, addr uint64) bool {
+	mb := &mailboxes[cpu]
+
+	if atomic.LoadUint32(&mb.state) != 0 || atomic.LoadUint64(&cpuHWID[cpu]) != 0 {
+		return false
+	}
+
+	mb.base = uint64(base)
+	mb.park = ^uint64(0)
+	atomic.StoreUint64(&cpuHWID[cpu], hwid|hwidValid)
+
+	spin_release(addr, apentry_spin_pc())
+
+	return true
 }
 
 // cpuOn fills the mailbox of logical CPU cpu and powers it on with PSCI
@@ -309,6 +370,7 @@ func (s *SMP) cpuOn(cpu int, hwid uint64, base uintptr) int64 {
 	}
 
 	mb.base = uint64(base)
+	mb.park = atomic.LoadUint64(&parkTicks)
 	atomic.StoreUint64(&cpuHWID[cpu], hwid|hwidValid)
 
 	return s.PSCI.CPUOn(hwid, apentry_pc(), uint64(uintptr(unsafe.Pointer(mb))))

@@ -10,7 +10,8 @@
 #include "textflag.h"
 #include "arm64.h"
 
-// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter).
+// apentry is where PSCI CPU_ON starts an AP (SMP.Wake, SMP.Enter);
+// apentry_spin, below, is where the spin table releases one.
 //
 // Where control came from: QEMU's PSCI (or firmware) powered the core on at
 // this address, at EL2 (EL1 without virtualization), AArch64, with the MMU
@@ -31,7 +32,7 @@
 //     to 5.
 //  4. parks: state = parked (store-release), then waits for fn with WFE
 //     (Enter signals SEV after its store-release of fn; the timer event
-//     stream ends every WFE within one period anyway). After parkTicks of
+//     stream ends every WFE within one period anyway). After park ticks of
 //     the counter (SMP.ParkOff) without fn it moves state from parked to asleep (an
 //     exclusive pair, so that Enter sees either) and powers itself off
 //     with PSCI CPU_OFF: a parked core then costs nothing (QEMU's WFE does
@@ -49,7 +50,54 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 
 	BL	·cpu_setup(SB)			// vectors, HCR, FP/SIMD, event stream
 	BL	·mmu_on(SB)			// boot CPU's tables, caches on
+	B	·apentry_park(SB)
 
+// apentry_spin is where SMP.Wake releases an AP from a spin table
+// (spin_release).
+//
+// Where control came from: firmware held the core in a loop of WFE and a
+// load of its cpu-release-addr, and branched here once that held an entry:
+// at EL2 (or EL1), AArch64, MMU and D-cache off, SP undefined, X0-X3 zero
+// on the Pi's armstub8 and no argument anywhere (Documentation/arm64/
+// booting.rst, "Call the kernel image"; Arm ARM, D1 reset state). Its
+// caches may hold stale lines and its TLBs stale entries: mmu_on
+// invalidates both before it turns the MMU on.
+//
+// What it does: cpu_setup and mmu_on as apentry, then finds its mailbox
+// by its MPIDR affinity in cpuHWID, written by Wake before the release and
+// read with the caches on, hence coherently. A CPU whose MPIDR is not
+// there waits with WFE for ever: Wake's caller sees it never park and
+// names it.
+//
+// Where it goes next: apentry_park, with R15 = its mailbox.
+TEXT ·apentry_spin(SB),NOSPLIT|NOFRAME,$0
+	BL	·cpu_setup(SB)
+	BL	·mmu_on(SB)
+
+	MRS	MPIDR_EL1, R0
+	MOVD	$const_mpidrAffinity, R1
+	AND	R1, R0
+	ORR	$const_hwidValid, R0		// R0 = the cpuHWID entry of this CPU
+	MOVD	$·cpuHWID(SB), R1
+	MOVD	$·mailboxes(SB), R15
+	MOVD	$const_MaxCPUs, R2
+find:
+	LDAR	(R1), R3
+	CMP	R0, R3
+	BEQ	found
+	ADD	$8, R1
+	ADD	$mailbox__size, R15
+	SUBS	$1, R2
+	BNE	find
+lost:
+	WFE
+	B	lost
+found:
+	B	·apentry_park(SB)
+
+// apentry_park is the rest of apentry and apentry_spin, with the MMU on and
+// R15 = the CPU's mailbox: steps 2 to 5 of apentry.
+TEXT ·apentry_park(SB),NOSPLIT|NOFRAME,$0
 	MOVD	mailbox_base(R15), R0
 	BL	·set_tpidr(SB)			// TPIDR_EL2 or TPIDR_EL1 = area
 
@@ -63,7 +111,7 @@ TEXT ·apentry(SB),NOSPLIT|NOFRAME,$0
 
 	ISB	SY
 	MRS	CNTPCT_EL0, R5
-	MOVD	·parkTicks(SB), R7
+	MOVD	mailbox_park(R15), R7
 	ADDS	R7, R5				// R5 = when to power off
 	BCC	park
 	MOVD	$-1, R5				// never
@@ -116,6 +164,63 @@ enter:
 TEXT ·apentry_pc(SB),NOSPLIT,$0-8
 	MOVD	$·apentry(SB), R0
 	MOVD	R0, ret+0(FP)
+	RET
+
+// func apentry_spin_pc() uint64
+TEXT ·apentry_spin_pc(SB),NOSPLIT,$0-8
+	MOVD	$·apentry_spin(SB), R0
+	MOVD	R0, ret+0(FP)
+	RET
+
+// spin_release releases a core from a spin table (Documentation/arm64/
+// booting.rst, "Call the kernel image"; Linux smp_spin_table.c): one
+// 64-bit little-endian store of entry to addr, the line cleaned to the
+// point of coherency with DC CVAC, DSB SY, SEV (Arm ARM, DC CVAC, DSB,
+// SEV). The waiting core reads addr with its MMU and caches off, and addr
+// (0xd8 on a Pi) may lie where the identity map faults (the first 2 MiB),
+// so the store is made with this CPU's MMU off for a moment: data accesses
+// are then Device-nGnRnE, uncached, to the physical address (Arm ARM, D8
+// behaviour when stage 1 translation is disabled). The line is cleaned
+// and invalidated first, so that no dirty copy of it can later overwrite
+// the store. No stack, no memory but addr is touched while the MMU is off.
+//
+// func spin_release(addr, entry uint64)
+TEXT ·spin_release(SB),NOSPLIT,$0-16
+	MOVD	addr+0(FP), R0
+	MOVD	entry+8(FP), R1
+	CURRENT_EL(R2)
+	CMP	$2, R2
+	BNE	el1
+
+	MRS_SCTLR_EL2(3)
+	BIC	$(1<<const_SCTLR_M), R3, R4
+	DSB	SY
+	MSR_SCTLR_EL2(4)		// MMU off
+	ISB	SY
+	DC	CIVAC, R0
+	DSB	SY
+	MOVD	R1, (R0)		// the release
+	DC	CVAC, R0
+	DSB	SY
+	MSR_SCTLR_EL2(3)		// MMU on again
+	ISB	SY
+	SEV
+	RET
+
+el1:
+	MRS	SCTLR_EL1, R3
+	BIC	$(1<<const_SCTLR_M), R3, R4
+	DSB	SY
+	MSR	R4, SCTLR_EL1
+	ISB	SY
+	DC	CIVAC, R0
+	DSB	SY
+	MOVD	R1, (R0)
+	DC	CVAC, R0
+	DSB	SY
+	MSR	R3, SCTLR_EL1
+	ISB	SY
+	SEV
 	RET
 
 // func read_mpidr() uint64

@@ -37,8 +37,13 @@ type Target struct {
 	Args []string
 
 	// Files are written next to the ELF before a boot, for Args to refer
-	// to as {dir}/<name>. They are generated, never committed.
-	Files map[string]func() []byte `json:"-"`
+	// to as {dir}/<name>. They are generated, never committed: each
+	// function returns the contents for the kernel ELF at path elf.
+	Files map[string]func(elf string) ([]byte, error) `json:"-"`
+
+	// CPUs are the CPU counts the machine takes (QEMU raspi3b: exactly
+	// 4); nil means any from 1 to linker.MaxCPUs.
+	CPUs []int
 
 	// ExitDevice names how the kernel reports its exit code, and Exit
 	// turns the QEMU exit status (< 0: killed by a signal) back into that

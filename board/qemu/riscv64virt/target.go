@@ -30,7 +30,7 @@ var Targets = []spec.Target{{
 		"-bios", "{dir}/shim.bin",
 		"-kernel", "{elf}",
 	},
-	Files:      map[string]func() []byte{"shim.bin": Shim},
+	Files:      map[string]func(string) ([]byte, error){"shim.bin": func(string) ([]byte, error) { return Shim(), nil }},
 	ExitDevice: "sifive_test at 0x100000",
 	Exit:       spec.ExitStatus,
 }}

@@ -22,8 +22,8 @@ func TestShim(t *testing.T) {
 	if i := slices.Index(tg.Args, "-bios"); i < 0 || tg.Args[i+1] != "{dir}/shim.bin" || tg.Files["shim.bin"] == nil {
 		t.Fatalf("Args %q, Files %v: want -bios {dir}/shim.bin, generated", tg.Args, tg.Files)
 	}
-	b := tg.Files["shim.bin"]()
-	if len(b) != 12 {
+	b, err := tg.Files["shim.bin"]("")
+	if err != nil || len(b) != 12 {
 		t.Fatalf("shim.bin: % x, want 12 bytes", b)
 	}
 

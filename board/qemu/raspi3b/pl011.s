@@ -1,0 +1,20 @@
+// Raspberry Pi 3 board (QEMU raspi3b) for the SMP kernel, aarch64
+// https://github.com/tamago-smp/kernel
+//
+// Use of this source code is governed by the license
+// that can be found in the LICENSE file.
+
+//go:build tamago && arm64
+
+#include "go_asm.h"
+#include "textflag.h"
+
+// _board_putc writes the byte in R20 to the PL011 at UART0_BASE once its
+// transmit FIFO has room. Uses R19 and R22; returns with RET.
+TEXT _board_putc(SB),NOSPLIT|NOFRAME,$0
+	MOVD	$const_UART0_BASE, R19
+wait:
+	MOVWU	const_UARTFR(R19), R22
+	TBNZ	$const_UARTFR_TXFF, R22, wait
+	MOVW	R20, const_UARTDR(R19)
+	RET
