@@ -36,6 +36,10 @@ var (
 	earlyStack [earlyStackSize]byte
 )
 
+// bootstart takes the boot hart from cpuinit into the Go runtime (start.s).
+// Never called from Go.
+func bootstart()
+
 // defined in early.s; neither returns
 func early_stop() // stops the machine with EarlyStatus (the board's exit device)
 func early_halt() // halts this hart: interrupts off, WFI forever

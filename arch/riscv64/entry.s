@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago && riscv64 && linkcpuinit
+//go:build tamago && riscv64 && linkcpuinit && !sbi
 
 #include "go_asm.h"
 #include "textflag.h"
@@ -30,8 +30,8 @@ GLOBL misaNeed<>(SB), RODATA, $8
 // Register contract on entry: a0 = mhartid, a1 = FDT, a2 = &fw_dynamic_info
 // (mhartid is read from the CSR; the boot hart keeps a1 in ·bootFDT).
 //
-// Where it goes next: the boot hart into the Go runtime (_rt0_tamago_start)
-// on the stack at the top of RAM, the other harts into their reset park
+// Where it goes next: the boot hart into the Go runtime through bootstart
+// (start.s), the other harts into their reset park
 // (apentry, smp.s).
 TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
 	// Up to isa_ok, no compressed instruction: on a hart without the C
@@ -88,26 +88,4 @@ boot:
 	DIVU	T0, T1, T1
 	MOV	T1, ·nsPerTick(SB)
 
-	// the RAM the FDT describes must hold the runtime's (early.go:
-	// ramcheck, nosplit Go on earlyStack, 16-byte aligned)
-	MOV	$·earlyStack(SB), T0
-	ADD	$const_earlyStackSize, T0
-	AND	$~15, T0
-	MOV	T0, X2
-	CALL	·ramcheck(SB)
-
-	// gp = per-CPU area 0, the first areaAlign-aligned address
-	// of the linker region (package linker)
-	MOV	$_percpu_start(SB), T1
-	ADD	$(const_areaAlign-1), T1
-	AND	$~(const_areaAlign-1), T1
-	MOV	T1, GP
-
-	// stack at the top of RAM, as TamaGo's riscv64 cpuinit
-	MOV	runtime∕goos·RamStart(SB), X2
-	MOV	runtime∕goos·RamSize(SB), T1
-	MOV	runtime∕goos·RamStackOffset(SB), T2
-	ADD	T1, X2
-	SUB	T2, X2
-
-	JMP	_rt0_tamago_start(SB)
+	JMP	·bootstart(SB)			// start.s

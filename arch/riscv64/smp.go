@@ -28,7 +28,8 @@ type mailbox struct {
 	msip   uint64 // address of the hart's MSIP register, set before the hart is woken
 	parked uint32 // set by the hart in its park loop, gp already set
 	online uint32 // set by the hart at the end of its trampoline
-	_      [16]byte
+	hart   uint64 // hart id, set before the hart is woken
+	_      [8]byte
 }
 
 // hartSlot is where a hart waits from reset until it is woken, one per
@@ -192,7 +193,7 @@ func (*SMP) Cmdline() string {
 
 // WakeMethod names the wake-up in messages.
 func (*SMP) WakeMethod() string {
-	return "MSIP"
+	return wakeMethod
 }
 
 // Wake releases the harts hwids[i], parked since reset in their slot of
@@ -237,6 +238,7 @@ func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 		slot := &hartSlots[hart]
 
 		mb.base = uint64(bases[i])
+		mb.hart = hart
 		mb.msip = h.MSIP()
 		slot.msip = h.MSIP()
 		slot.mtimecmp = h.MTIMECMP()
@@ -245,7 +247,8 @@ func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 
 	for i := range cpus {
 		if errs[i] == nil {
-			raise_msip(hartSlots[hwids[i]].msip)
+			errs[i] = start(hwids[i], &mailboxes[cpus[i]])
+			failed = failed || errs[i] != nil
 		}
 	}
 
@@ -283,7 +286,7 @@ func (*SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	mb.g = uint64(g0)
 	atomic.StoreUint64(&mb.fn, uint64(fn))
 
-	raise_msip(mb.msip)
+	kick(mb)
 }
 
 // Prepare checks that n logical CPUs can be started.

@@ -53,12 +53,12 @@ const (
 // (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
 const TIMEBASE = 10000000 // 10 MHz
 
-// RAM layout: the boot shim owns the first page of DRAM (the kernel is
-// linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
+// RAM layout: the firmware owns the first firmwareSize bytes of DRAM (the
+// boot shim, or OpenSBI), the Go runtime takes RAM from ramStart and puts
 // the boot hart's stack ramStackOffset below ramStart+ramSize (mem.go).
 var (
 	//go:linkname ramStart runtime/goos.RamStart
-	ramStart uint64 = DRAM_BASE
+	ramStart uint64 = DRAM_BASE + firmwareSize
 
 	//go:linkname ramStackOffset runtime/goos.RamStackOffset
 	ramStackOffset uint64 = 0x100
