@@ -137,7 +137,8 @@ func describe() error {
 
 // BootHart returns the hart id of the boot hart: the first hart to claim
 // the boot lottery in cpuinit (every hart starts at the reset vector on
-// QEMU virt with -bios none, as under OpenSBI's lottery).
+// QEMU virt with -bios none, as under OpenSBI's lottery), or in S-mode the
+// hart the SBI firmware entered the kernel on (a0).
 func BootHart() uint64 {
 	return atomic.LoadUint64(&bootHart)
 }
@@ -197,11 +198,12 @@ func (*SMP) WakeMethod() string {
 }
 
 // Wake releases the harts hwids[i], parked since reset in their slot of
-// the hart table, into their park loop as logical CPUs cpus[i] with per-CPU
-// area bases[i]. It fills every mailbox and slot first, publishing each
-// mailbox with a store-release, then raises every MSIP back to back (each in
-// the hart's own socket's CLINT), so that all harts leave the reset park at
-// once. A hart sets gp, marks itself parked and sleeps until [SMP.Enter].
+// the hart table (or, in S-mode, stopped in the SBI firmware), into their
+// park loop as logical CPUs cpus[i] with per-CPU area bases[i]. It fills
+// every mailbox and slot first, publishing each mailbox with a
+// store-release, then starts the harts back to back (start: raises each
+// MSIP in the hart's own socket's CLINT, or calls SBI HSM hart_start), so
+// that all harts leave at once. A hart sets gp, marks itself parked and sleeps until [SMP.Enter].
 func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	errs = make([]error, len(cpus))
 	failed := false
@@ -266,8 +268,8 @@ func (*SMP) Parked(cpu int) bool {
 
 // Enter hands parked CPU cpu an M: it stores sp and g0, publishes fn with a
 // store-release (the sequentially consistent atomic store of sync/atomic)
-// and raises the hart's MSIP (ACLINT v1.0, 2.1) behind a fence that orders
-// the mailbox stores before the device store. The hart sets SP and g (x27),
+// and wakes the hart (kick: its MSIP, ACLINT v1.0, 2.1, behind a fence that
+// orders the mailbox stores before the device store; or an SBI IPI). The hart sets SP and g (x27),
 // marks itself online and jumps to fn.
 //
 // Enter runs inside goos.Task: it does not allocate, lock or store
