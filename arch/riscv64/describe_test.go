@@ -4,6 +4,8 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
+//go:build !tamago
+
 package riscv64
 
 import (
