@@ -86,6 +86,8 @@ var scenarios = []scenario{
 		lines: []string{`^arm64: RAM too small: the device tree's RAM at 0x40000000 ends at 0x50000000, the kernel needs it up to 0x80000000 \(RamStart \+ RamSize\)$`}},
 	{name: "ram-512M", target: "aarch64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
 		lines: []string{`^arm64: RAM too small: the device tree's RAM at 0x40000000 ends at 0x60000000, `}},
+	{name: "no-fd", target: "riscv64-sbi", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,f=false,d=false"}}, code: arch.EarlyStatus,
+		lines: []string{`^riscv64: the boot hart's riscv,isa rv64imac\S* lacks df: the kernel needs rv64imafdc$`}},
 	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: arch.EarlyStatus,
 		lines: []string{`lacks c: the kernel needs rv64imafdc$`}},
 

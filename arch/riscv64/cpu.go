@@ -48,7 +48,7 @@
 //
 // With the sbi build tag the kernel runs in supervisor mode under an SBI
 // firmware instead (OpenSBI on boards): the firmware enters cpuinit
-// (entry_sbi.s) on the boot hart alone, with a0 = its hart id and a1 = the
+// (entry.s) on the boot hart alone, with a0 = its hart id and a1 = the
 // device tree; traps go through stvec; [SMP.Wake] starts each hart with SBI
 // HSM hart_start at sbientry (sbi.s), which sets gp and parks as in step 4,
 // and [SMP.Enter] wakes it with an SBI IPI. Each hart keeps its id in

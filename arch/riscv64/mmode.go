@@ -8,6 +8,9 @@
 
 package riscv64
 
+// sMode is whether the kernel runs in S-mode.
+const sMode = false
+
 // wakeMethod names the wake-up of a hart in messages.
 const wakeMethod = "MSIP"
 

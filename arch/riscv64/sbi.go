@@ -17,6 +17,9 @@ import (
 // in S-mode under an SBI firmware (riscv64.h names the CSRs).
 const supervisor = 1
 
+// sMode is whether the kernel runs in S-mode.
+const sMode = true
+
 // wakeMethod names the wake-up of a hart in messages.
 const wakeMethod = "SBI HSM hart_start"
 
