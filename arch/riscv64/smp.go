@@ -25,7 +25,7 @@ type mailbox struct {
 	sp     uint64 // initial stack pointer (x2)
 	g      uint64 // g0 (x27)
 	base   uint64 // per-CPU area base (gp, x3), set before the hart is woken
-	msip   uint64 // address of the hart's MSIP register, set before the hart is woken
+	msip   uint64 // address of the hart's MSIP register, set before the hart is woken (in S-mode: only "woken")
 	parked uint32 // set by the hart in its park loop, gp already set
 	online uint32 // set by the hart at the end of its trampoline
 	hart   uint64 // hart id, set before the hart is woken
@@ -203,7 +203,8 @@ func (*SMP) WakeMethod() string {
 // every mailbox and slot first, publishing each mailbox with a
 // store-release, then starts the harts back to back (start: raises each
 // MSIP in the hart's own socket's CLINT, or calls SBI HSM hart_start), so
-// that all harts leave at once. A hart sets gp, marks itself parked and sleeps until [SMP.Enter].
+// that all harts leave at once. A hart sets gp, marks itself parked and
+// sleeps until [SMP.Enter].
 func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	errs = make([]error, len(cpus))
 	failed := false
@@ -269,8 +270,8 @@ func (*SMP) Parked(cpu int) bool {
 // Enter hands parked CPU cpu an M: it stores sp and g0, publishes fn with a
 // store-release (the sequentially consistent atomic store of sync/atomic)
 // and wakes the hart (kick: its MSIP, ACLINT v1.0, 2.1, behind a fence that
-// orders the mailbox stores before the device store; or an SBI IPI). The hart sets SP and g (x27),
-// marks itself online and jumps to fn.
+// orders the mailbox stores before the device store; or an SBI IPI). The
+// hart sets SP and g (x27), marks itself online and jumps to fn.
 //
 // Enter runs inside goos.Task: it does not allocate, lock or store
 // pointers.
