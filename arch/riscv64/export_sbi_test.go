@@ -17,3 +17,10 @@ func StartHart(hart uint64) error {
 func Probed() (hsm, time, ipi bool) {
 	return hasHSM, hasTime, hasIPI
 }
+
+// WithoutHSM runs f as if the firmware had no HSM extension.
+func WithoutHSM(f func()) {
+	defer func(had bool) { hasHSM = had }(hasHSM)
+	hasHSM = false
+	f()
+}

@@ -35,3 +35,14 @@ func TestHartStartError(t *testing.T) {
 		t.Errorf("hart_start of the boot hart %d: %v, want %q", hart, err, want)
 	}
 }
+
+// TestNoHSM checks the reason every secondary fails with on a firmware
+// without HSM.
+func TestNoHSM(t *testing.T) {
+	riscv64.WithoutHSM(func() {
+		err := riscv64.StartHart(1)
+		if want := "riscv64: hart 1: the SBI firmware has no HSM extension (probe_extension 0x48534d = 0)"; err == nil || err.Error() != want {
+			t.Errorf("StartHart(1) without HSM: %v, want %q", err, want)
+		}
+	})
+}
