@@ -31,9 +31,11 @@ type step struct {
 var stepRow = regexp.MustCompile("^\\| *([0-9]+) *\\| *`([^`:]+):([^`]+)` *\\|")
 
 // bootTables returns the rows of the "Boot path" and "Secondary CPUs"
-// tables of a README, in order. The numbers must count 1, 2, 3...
+// tables of a README, in order, the rows of a "Secondary CPUs under SBI"
+// table after the latter. The numbers of each must count 1, 2, 3...
 func bootTables(text string) (boot, secondary []step, err error) {
 	var cur *[]step
+	var sbi []step // a port's secondary CPUs in S-mode, numbered on their own
 
 	for i, l := range strings.Split(text, "\n") {
 		switch strings.TrimSpace(l) {
@@ -42,6 +44,9 @@ func bootTables(text string) (boot, secondary []step, err error) {
 			continue
 		case "Secondary CPUs":
 			cur = &secondary
+			continue
+		case "Secondary CPUs under SBI":
+			cur = &sbi
 			continue
 		}
 
@@ -61,7 +66,7 @@ func bootTables(text string) (boot, secondary []step, err error) {
 		*cur = append(*cur, step{line: i + 1, file: m[2], symbol: m[3]})
 	}
 
-	return
+	return boot, append(secondary, sbi...), nil
 }
 
 // defines reports whether source text src (a .go or .s file) defines

@@ -46,11 +46,11 @@ type fault struct {
 
 // faultLines are the exception report lines per GOARCH: x86_64
 // (arch/amd64 exception.s), aarch64 (arch/arm64 exception.s), riscv64
-// (arch/riscv64 exception.s).
+// (arch/riscv64 exception.s: m-mode CSRs, or s-mode ones under SBI).
 var faultLines = map[string]*regexp.Regexp{
 	"amd64":   regexp.MustCompile(`^exception: cpu ([0-9]+) apic=[0-9]+ vector=([0-9]+) \(([^)]*)\) error=0x([0-9a-f]+) rip=0x([0-9a-f]+) rsp=0x([0-9a-f]+) rflags=0x([0-9a-f]+)(?: cr2=0x([0-9a-f]+))? gs_base=0x([0-9a-f]+)$`),
 	"arm64":   regexp.MustCompile(`^exception: cpu ([0-9]+) el=([0-9]) vector=0x([0-9a-f]+) \((\w+)\) esr=0x([0-9a-f]+) elr=0x([0-9a-f]+) far=0x([0-9a-f]+)`),
-	"riscv64": regexp.MustCompile(`^exception: cpu ([0-9]+) hart=[0-9]+ mcause=0x([0-9a-f]+) mepc=0x([0-9a-f]+) mtval=0x([0-9a-f]+)$`),
+	"riscv64": regexp.MustCompile(`^exception: cpu ([0-9]+) hart=[0-9]+ ([ms])cause=0x([0-9a-f]+) [ms]epc=0x([0-9a-f]+) [ms]tval=0x([0-9a-f]+)$`),
 }
 
 // parseFault finds the exception report of a target of GOARCH goarch in the
@@ -79,8 +79,8 @@ func parseFault(goarch string, lines []string) (*fault, error) {
 			f.Kind = "esr " + m[5]
 			f.PC, f.Addr = hex(m[6]), hex(m[7])
 		case "riscv64":
-			f.Kind = "mcause " + m[2]
-			f.PC, f.Addr = hex(m[3]), hex(m[4])
+			f.Kind = m[2] + "cause " + m[3]
+			f.PC, f.Addr = hex(m[4]), hex(m[5])
 		}
 
 		return f, nil

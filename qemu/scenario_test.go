@@ -67,6 +67,8 @@ var scenarios = []scenario{
 		lines: []string{`^cpu 7 online: tpidr_el2=0x[0-9a-f]+ el=2 mpidr=0x7$`}},
 	{name: "sockets-2", target: "riscv64", opts: qemuOpts{SMP: "4,sockets=2", Extra: numa(2, 512, "0-1", "2-3")},
 		lines: []string{`^cpu 3 online: gp=0x[0-9a-f]+ hart=0x[0-9a-f]+$`}},
+	{name: "sockets-2", target: "riscv64-sbi", opts: qemuOpts{SMP: "8,sockets=2", Extra: numa(2, 512, "0-3", "4-7")},
+		lines: []string{`^Domain0 Next Mode         : S-mode$`, `^cpu 7 online: gp=0x[0-9a-f]+ hart=0x7$`}},
 	{name: "sockets-4", target: "riscv64", opts: qemuOpts{SMP: "8,sockets=4", Machine: "aia=aplic", Extra: numa(4, 256, "0-1", "2-3", "4-5", "6-7")},
 		lines: []string{`^cpu 7 online: gp=0x[0-9a-f]+ hart=0x[0-9a-f]+$`}},
 
@@ -84,10 +86,14 @@ var scenarios = []scenario{
 		lines: []string{`^early: RAM too small: the PVH memory map's RAM at 0x10000000 ends at 0x40000000, the kernel needs it up to 0x[0-9a-f]+`}},
 	{name: "ram-512M", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
 		lines: []string{`^riscv64: RAM too small: the device tree's RAM at 0x80000000 ends at 0xa0000000, the kernel needs it up to 0xbfe00000 \(RamStart \+ RamSize\)$`}},
+	{name: "ram-512M", target: "riscv64-sbi", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
+		lines: []string{`^riscv64: RAM too small: the device tree's RAM at 0x80200000 ends at 0xa0000000, the kernel needs it up to 0xbfe00000 \(RamStart \+ RamSize\)$`}},
 	{name: "ram-256M", target: "aarch64-el2", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "256M"}}, code: arch.EarlyStatus,
 		lines: []string{`^arm64: RAM too small: the device tree's RAM at 0x40000000 ends at 0x50000000, the kernel needs it up to 0x80000000 \(RamStart \+ RamSize\)$`}},
 	{name: "ram-512M", target: "aarch64", opts: qemuOpts{SMP: "1", Extra: []string{"-m", "512M"}}, code: arch.EarlyStatus,
 		lines: []string{`^arm64: RAM too small: the device tree's RAM at 0x40000000 ends at 0x60000000, `}},
+	{name: "no-fd", target: "riscv64-sbi", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,f=false,d=false"}}, code: arch.EarlyStatus,
+		lines: []string{`^riscv64: the boot hart's riscv,isa rv64imac\S* lacks df: the kernel needs rv64imafdc$`}},
 	{name: "no-c", target: "riscv64", opts: qemuOpts{SMP: "1", Extra: []string{"-cpu", "rv64,c=false"}}, code: arch.EarlyStatus,
 		lines: []string{`lacks c: the kernel needs rv64imafdc$`}},
 

@@ -46,6 +46,15 @@
 //     MSIP again. The hart loads SP and g (x27), marks itself online and
 //     jumps to mstart.
 //
+// With the sbi build tag the kernel runs in supervisor mode under an SBI
+// firmware instead (OpenSBI on boards): the firmware enters cpuinit
+// (entry.s) on the boot hart alone, with a0 = its hart id and a1 = the
+// device tree; traps go through stvec; [SMP.Wake] starts each hart with SBI
+// HSM hart_start at sbientry (sbi.s), which sets gp and parks as in step 4,
+// and [SMP.Enter] wakes it with an SBI IPI. Each hart keeps its id in
+// sscratch, the clock reads the time CSR and the idle timer is SBI
+// set_timer.
+//
 // The per-CPU register is gp (x3): the Go compiler never allocates x3 or x4
 // (cmd/compile/internal/ssa/_gen/RISCV64Ops.go), no runtime or TamaGo
 // riscv64 assembly writes x3, and the Go linker does no gp-relative
@@ -97,8 +106,8 @@ func init() {
 	_ = describe()
 }
 
-// ID returns the hart id of the current hart (mhartid), not its logical
-// CPU id.
+// ID returns the hart id of the current hart (mhartid, or in S-mode the
+// id the hart entered with), not its logical CPU id.
 //
 // A goroutine can move to another hart at any preemption point: the result
 // is a snapshot unless the caller is pinned.

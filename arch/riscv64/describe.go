@@ -78,29 +78,49 @@ func (h *Hart) MTIMECMP() uint64 {
 }
 
 // isaLacks returns the extensions of isaNeed that the riscv,isa string isa
-// does not list, or "rv64" if it does not describe a 64-bit hart. The
-// single-letter extensions come after the base ("rv64") and before the
-// first multi-letter one ("_zicsr"); "g" stands for "imafd".
+// does not list, or "rv64" if it does not describe a 64-bit hart (isaBits).
 func isaLacks(isa string) string {
-	isa = strings.ToLower(isa)
-	if !strings.HasPrefix(isa, "rv64") {
+	bits, ok := isaBits([]byte(isa))
+	if !ok {
 		return "rv64"
-	}
-	single, _, _ := strings.Cut(isa[4:], "_")
-	if i := strings.IndexAny(single, "sxz"); i >= 0 {
-		single = single[:i] // multi-letter extensions without an underscore
-	}
-	if strings.Contains(single, "g") {
-		single += "imafd"
 	}
 
 	var lacks []byte
 	for _, e := range []byte(isaNeed) {
-		if strings.IndexByte(single, e) < 0 {
+		if bits&(1<<(e-'a')) == 0 {
 			lacks = append(lacks, e)
 		}
 	}
 	return string(lacks)
+}
+
+// isaBits returns the single-letter extensions of the riscv,isa string isa
+// as misa bits (bit n is 'a'+n), ok false if it does not describe a 64-bit
+// hart. They come after the base ("rv64") and before the first
+// multi-letter one ("_zicsr", or "s", "x", "z" without an underscore); "g"
+// stands for "imafd". It allocates nothing: cpuinit calls it in S-mode
+// before the Go runtime runs.
+//
+//go:nosplit
+func isaBits(isa []byte) (bits uint64, ok bool) {
+	if len(isa) < 4 || isa[0]|0x20 != 'r' || isa[1]|0x20 != 'v' || isa[2] != '6' || isa[3] != '4' {
+		return 0, false
+	}
+
+	for _, c := range isa[4:] {
+		if c >= '0' && c <= '9' {
+			continue // a version ("i2p1"), which adds at most a "p"
+		}
+		c |= 0x20 // lower case
+		if c < 'a' || c > 'z' || c == 's' || c == 'x' || c == 'z' {
+			break
+		}
+		bits |= 1 << (c - 'a')
+		if c == 'g' {
+			bits |= 1<<('i'-'a') | 1<<('m'-'a') | 1<<('a'-'a') | 1<<('f'-'a') | 1<<('d'-'a')
+		}
+	}
+	return bits, true
 }
 
 // isaOf returns the ISA string of a /cpus node: riscv,isa, or, on trees

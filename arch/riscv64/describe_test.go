@@ -4,6 +4,8 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
+//go:build !tamago
+
 package riscv64
 
 import (
@@ -126,13 +128,15 @@ func TestHartsUnusable(t *testing.T) {
 func TestISALacks(t *testing.T) {
 	for isa, want := range map[string]string{
 		"rv64imafdch_zicsr_zifencei_zihintpause_zba_zbb_zbc_zbs_sstc": "",
-		"rv64gc":             "",
-		"RV64IMAFDC":         "",
-		"rv64imafdzicsr":     "c",
-		"rv64ima":            "fdc",
-		"rv32gc":             "rv64",
-		"rv64imafd_c_zicsr":  "c", // C after the underscore is not a single-letter extension
-		"rv64imafdcsu_zicsr": "",
+		"rv64gc":                       "",
+		"RV64IMAFDC":                   "",
+		"rv64imafdzicsr":               "c",
+		"rv64ima":                      "fdc",
+		"rv32gc":                       "rv64",
+		"rv64imafd_c_zicsr":            "c", // C after the underscore is not a single-letter extension
+		"rv64imafdcsu_zicsr":           "",
+		"rv64i2p1m2p0a2p1f2p2d2p2c2p0": "",
+		"rv6":                          "rv64",
 	} {
 		if got := isaLacks(isa); got != want {
 			t.Errorf("isaLacks(%q) = %q, want %q", isa, got, want)

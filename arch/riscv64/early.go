@@ -15,6 +15,7 @@ import (
 
 	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/arch/internal/early"
+	"github.com/tamago-smp/kernel/internal/fdt"
 )
 
 // EarlyStatus is the exit status of the checks cpuinit makes before the Go
@@ -49,8 +50,14 @@ func early_halt() // halts this hart: interrupts off, WFI forever
 // machine with EarlyStatus: with too little RAM the first store to the
 // stack would fault before anything is printed.
 //
+// In S-mode it first checks the boot hart's ISA (isacheck).
+//
 //go:nosplit
 func ramcheck() {
+	if sMode {
+		isacheck()
+	}
+
 	var buf [early.LineSize]byte
 	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 
@@ -65,6 +72,47 @@ func ramcheck() {
 	earlyPuts("\r\n")
 	earlyWrite(line)
 	earlyPuts("\r\n")
+
+	early_stop()
+}
+
+// isacheck runs on the boot hart in S-mode from ramcheck, on earlyStack
+// and before any Go runtime code, where misa cannot be read: if
+// the riscv,isa of the hart's /cpus node in the device tree at bootFDT
+// lacks an extension the kernel needs, it prints
+//
+//	riscv64: the boot hart's riscv,isa rv64imac lacks fd: the kernel needs rv64imafdc
+//
+// and stops the machine with EarlyStatus, before the runtime's first
+// floating-point instruction traps. A tree without the hart lets the boot
+// go on (SMP.CPUs names it).
+//
+//go:nosplit
+func isacheck() {
+	isa, ok := fdt.HartISA(early.Blob(bootFDT), bootHart)
+	if !ok {
+		return
+	}
+	bits, rv64 := isaBits(isa)
+	if rv64 && bits&misaNeed == misaNeed {
+		return
+	}
+
+	if !earlyClaim() {
+		early_halt()
+	}
+	earlyPuts("\r\nriscv64: the boot hart's riscv,isa ")
+	earlyWrite(isa)
+	earlyPuts(" lacks ")
+	if !rv64 {
+		earlyPuts("rv64")
+	}
+	for c := byte('a'); c <= 'z'; c++ {
+		if misaNeed&^bits&(1<<(c-'a')) != 0 {
+			Putc(c)
+		}
+	}
+	earlyPuts(": the kernel needs rv64" + isaNeed + "\r\n")
 
 	early_stop()
 }

@@ -121,7 +121,7 @@ TEXT ·early_stop(SB),NOSPLIT|NOFRAME,$0
 // early_halt stops this hart: interrupts off, WFI forever. No compressed
 // instruction.
 TEXT ·early_halt(SB),NOSPLIT|NOFRAME,$0
-	CSRRW	X0, MIE, X0
+	CSRRW	X0, CSR_IE, X0
 sleep:
 	WFI
 	JMP	sleep

@@ -8,6 +8,7 @@
 
 #include "go_asm.h"
 #include "textflag.h"
+#include "riscv64.h"
 
 // the misa bits of the extensions the kernel needs, loaded from memory:
 // a constant this large would take a LUI, compressible into c.lui
@@ -33,7 +34,45 @@ GLOBL misaNeed<>(SB), RODATA, $8
 // Where it goes next: the boot hart into the Go runtime (_rt0_tamago_start)
 // on the stack at the top of RAM, the other harts into their reset park
 // (apentry, smp.s).
+//
+// In S-mode (the sbi build tag, riscv64.h), instead: the SBI firmware
+// (OpenSBI) enters cpuinit on the boot hart alone, which it chose (by
+// lottery on most boards), in S-mode with a0 = its hart id, a1 = the FDT,
+// satp = 0 and sstatus.SIE = 0 (SBI v1.0; the Linux RISC-V boot protocol,
+// Documentation/arch/riscv/boot.rst). The other harts stay stopped in the
+// firmware until SMP.Wake starts them with SBI HSM hart_start (sbientry,
+// sbi.s). misa cannot be read: ramcheck checks the device tree's
+// riscv,isa first (isacheck).
 TEXT cpuinit(SB),NOSPLIT|NOFRAME,$0
+#ifdef const_supervisor
+	// Privileged Architecture, 4.1.3 sie: no interrupt wakes or traps
+	CSRRW	X0, SIE, X0
+
+	// Privileged Architecture, 4.1.2 stvec: direct mode, every trap to
+	// ·exception from here on
+	MOV	$·exception(SB), T0
+	CSRRW	T0, STVEC, X0
+
+	// the hart id, for ID and the trap report (riscv64.h)
+	CSRRW	A0, SSCRATCH, X0
+
+	CSRRCI	$const_SSTATUS_SIE, SSTATUS, X0	// interrupts stay globally disabled
+	MOV	$const_MSTATUS_FS_INITIAL, T0
+	CSRRS	T0, SSTATUS, X0			// enable the FPU (sstatus.FS, as mstatus.FS)
+
+	// the firmware drew the lottery: this is the boot hart
+	MOV	$1, T0
+	MOVW	T0, ·lottery(SB)
+	MOV	A0, ·bootHart(SB)
+	MOV	A1, ·bootFDT(SB)
+
+	// the runtime clock reads the time CSR at the board's timebase
+	MOV	_board_timebase(SB), T0
+	MOV	$1000000000, T1
+	DIVU	T0, T1, T1
+	MOV	T1, ·nsPerTick(SB)
+
+#else
 	// Up to isa_ok, no compressed instruction: on a hart without the C
 	// extension the first one would trap. Only T registers (not
 	// compressible as x8-x15 are), no ADDI with rd = rs1, no MOV between
@@ -88,8 +127,10 @@ boot:
 	DIVU	T0, T1, T1
 	MOV	T1, ·nsPerTick(SB)
 
+#endif
 	// the RAM the FDT describes must hold the runtime's (early.go:
-	// ramcheck, nosplit Go on earlyStack, 16-byte aligned)
+	// ramcheck, nosplit Go on earlyStack, 16-byte aligned; in S-mode
+	// it checks riscv,isa first)
 	MOV	$·earlyStack(SB), T0
 	ADD	$const_earlyStackSize, T0
 	AND	$~15, T0

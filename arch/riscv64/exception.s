@@ -19,13 +19,24 @@ DATA excNoCPU<>+0(SB)/8, $"?\x00\x00\x00\x00\x00\x00\x00"
 GLOBL excNoCPU<>(SB), RODATA, $8
 DATA excHart<>+0(SB)/8, $" hart=\x00\x00"
 GLOBL excHart<>(SB), RODATA, $8
-DATA excCause<>+0(SB)/8, $" mcause="
+#ifdef const_supervisor
+#define MODE $'s'
+#else
+#define MODE $'m'
+#endif
+DATA excCause<>+0(SB)/1, $" "
+DATA excCause<>+1(SB)/1, MODE
+DATA excCause<>+2(SB)/6, $"cause="
 DATA excCause<>+8(SB)/8, $"0x\x00\x00\x00\x00\x00\x00"
 GLOBL excCause<>(SB), RODATA, $16
-DATA excEPC<>+0(SB)/8, $" mepc=0x"
+DATA excEPC<>+0(SB)/1, $" "
+DATA excEPC<>+1(SB)/1, MODE
+DATA excEPC<>+2(SB)/6, $"epc=0x"
 DATA excEPC<>+8(SB)/8, $"\x00\x00\x00\x00\x00\x00\x00\x00"
 GLOBL excEPC<>(SB), RODATA, $16
-DATA excVal<>+0(SB)/8, $" mtval=0"
+DATA excVal<>+0(SB)/1, $" "
+DATA excVal<>+1(SB)/1, MODE
+DATA excVal<>+2(SB)/6, $"tval=0"
 DATA excVal<>+8(SB)/8, $"x\x00\x00\x00\x00\x00\x00\x00"
 GLOBL excVal<>(SB), RODATA, $16
 DATA excEnd<>+0(SB)/8, $"\r\n\x00\x00\x00\x00\x00\x00"
@@ -69,7 +80,7 @@ GLOBL excLock<>(SB), NOPTR, $4
 TEXT ·exception(SB),NOSPLIT|NOFRAME,$0
 	// excLock = mhartid + 1, if no hart holds it yet
 	MOV	$excLock<>(SB), T0
-	CSRRS	X0, MHARTID, T1
+	CSRRS	X0, CSR_HARTID, T1
 	ADD	$1, T1
 lock:
 	LRW	(T0), T2
@@ -80,10 +91,10 @@ lock:
 	MOV	$excCPU<>(SB), X19
 	CALL	·uart_puts(SB)
 	CALL	exc_cpu<>(SB)
-	FIELD(excHart<>, MHARTID, ·uart_putdec)
-	FIELD(excCause<>, MCAUSE, ·uart_puthex)
-	FIELD(excEPC<>, MEPC, ·uart_puthex)
-	FIELD(excVal<>, MTVAL, ·uart_puthex)
+	FIELD(excHart<>, CSR_HARTID, ·uart_putdec)
+	FIELD(excCause<>, CSR_CAUSE, ·uart_puthex)
+	FIELD(excEPC<>, CSR_EPC, ·uart_puthex)
+	FIELD(excVal<>, CSR_TVAL, ·uart_puthex)
 
 	MOV	$excEnd<>(SB), X19
 	CALL	·uart_puts(SB)
@@ -96,7 +107,7 @@ busy:
 	// T2 = the holder's mhartid + 1: this hart faulted in its own report
 	BEQ	T1, T2, exit
 sleep:
-	CSRRW	X0, MIE, X0
+	CSRRW	X0, CSR_IE, X0
 	WFI
 	JMP	sleep
 
@@ -105,7 +116,7 @@ sleep:
 // (kept in X29, which they do not use).
 TEXT exc_cpu<>(SB),NOSPLIT|NOFRAME,$0
 	MOV	RA, X29
-	CSRRS	X0, MHARTID, T0
+	CSRRS	X0, CSR_HARTID, T0
 
 	// the boot hart, once the lottery is drawn, is cpu 0
 	MOVWU	·lottery(SB), T1

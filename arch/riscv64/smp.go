@@ -25,10 +25,11 @@ type mailbox struct {
 	sp     uint64 // initial stack pointer (x2)
 	g      uint64 // g0 (x27)
 	base   uint64 // per-CPU area base (gp, x3), set before the hart is woken
-	msip   uint64 // address of the hart's MSIP register, set before the hart is woken
+	msip   uint64 // address of the hart's MSIP register, set before the hart is woken (in S-mode: only "woken")
 	parked uint32 // set by the hart in its park loop, gp already set
 	online uint32 // set by the hart at the end of its trampoline
-	_      [16]byte
+	hart   uint64 // hart id, set before the hart is woken
+	_      [8]byte
 }
 
 // hartSlot is where a hart waits from reset until it is woken, one per
@@ -136,7 +137,8 @@ func describe() error {
 
 // BootHart returns the hart id of the boot hart: the first hart to claim
 // the boot lottery in cpuinit (every hart starts at the reset vector on
-// QEMU virt with -bios none, as under OpenSBI's lottery).
+// QEMU virt with -bios none, as under OpenSBI's lottery), or in S-mode the
+// hart the SBI firmware entered the kernel on (a0).
 func BootHart() uint64 {
 	return atomic.LoadUint64(&bootHart)
 }
@@ -192,15 +194,17 @@ func (*SMP) Cmdline() string {
 
 // WakeMethod names the wake-up in messages.
 func (*SMP) WakeMethod() string {
-	return "MSIP"
+	return wakeMethod
 }
 
 // Wake releases the harts hwids[i], parked since reset in their slot of
-// the hart table, into their park loop as logical CPUs cpus[i] with per-CPU
-// area bases[i]. It fills every mailbox and slot first, publishing each
-// mailbox with a store-release, then raises every MSIP back to back (each in
-// the hart's own socket's CLINT), so that all harts leave the reset park at
-// once. A hart sets gp, marks itself parked and sleeps until [SMP.Enter].
+// the hart table (or, in S-mode, stopped in the SBI firmware), into their
+// park loop as logical CPUs cpus[i] with per-CPU area bases[i]. It fills
+// every mailbox and slot first, publishing each mailbox with a
+// store-release, then starts the harts back to back (start: raises each
+// MSIP in the hart's own socket's CLINT, or calls SBI HSM hart_start), so
+// that all harts leave at once. A hart sets gp, marks itself parked and
+// sleeps until [SMP.Enter].
 func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 	errs = make([]error, len(cpus))
 	failed := false
@@ -237,6 +241,7 @@ func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 		slot := &hartSlots[hart]
 
 		mb.base = uint64(bases[i])
+		mb.hart = hart
 		mb.msip = h.MSIP()
 		slot.msip = h.MSIP()
 		slot.mtimecmp = h.MTIMECMP()
@@ -245,7 +250,8 @@ func (*SMP) Wake(cpus []int, hwids []uint64, bases []uintptr) (errs []error) {
 
 	for i := range cpus {
 		if errs[i] == nil {
-			raise_msip(hartSlots[hwids[i]].msip)
+			errs[i] = start(hwids[i], &mailboxes[cpus[i]])
+			failed = failed || errs[i] != nil
 		}
 	}
 
@@ -263,9 +269,9 @@ func (*SMP) Parked(cpu int) bool {
 
 // Enter hands parked CPU cpu an M: it stores sp and g0, publishes fn with a
 // store-release (the sequentially consistent atomic store of sync/atomic)
-// and raises the hart's MSIP (ACLINT v1.0, 2.1) behind a fence that orders
-// the mailbox stores before the device store. The hart sets SP and g (x27),
-// marks itself online and jumps to fn.
+// and wakes the hart (kick: its MSIP, ACLINT v1.0, 2.1, behind a fence that
+// orders the mailbox stores before the device store; or an SBI IPI). The
+// hart sets SP and g (x27), marks itself online and jumps to fn.
 //
 // Enter runs inside goos.Task: it does not allocate, lock or store
 // pointers.
@@ -283,7 +289,7 @@ func (*SMP) Enter(cpu int, sp, g0, fn uintptr) {
 	mb.g = uint64(g0)
 	atomic.StoreUint64(&mb.fn, uint64(fn))
 
-	raise_msip(mb.msip)
+	kick(mb)
 }
 
 // Prepare checks that n logical CPUs can be started.

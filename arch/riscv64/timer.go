@@ -15,7 +15,7 @@ var nsPerTick int64
 
 // defined in timer.s
 func read_mtime() uint64
-func wait_timer(mtimecmp uint64)
+func wait_timer(until uint64)
 
 // Nanotime returns the machine timer in nanoseconds, for
 // runtime/goos.Nanotime. It does not allocate: the runtime calls it before

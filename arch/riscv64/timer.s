@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago && riscv64
+//go:build tamago && riscv64 && !sbi
 
 #include "go_asm.h"
 #include "textflag.h"
@@ -17,11 +17,11 @@ TEXT ·read_mtime(SB),NOSPLIT,$0-8
 	MOV	T1, ret+0(FP)
 	RET
 
-// func wait_timer(mtimecmp uint64)
+// func wait_timer(until uint64)
 TEXT ·wait_timer(SB),NOSPLIT,$0-8
-	MOV	mtimecmp+0(FP), T1
+	MOV	until+0(FP), T1
 
-	// hartSlots[mhartid].mtimecmp = mtimecmp, which also clears a stale
+	// *hartSlots[mhartid].mtimecmp = until, which also clears a stale
 	// mip.MTIP (ACLINT v1.0, 3.2 MTIMECMP registers); a hart outside the
 	// table, or whose CLINT is not known yet, does not sleep
 	CSRRS	X0, MHARTID, T0

@@ -21,55 +21,31 @@ package fdt
 //
 //go:nosplit
 func RAMEnd(b []byte, addr uint64) (end uint64, ok bool) {
-	if len(b) < HeaderSize || be32(b, 0) != Magic {
+	s, strs, offStruct, ok := blocks(b)
+	if !ok {
 		return 0, false
 	}
-
-	size := int(be32(b, 4))
-	offStruct, offStrings := int(be32(b, 8)), int(be32(b, 12))
-	sizeStrings, sizeStruct := int(be32(b, 32)), int(be32(b, 36))
-
-	if size < HeaderSize || size > len(b) || size > MaxSize ||
-		offStruct < HeaderSize || sizeStruct < 0 || offStruct+sizeStruct > size ||
-		offStrings < HeaderSize || sizeStrings < 0 || offStrings+sizeStrings > size {
-		return 0, false
-	}
-
-	s := b[:offStruct+sizeStruct]
-	strs := b[offStrings : offStrings+sizeStrings]
 
 	ac, sc := 2, 1 // root #address-cells, #size-cells
 	depth := 0
 	inMemory := false // in a top-level memory node
 
-	for p := offStruct; p+4 <= len(s); {
-		tok := be32(s, p)
-		p += 4
+	for p := offStruct; ; {
+		tok, name, nameoff, v, next, ok := token(s, p)
+		if !ok {
+			return 0, false
+		}
+		p = next
+		n := len(v)
 
 		switch tok {
 		case tokenBeginNode:
-			n := strlen(s, p)
-			if n < 0 {
-				return 0, false
-			}
 			depth++
-			inMemory = depth == 2 && isMemoryNode(s[p:p+n])
-			p += align4(n + 1)
+			inMemory = depth == 2 && isMemoryNode(name)
 		case tokenEndNode:
 			depth--
 			inMemory = false
 		case tokenProp:
-			if p+8 > len(s) {
-				return 0, false
-			}
-			n, nameoff := int(be32(s, p)), int(be32(s, p+4))
-			p += 8
-			if n < 0 || n > len(s)-p {
-				return 0, false
-			}
-			v := s[p : p+n]
-			p += align4(n)
-
 			switch {
 			case depth == 1 && n == 4 && strEq(strs, nameoff, "#address-cells"):
 				ac = int(be32(v, 0))
@@ -87,13 +63,124 @@ func RAMEnd(b []byte, addr uint64) (end uint64, ok bool) {
 					}
 				}
 			}
-		case tokenNop:
-		default: // tokenEnd or a bad token
-			return 0, false
 		}
 	}
+}
 
-	return 0, false
+// HartISA returns the riscv,isa string (without its NUL) of the /cpus node
+// whose reg is hart, the hart id (RISC-V cpus binding; /cpus
+// #address-cells 1 or 2, default 1). ok is false when b is not a
+// well-formed device tree or no such node has a riscv,isa.
+//
+//go:nosplit
+func HartISA(b []byte, hart uint64) (isa []byte, ok bool) {
+	s, strs, offStruct, ok := blocks(b)
+	if !ok {
+		return nil, false
+	}
+
+	ac := 1 // /cpus #address-cells
+	depth := 0
+	inCPUs := false // in /cpus or below
+	var reg uint64
+	var hasReg bool
+
+	for p := offStruct; ; {
+		tok, name, nameoff, v, next, ok := token(s, p)
+		if !ok {
+			return nil, false
+		}
+		p = next
+		n := len(v)
+
+		switch tok {
+		case tokenBeginNode:
+			depth++
+			if depth == 2 {
+				inCPUs = nameIs(name, "cpus")
+			}
+			if depth == 3 {
+				isa, hasReg = nil, false
+			}
+		case tokenEndNode:
+			if inCPUs && depth == 3 && hasReg && reg == hart && isa != nil {
+				return isa, true
+			}
+			depth--
+		case tokenProp:
+			switch {
+			case !inCPUs:
+			case depth == 2 && n == 4 && strEq(strs, nameoff, "#address-cells"):
+				ac = int(be32(v, 0))
+			case depth == 3 && strEq(strs, nameoff, "reg"):
+				if ac < 1 || ac > 2 || n < 4*ac {
+					return nil, false
+				}
+				reg, hasReg = cells(v, 0, ac), true
+			case depth == 3 && n > 0 && v[n-1] == 0 && strEq(strs, nameoff, "riscv,isa"):
+				isa = v[:n-1]
+			}
+		}
+	}
+}
+
+// token reads the token at s[p:] (Devicetree Specification v0.4, 5.4):
+// for FDT_BEGIN_NODE its name, for FDT_PROP its name offset in the strings
+// block and its value, and where the next token starts. ok is false at
+// FDT_END, at a bad token, or when the token runs out of s.
+//
+//go:nosplit
+func token(s []byte, p int) (tok uint32, name []byte, nameoff int, v []byte, next int, ok bool) {
+	if p < 0 || p+4 > len(s) {
+		return 0, nil, 0, nil, 0, false
+	}
+	tok = be32(s, p)
+	p += 4
+
+	switch tok {
+	case tokenBeginNode:
+		n := strlen(s, p)
+		if n < 0 {
+			return 0, nil, 0, nil, 0, false
+		}
+		return tok, s[p : p+n], 0, nil, p + align4(n+1), true
+	case tokenProp:
+		if p+8 > len(s) {
+			return 0, nil, 0, nil, 0, false
+		}
+		n, nameoff := int(be32(s, p)), int(be32(s, p+4))
+		p += 8
+		if n < 0 || n > len(s)-p {
+			return 0, nil, 0, nil, 0, false
+		}
+		return tok, nil, nameoff, s[p : p+n], p + align4(n), true
+	case tokenEndNode, tokenNop:
+		return tok, nil, 0, nil, p, true
+	}
+	return 0, nil, 0, nil, 0, false // FDT_END or a bad token
+}
+
+// blocks returns the structure and strings blocks of the blob b and the
+// offset of the structure block in b (s starts at 0, as b), ok false when
+// the header does not hold together.
+//
+//go:nosplit
+func blocks(b []byte) (s, strs []byte, offStruct int, ok bool) {
+	if len(b) < HeaderSize || be32(b, 0) != Magic {
+		return nil, nil, 0, false
+	}
+
+	size := int(be32(b, 4))
+	offStruct, offStrings := int(be32(b, 8)), int(be32(b, 12))
+	sizeStrings, sizeStruct := int(be32(b, 32)), int(be32(b, 36))
+
+	if size < HeaderSize || size > len(b) || size > MaxSize ||
+		offStruct < HeaderSize || sizeStruct < 0 || offStruct+sizeStruct > size ||
+		offStrings < HeaderSize || sizeStrings < 0 || offStrings+sizeStrings > size {
+		return nil, nil, 0, false
+	}
+
+	return b[:offStruct+sizeStruct], b[offStrings : offStrings+sizeStrings], offStruct, true
 }
 
 // be32 returns the big-endian 32-bit value at b[i:], 0 if it is not there.
@@ -148,12 +235,18 @@ func strEq(strs []byte, off int, s string) bool {
 //
 //go:nosplit
 func isMemoryNode(name []byte) bool {
-	const m = "memory"
-	if len(name) < len(m) || len(name) > len(m) && name[len(m)] != '@' {
+	return nameIs(name, "memory")
+}
+
+// nameIs reports whether the node name is base or base@unit-address.
+//
+//go:nosplit
+func nameIs(name []byte, base string) bool {
+	if len(name) < len(base) || len(name) > len(base) && name[len(base)] != '@' {
 		return false
 	}
-	for i := 0; i < len(m); i++ {
-		if name[i] != m[i] {
+	for i := 0; i < len(base); i++ {
+		if name[i] != base[i] {
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ package fdt
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +57,27 @@ func TestRAMEndBroken(t *testing.T) {
 		RAMEnd(m, 0x40000000)
 	}
 
+}
+
+func TestHartISA(t *testing.T) {
+	b := load(t, "riscv64-2sockets.dtb")
+	for _, hart := range []uint64{0, 3} {
+		isa, ok := HartISA(b, hart)
+		if !ok || !strings.HasPrefix(string(isa), "rv64imafdc") {
+			t.Errorf("HartISA(%d) = %q, %v; want rv64imafdc...", hart, isa, ok)
+		}
+	}
+	if isa, ok := HartISA(b, 4); ok {
+		t.Errorf("HartISA(4) of 4 harts = %q, true; want false", isa)
+	}
+	if _, ok := HartISA(load(t, "arm64-smp4.dtb"), 0); ok {
+		t.Errorf("HartISA of an arm64 tree: true, want false")
+	}
+
+	// every truncation: never a panic, never well-formed
+	for n := 0; n < len(b); n++ {
+		if isa, ok := HartISA(b[:n], 0); ok {
+			t.Fatalf("blob cut to %d of %d bytes: HartISA = %q, true; want false", n, len(b), isa)
+		}
+	}
 }

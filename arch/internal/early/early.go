@@ -30,8 +30,7 @@ const LineSize = 192
 // riscv64 virt).
 //
 // It returns nil if the RAM passes, or if there is no device tree at dtb
-// (0, not 8-byte aligned, no magic, a size outside fdt.HeaderSize to
-// fdt.MaxSize). Otherwise it returns the line to print, written into buf,
+// ([Blob]). Otherwise it returns the line to print, written into buf,
 // without a line end, named by port:
 //
 //	arm64: RAM too small: the device tree's RAM at 0x40000000 ends at 0x50000000, the kernel needs it up to 0x80000000 (RamStart + RamSize)
@@ -40,6 +39,19 @@ const LineSize = 192
 //
 //go:nosplit
 func RAM(buf *[LineSize]byte, port string, dtb uintptr, start, need, image uint64) []byte {
+	b := Blob(dtb)
+	if b == nil {
+		return nil
+	}
+	return ram(buf, port, b, uint64(dtb), start, need, image)
+}
+
+// Blob returns the device tree at address dtb as a slice of its totalsize,
+// nil if there is none there (0, not 8-byte aligned, no magic, a size
+// outside fdt.HeaderSize to fdt.MaxSize).
+//
+//go:nosplit
+func Blob(dtb uintptr) []byte {
 	if dtb == 0 || dtb%8 != 0 {
 		return nil
 	}
@@ -53,8 +65,7 @@ func RAM(buf *[LineSize]byte, port string, dtb uintptr, start, need, image uint6
 		return nil
 	}
 
-	b := unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), dtb)), size)
-	return ram(buf, port, b, uint64(dtb), start, need, image)
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), dtb)), size)
 }
 
 // ram is [RAM] for the blob b at address at.

@@ -32,6 +32,5 @@ store:
 	FENCE
 	MOVW	X20, (X18)
 halt:
-	CSRRW	X0, MIE, X0
 	WORD	$0x10500073			// wfi
 	JMP	halt

@@ -12,8 +12,8 @@ import (
 	_ "unsafe"
 )
 
-// ramSize is the memory given to the Go runtime from DRAM_BASE: 1 GiB (QEMU
-// -m 1G) less the 2 MiB at the top, where QEMU puts the FDT
+// ramSize is the memory given to the Go runtime from ramStart: 1 GiB (QEMU
+// -m 1G) less the firmware's and the 2 MiB at the top, where QEMU puts the FDT
 // (hw/riscv/boot.c, riscv_compute_fdt_addr: RAM end minus the FDT size,
 // aligned down to 2 MiB), so that the boot hart's stack, just below
 // DRAM_BASE+ramSize, does not overwrite it. Applications can override it
@@ -21,4 +21,4 @@ import (
 // the RAM the device tree describes holds it (arch/riscv64, EarlyStatus).
 //
 //go:linkname ramSize runtime/goos.RamSize
-var ramSize uint64 = 0x40000000 - 0x200000 // 1 GiB - 2 MiB
+var ramSize uint64 = 0x40000000 - firmwareSize - 0x200000 // 1 GiB - firmware - 2 MiB

@@ -6,18 +6,20 @@
 
 //go:build tamago && riscv64
 
-// Package riscv64virt is the board glue for QEMU's riscv64 virt machine in M-mode,
+// Package riscv64virt is the board glue for QEMU's riscv64 virt machine, in
+// M-mode or, with the sbi build tag, in S-mode under OpenSBI (-bios default),
 // with one or more harts: NS16550A serial console, CLINT clock, exit through
 // the SiFive test finisher with the real status, an idle governor that is
 // safe on every hart, and the hart start port of package
 // [github.com/tamago-smp/kernel/arch/riscv64]. Importing it is enough.
 //
-// The machine starts every hart at 0x80000000 in M-mode, never at the ELF
+// In M-mode, the machine starts every hart at 0x80000000, never at the ELF
 // entry: QEMU must load the 12-byte boot shim there with -bios (see the
 // README and Shim in target.go), with at least 1 GiB of RAM. The harts,
 // their CLINTs and the kernel command line come from the device tree. The
 // QEMU command line is in target.go (`go tool qemu run -target riscv64`
-// prints it).
+// prints it). Under OpenSBI the boot hart enters through the S-mode shim
+// (SShim in target.go) with the RAM above the firmware's 2 MiB.
 //
 // This package is only meant to be used with `GOOS=tamago GOARCH=riscv64`
 // and the `linkcpuinit` build tag, as supported by the TamaGo framework for
@@ -53,12 +55,12 @@ const (
 // (RISCV_ACLINT_DEFAULT_TIMEBASE_FREQ, the FDT timebase-frequency).
 const TIMEBASE = 10000000 // 10 MHz
 
-// RAM layout: the boot shim owns the first page of DRAM (the kernel is
-// linked at -T 0x80010000), the Go runtime takes RAM from ramStart and puts
+// RAM layout: the firmware owns the first firmwareSize bytes of DRAM (the
+// boot shim, or OpenSBI), the Go runtime takes RAM from ramStart and puts
 // the boot hart's stack ramStackOffset below ramStart+ramSize (mem.go).
 var (
 	//go:linkname ramStart runtime/goos.RamStart
-	ramStart uint64 = DRAM_BASE
+	ramStart uint64 = DRAM_BASE + firmwareSize
 
 	//go:linkname ramStackOffset runtime/goos.RamStackOffset
 	ramStackOffset uint64 = 0x100
