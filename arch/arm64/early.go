@@ -41,6 +41,11 @@ var (
 // the boot CPU's stack and the top of the heap go), or lies in it, it prints
 // [early.RAM]'s line and exits with [EarlyStatus].
 //
+// earlyLine holds the report line of earlycheck: static, since the boot CPU runs
+// it alone, and the nosplit chain from the ELF entry has no room for it on
+// the stack.
+var earlyLine [early.LineSize]byte
+
 //go:nosplit
 func earlycheck() {
 	if read_cntfrq() == 0 {
@@ -48,10 +53,9 @@ func earlycheck() {
 		board_exit(EarlyStatus)
 	}
 
-	var buf [early.LineSize]byte
 	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 
-	line := early.RAM(&buf, "arm64", uintptr(earlyDTB()), uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
+	line := early.RAM(&earlyLine, "arm64", uintptr(earlyDTB()), uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
 	if line == nil {
 		return
 	}

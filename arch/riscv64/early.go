@@ -52,16 +52,20 @@ func early_halt() // halts this hart: interrupts off, WFI forever
 //
 // In S-mode it first checks the boot hart's ISA (isacheck).
 //
+// earlyLine holds the report line of ramcheck: static, since the boot CPU runs
+// it alone, and the nosplit chain from the ELF entry has no room for it on
+// the stack.
+var earlyLine [early.LineSize]byte
+
 //go:nosplit
 func ramcheck() {
 	if sMode {
 		isacheck()
 	}
 
-	var buf [early.LineSize]byte
 	image := uint64(uintptr(unsafe.Pointer(&earlyStack))) // an address in the kernel image
 
-	line := early.RAM(&buf, "riscv64", bootFDT, uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
+	line := early.RAM(&earlyLine, "riscv64", bootFDT, uint64(goos.RamStart), uint64(goos.RamStart+goos.RamSize), image)
 	if line == nil {
 		return
 	}
