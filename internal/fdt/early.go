@@ -67,8 +67,8 @@ func RAMEnd(b []byte, addr uint64) (end uint64, ok bool) {
 	}
 }
 
-// HartISA returns the riscv,isa string (without its NUL) of the /cpus node
-// whose reg is hart, the hart id (RISC-V cpus binding; /cpus
+// HartISA returns the riscv,isa string (its first, without the NUL) of the
+// /cpus node whose reg is hart, the hart id (RISC-V cpus binding; /cpus
 // #address-cells 1 or 2, default 1). ok is false when b is not a
 // well-formed device tree or no such node has a riscv,isa.
 //
@@ -119,6 +119,12 @@ func HartISA(b []byte, hart uint64) (isa []byte, ok bool) {
 				reg, hasReg = cells(v, 0, ac), true
 			case depth == 3 && n > 0 && v[n-1] == 0 && strEq(strs, nameoff, "riscv,isa"):
 				isa = v[:n-1]
+				for i, c := range isa { // its first string
+					if c == 0 {
+						isa = isa[:i]
+						break
+					}
+				}
 			}
 		}
 	}

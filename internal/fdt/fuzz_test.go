@@ -7,6 +7,7 @@
 package fdt
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -225,4 +226,54 @@ func cellsOf(v []byte, n int) []uint32 {
 		c[i] = be.Uint32(v[4*i:])
 	}
 	return c
+}
+
+// FuzzHartISA: HartISA, which runs before Go on the S-mode riscv64 kernel,
+// answers with bytes of the blob itself, never holding a NUL, only for a blob
+// Size accepts, and as the parsed tree does: a riscv,isa of a child of a
+// cpus node.
+func FuzzHartISA(f *testing.F) {
+	for _, hart := range []uint64{0, 1, 3} {
+		seeds(f, hart)
+	}
+
+	f.Fuzz(func(t *testing.T, b []byte, hart uint64) {
+		if len(b) > 1<<20 {
+			return
+		}
+
+		isa, ok := HartISA(b, hart)
+		if !ok {
+			return
+		}
+		start := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		at := uintptr(unsafe.Pointer(unsafe.SliceData(isa)))
+		if len(isa) > 0 && (at < start || at+uintptr(len(isa)) > start+uintptr(len(b))) {
+			t.Fatalf("HartISA(%d) = %q: not inside the %d-byte blob", hart, isa, len(b))
+		}
+		if bytes.IndexByte(isa, 0) >= 0 {
+			t.Fatalf("HartISA(%d) = %q holds a NUL", hart, isa)
+		}
+		if size, err := Size(b); err != nil || size > len(b) {
+			t.Fatalf("HartISA(%d) = %q, true; Size = %d, %v of %d bytes", hart, isa, size, err, len(b))
+		}
+
+		tr, err := Parse(b)
+		if err != nil {
+			return
+		}
+		for _, cpus := range tr.Root.Children {
+			if cpus.BaseName() != "cpus" {
+				continue
+			}
+			for _, c := range cpus.Children {
+				for _, p := range c.Props {
+					if p.Name == "riscv,isa" && bytes.Equal(p.Value[:max(bytes.IndexByte(p.Value, 0), 0)], isa) {
+						return
+					}
+				}
+			}
+		}
+		t.Fatalf("HartISA(%d) = %q, true; no /cpus child of the parsed tree has that riscv,isa", hart, isa)
+	})
 }
