@@ -31,6 +31,11 @@ type Target struct {
 	QEMU   string
 	Debian string
 
+	// Firmware is a file the Args name that a Debian package other than
+	// QEMU's provides (FirmwareDebian; .ci/run installs it), "" if none.
+	Firmware       string
+	FirmwareDebian string
+
 	// Args are the QEMU arguments. In each of them {smp} is replaced by
 	// the -smp value, {elf} by the kernel ELF and {dir} by the directory
 	// that holds the ELF and Files.
