@@ -101,12 +101,13 @@ var (
 // efiStrings are the UEFI entry's failure reports (efi.s), each followed by
 // the EFI status and an exit with EarlyStatus.
 type efiStrings struct {
-	ram, low, noACPI, exitBoot, status, end string
+	ram, low, to, noACPI, exitBoot, status, end string
 }
 
 var efiText = efiStrings{
-	ram:      "\r\nuefi: the firmware cannot give the kernel its RAM (AllocatePages at the link address 0x",
+	ram:      "\r\nuefi: the firmware cannot give the kernel the RAM it is linked for (AllocatePages at 0x",
 	low:      "\r\nuefi: the firmware cannot give the kernel the AP trampoline and page tables (AllocatePages at 0x",
+	to:       "-0x",
 	noACPI:   "\r\nuefi: the EFI configuration table has no ACPI RSDP (ACPI 2.0 or 1.0 GUID)",
 	exitBoot: "\r\nuefi: ExitBootServices failed twice (memory map key",
 	status:   "): EFI status 0x",

@@ -83,7 +83,11 @@ TEXT _rt0_percpu_efi(SB),NOSPLIT|NOFRAME,$0
 	JEQ	low
 	MOVQ	AX, R15
 	PUTS(efiStrings_ram)
-	MOVQ	$runtime·end(SB), BX
+	MOVQ	·efi+efiState_addr(SB), BX
+	CALL	early_puthex(SB)
+	PUTS(efiStrings_to)
+	MOVQ	runtime∕goos·RamStart(SB), BX
+	ADDQ	runtime∕goos·RamSize(SB), BX
 	CALL	early_puthex(SB)
 	JMP	fail
 
@@ -100,6 +104,9 @@ low:
 	MOVQ	AX, R15
 	PUTS(efiStrings_low)
 	MOVL	$const_efiLowStart, BX
+	CALL	early_puthex(SB)
+	PUTS(efiStrings_to)
+	MOVL	$const_efiLowEnd, BX
 	CALL	early_puthex(SB)
 	JMP	fail
 
