@@ -141,7 +141,13 @@ func (t *target) QEMUArgs(elf string, o qemuOpts) []string {
 		}
 		args = append(args, a)
 	}
-	if o.Append != "" {
+	switch {
+	case o.Append != "" && t.AppendArgs != nil:
+		r := strings.NewReplacer("{cmdline}", strings.ReplaceAll(o.Append, ",", ",,"))
+		for _, a := range t.AppendArgs {
+			args = append(args, r.Replace(a))
+		}
+	case o.Append != "":
 		args = append(args, "-append", o.Append)
 	}
 	args = append(args, o.Extra...)

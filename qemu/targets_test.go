@@ -92,6 +92,13 @@ func TestQEMUArgs(t *testing.T) {
 		"-bios|./shim.bin|-kernel|k.elf|-append|boot.degraded boot.skip=2|-m|2G"; args != want {
 		t.Errorf("QEMU args\n%s\nwant\n%s", args, want)
 	}
+	// a target without -kernel passes the command line its own way
+	if tg, _ := findTarget("x86_64-uefi"); tg.AppendArgs != nil {
+		args := strings.Join(tg.QEMUArgs("k.elf", qemuOpts{SMP: "1", Append: "maxcpus=2 a=b,c"}), " ")
+		if !strings.HasSuffix(args, " -fw_cfg name=opt/tamago-smp/cmdline,string=maxcpus=2 a=b,,c") || strings.Contains(args, "-append") {
+			t.Errorf("x86_64-uefi with a command line: QEMU args %q, want it in fw_cfg, commas doubled", args)
+		}
+	}
 	if args != strings.ReplaceAll(args, "{", "") {
 		t.Errorf("placeholder left in %q", args)
 	}

@@ -41,6 +41,11 @@ type Target struct {
 	// that holds the ELF and Files.
 	Args []string
 
+	// AppendArgs pass the kernel command line (-append of the harness)
+	// when QEMU's -append cannot, {cmdline} replaced by it with commas
+	// doubled (a QEMU option value); nil means -append.
+	AppendArgs []string
+
 	// Files are written next to the ELF before a boot, for Args to refer
 	// to as {dir}/<name>. They are generated, never committed: each
 	// function returns the contents for the kernel ELF at path elf.

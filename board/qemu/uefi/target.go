@@ -31,6 +31,10 @@ const OVMF = "/usr/share/OVMF/OVMF_CODE.fd"
 // entry, under the esp directory of {dir}.
 const BootPath = "esp/EFI/BOOT/BOOTX64.EFI"
 
+// CmdlineFile is package amd64's CmdlineFile, the fw_cfg file of the
+// kernel command line.
+const CmdlineFile = "opt/tamago-smp/cmdline"
+
 // Targets are the ways the qemu/ harness builds and boots this board.
 var Targets = []spec.Target{{
 	Name:           "x86_64-uefi",
@@ -51,6 +55,9 @@ var Targets = []spec.Target{{
 		"-drive", "format=raw,file=fat:rw:{dir}/esp",
 		"-net", "none",
 	},
+	// no -append without -kernel: the command line is a fw_cfg file,
+	// which package amd64 reads when the start_info has none
+	AppendArgs: []string{"-fw_cfg", "name=" + CmdlineFile + ",string={cmdline}"},
 	Files: map[string]func(string) ([]byte, error){
 		BootPath: func(elf string) ([]byte, error) { return PE(elf, ImageBase) },
 	},

@@ -14,6 +14,7 @@ import (
 	"debug/pe"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -85,6 +86,10 @@ func TestTarget(t *testing.T) {
 		if !strings.Contains(args, want) {
 			t.Errorf("Args %q lack %q", args, want)
 		}
+	}
+	// the kernel reads the file the harness writes
+	if src, err := os.ReadFile("../../../arch/amd64/fwcfg.go"); err != nil || !strings.Contains(string(src), strconv.Quote(CmdlineFile)) {
+		t.Errorf("arch/amd64/fwcfg.go does not name the fw_cfg file %q (%v)", CmdlineFile, err)
 	}
 	if !strings.HasSuffix(BootPath, "/EFI/BOOT/BOOTX64.EFI") {
 		t.Errorf("BootPath %q: want the removable-media path EFI/BOOT/BOOTX64.EFI", BootPath)
