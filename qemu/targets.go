@@ -257,8 +257,12 @@ func printTable(w io.Writer, asJSON bool, format string) error {
 		if len(t.Tags) > 0 {
 			arch += ", `" + strings.Join(t.Tags, ",") + "`"
 		}
+		debian := t.Debian
+		if t.FirmwareDebian != "" {
+			debian += ", " + t.FirmwareDebian
+		}
 		fmt.Fprintf(w, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s |\n",
-			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), t.Debian, t.ExitDevice)
+			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), debian, t.ExitDevice)
 	}
 	return nil
 }
