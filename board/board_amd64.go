@@ -4,7 +4,7 @@
 // Use of this source code is governed by the license
 // that can be found in the LICENSE file.
 
-//go:build tamago && amd64
+//go:build tamago && amd64 && !uefi
 
 package board
 

@@ -15,8 +15,9 @@ import (
 	"github.com/tamago-smp/kernel/board/qemu/microvm"
 	"github.com/tamago-smp/kernel/board/qemu/raspi3b"
 	"github.com/tamago-smp/kernel/board/qemu/riscv64virt"
+	"github.com/tamago-smp/kernel/board/qemu/uefi"
 )
 
 // Targets are the targets of every board, in the order of
 // `go tool qemu targets`.
-var Targets = slices.Concat(microvm.Targets, arm64virt.Targets, raspi3b.Targets, riscv64virt.Targets)
+var Targets = slices.Concat(microvm.Targets, arm64virt.Targets, raspi3b.Targets, riscv64virt.Targets, uefi.Targets)

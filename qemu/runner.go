@@ -185,6 +185,9 @@ func haveQEMU(t *target) error {
 	if _, err := exec.LookPath(t.QEMU); err != nil {
 		return fmt.Errorf("%s not found in PATH: install the Debian package %s (.ci/run does)", t.QEMU, t.Debian)
 	}
+	if _, err := os.Stat(t.Firmware); t.Firmware != "" && err != nil {
+		return fmt.Errorf("firmware %s not found: install the Debian package %s (.ci/run does)", t.Firmware, t.FirmwareDebian)
+	}
 	return nil
 }
 
@@ -192,6 +195,9 @@ func haveQEMU(t *target) error {
 func writeFiles(t *target, elf string) error {
 	for name, gen := range t.Files {
 		path := filepath.Join(filepath.Dir(elf), name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("%s: %v", t.Name, err)
+		}
 		b, err := gen(elf)
 		if err != nil {
 			return fmt.Errorf("%s: %s: %v", t.Name, name, err)

@@ -141,7 +141,13 @@ func (t *target) QEMUArgs(elf string, o qemuOpts) []string {
 		}
 		args = append(args, a)
 	}
-	if o.Append != "" {
+	switch {
+	case o.Append != "" && t.AppendArgs != nil:
+		r := strings.NewReplacer("{cmdline}", strings.ReplaceAll(o.Append, ",", ",,"))
+		for _, a := range t.AppendArgs {
+			args = append(args, r.Replace(a))
+		}
+	case o.Append != "":
 		args = append(args, "-append", o.Append)
 	}
 	args = append(args, o.Extra...)
@@ -251,8 +257,12 @@ func printTable(w io.Writer, asJSON bool, format string) error {
 		if len(t.Tags) > 0 {
 			arch += ", `" + strings.Join(t.Tags, ",") + "`"
 		}
+		debian := t.Debian
+		if t.FirmwareDebian != "" {
+			debian += ", " + t.FirmwareDebian
+		}
 		fmt.Fprintf(w, "| `%s` | %s | `%s` | `%s` `%s` | %s | %s |\n",
-			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), t.Debian, t.ExitDevice)
+			t.Name, arch, t.LDFlags, t.QEMU, t.Machine(), debian, t.ExitDevice)
 	}
 	return nil
 }

@@ -42,17 +42,23 @@ func TestTargetTable(t *testing.T) {
 		if tg.ExitDevice == "" || tg.Exit == nil || tg.MaxSMP != linker.MaxCPUs {
 			bad("exit device %q, MaxSMP %d (want linker.MaxCPUs = %d)", tg.ExitDevice, tg.MaxSMP, linker.MaxCPUs)
 		}
-		for _, want := range []string{"-smp {smp}", "-kernel {", "-nographic", "-serial stdio", "-monitor none"} {
+		for _, want := range []string{"-smp {smp}", "-nographic", "-serial stdio", "-monitor none"} {
 			if !strings.Contains(args, want) {
 				bad("Args %q lack %q", args, want)
 			}
 		}
-		// the kernel is the ELF or a file generated from it (a raw image)
-		if kernel := tg.Args[slices.Index(tg.Args, "-kernel")+1]; kernel != "{elf}" && tg.Files[strings.TrimPrefix(kernel, "{dir}/")] == nil {
-			bad("-kernel %s: want {elf} or {dir}/<a Files name>", kernel)
+		// the kernel is the ELF or a file generated from it (a raw image),
+		// or the firmware starts it from a FAT drive of generated files
+		if i := slices.Index(tg.Args, "-kernel"); i >= 0 {
+			if kernel := tg.Args[i+1]; kernel != "{elf}" && tg.Files[strings.TrimPrefix(kernel, "{dir}/")] == nil {
+				bad("-kernel %s: want {elf} or {dir}/<a Files name>", kernel)
+			}
+		} else if tg.Firmware == "" || !strings.Contains(args, "fat:rw:{dir}/") {
+			bad("Args %q: want -kernel, or a Firmware and a FAT drive fat:rw:{dir}/<directory>", args)
 		}
 		for name := range tg.Files {
-			if !strings.Contains(args, "{dir}/"+name) {
+			dir, _, _ := strings.Cut(name, "/")
+			if !strings.Contains(args, "{dir}/"+name) && !strings.Contains(args, "fat:rw:{dir}/"+dir) {
 				bad("Files generates %s, which Args do not use", name)
 			}
 		}
@@ -85,6 +91,13 @@ func TestQEMUArgs(t *testing.T) {
 	if want := "-machine|virt,aclint=on|-m|1G|-smp|4,sockets=2,cores=2|-nographic|-monitor|none|-serial|stdio|" +
 		"-bios|./shim.bin|-kernel|k.elf|-append|boot.degraded boot.skip=2|-m|2G"; args != want {
 		t.Errorf("QEMU args\n%s\nwant\n%s", args, want)
+	}
+	// a target without -kernel passes the command line its own way
+	if tg, _ := findTarget("x86_64-uefi"); tg.AppendArgs != nil {
+		args := strings.Join(tg.QEMUArgs("k.elf", qemuOpts{SMP: "1", Append: "maxcpus=2 a=b,c"}), " ")
+		if !strings.HasSuffix(args, " -fw_cfg name=opt/tamago-smp/cmdline,string=maxcpus=2 a=b,,c") || strings.Contains(args, "-append") {
+			t.Errorf("x86_64-uefi with a command line: QEMU args %q, want it in fw_cfg, commas doubled", args)
+		}
 	}
 	if args != strings.ReplaceAll(args, "{", "") {
 		t.Errorf("placeholder left in %q", args)

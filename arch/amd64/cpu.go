@@ -62,6 +62,7 @@ func rdmsr(msr uint32) uint64
 func wrmsr(msr uint32, val uint64)
 func inb(port uint16) uint8
 func outb(port uint16, val uint8)
+func outw(port uint16, val uint16)
 func read32(addr uintptr) uint32
 func write32(addr uintptr, val uint32)
 func pause()

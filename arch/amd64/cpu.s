@@ -103,3 +103,10 @@ TEXT ·apic_id(SB),NOSPLIT,$0-4
 	APIC_ID(R10, R11)
 	MOVL	DX, ret+0(FP)
 	RET
+
+// func outw(port uint16, val uint16)
+TEXT ·outw(SB),NOSPLIT,$0-4
+	MOVW	port+0(FP), DX
+	MOVW	val+2(FP), AX
+	OUTW
+	RET

@@ -30,7 +30,7 @@
 	ADDR(·earlyText); \
 	MOVL	off+0(AX), SI; \
 	MOVL	off+8(AX), CX; \
-	CALL	early_puts<>(SB)
+	CALL	early_puts(SB)
 
 // _rt0_percpu_amd64 is the kernel's ELF entry point (the build links with
 // -E _rt0_percpu_amd64, which also puts it in the PVH note QEMU follows).
@@ -161,9 +161,9 @@ missing:
 	POPQ	BX
 	MOVL	earlyFeature_name(BX), SI
 	MOVL	earlyFeature_name+8(BX), CX
-	CALL	early_puts<>(SB)
+	CALL	early_puts(SB)
 	PUTS(earlyStrings_needs)
-	JMP	early_exit<>(SB)
+	JMP	early_exit(SB)
 
 // early_ram checks, when the PVH start_info (version 1 and later) has a
 // memory map, that a RAM entry holds RamStart..RamStart+RamSize, the
@@ -223,15 +223,15 @@ compare:
 	PUSHQ	BX
 	PUTS(earlyStrings_ramAt)
 	MOVL	BP, BX
-	CALL	early_puthex<>(SB)
+	CALL	early_puthex(SB)
 	PUTS(earlyStrings_endsAt)
 	POPQ	BX
-	CALL	early_puthex<>(SB)
+	CALL	early_puthex(SB)
 	PUTS(earlyStrings_ramNeeds)
 	POPQ	BX
-	CALL	early_puthex<>(SB)
+	CALL	early_puthex(SB)
 	PUTS(earlyStrings_ramEnd)
-	JMP	early_exit<>(SB)
+	JMP	early_exit(SB)
 skip:
 ok:
 	RET
@@ -258,7 +258,7 @@ send:
 	RET
 
 // early_puts writes CX bytes from SI to COM1. It clobbers AX, CX, DX, SI.
-TEXT early_puts<>(SB),NOSPLIT|NOFRAME,$0
+TEXT early_puts(SB),NOSPLIT|NOFRAME,$0
 more:
 	TESTL	CX, CX
 	JEQ	end
@@ -271,7 +271,7 @@ end:
 	RET
 
 // early_puthex writes BX as 8 hex digits. It clobbers AX, BX, CX, DX.
-TEXT early_puthex<>(SB),NOSPLIT|NOFRAME,$0
+TEXT early_puthex(SB),NOSPLIT|NOFRAME,$0
 	MOVL	$8, CX
 digit:
 	ROLL	$4, BX
@@ -289,7 +289,7 @@ decimal:
 
 // early_exit stops the machine with EarlyStatus through the board's exit
 // device (board.go).
-TEXT early_exit<>(SB),NOSPLIT|NOFRAME,$0
+TEXT early_exit(SB),NOSPLIT|NOFRAME,$0
 	CLI
 	MOVL	$const_EarlyStatus, AX
 	JMP	_board_exit(SB)

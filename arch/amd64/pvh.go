@@ -157,7 +157,9 @@ func cmdline() string {
 	p := start().cmdlinePaddr
 
 	if p == 0 {
-		return ""
+		b, _ := fwcfgFile(CmdlineFile, cmdlineMax)
+		cmdlineCache.s = string(b)
+		return cmdlineCache.s
 	}
 
 	var b []byte
@@ -176,7 +178,7 @@ func cmdline() string {
 }
 
 // Cmdline returns the kernel command line from the PVH start_info (QEMU
-// -append), "" if none.
+// -append), else from the fw_cfg file CmdlineFile, "" if none.
 func (SMP) Cmdline() string {
 	return cmdline()
 }

@@ -31,10 +31,20 @@ type Target struct {
 	QEMU   string
 	Debian string
 
+	// Firmware is a file the Args name that a Debian package other than
+	// QEMU's provides (FirmwareDebian; .ci/run installs it), "" if none.
+	Firmware       string
+	FirmwareDebian string
+
 	// Args are the QEMU arguments. In each of them {smp} is replaced by
 	// the -smp value, {elf} by the kernel ELF and {dir} by the directory
 	// that holds the ELF and Files.
 	Args []string
+
+	// AppendArgs pass the kernel command line (-append of the harness)
+	// when QEMU's -append cannot, {cmdline} replaced by it with commas
+	// doubled (a QEMU option value); nil means -append.
+	AppendArgs []string
 
 	// Files are written next to the ELF before a boot, for Args to refer
 	// to as {dir}/<name>. They are generated, never committed: each
