@@ -78,7 +78,7 @@ type Options struct {
 	// Timeout bounds the wait for the woken CPUs to answer
 	// (0: DefaultTimeout). The wait for the answered CPUs to enter the
 	// scheduler, which depends on how fast the runtime creates its Ms,
-	// is at least 10 s plus 0.5 s per CPU.
+	// is at least 10 s plus 2 s per CPU.
 	Timeout time.Duration
 
 	// Degraded makes Start carry on, without an error, when CPUs the
@@ -347,6 +347,8 @@ func bringUp(p bringupPlan, o Options, r *Report) {
 			for _, cpu := range order {
 				if port.Online(cpu) {
 					n++
+				} else {
+					cause[cpu] = "parked, but did not enter the scheduler in time"
 				}
 			}
 			handOut(n + 1)
@@ -365,7 +367,7 @@ func bringUp(p bringupPlan, o Options, r *Report) {
 // step takes tens of milliseconds (the new M's 8 MiB stack, cleared by
 // newosproc, is 1 to 3 ms of it): be generous, by CPU.
 func enterTimeout(answer time.Duration, n int) time.Duration {
-	return max(answer, 10*time.Second+time.Duration(n)*500*time.Millisecond)
+	return max(answer, 10*time.Second+time.Duration(n)*2*time.Second)
 }
 
 // collect fills the online set and the failures of r.
@@ -373,7 +375,7 @@ func collect(p bringupPlan, cause map[int]string, r *Report) {
 	r.Online = []int{0}
 
 	for cpu := 1; cpu < len(p.hwids); cpu++ {
-		if port.Online(cpu) {
+		if port.Online(cpu) && cause[cpu] == "" {
 			r.Online = append(r.Online, cpu)
 			continue
 		}
