@@ -450,7 +450,7 @@ func TestOnEachCPUBadArgs(t *testing.T) {
 }
 
 // TestOnEachCPUBounds: OnEachCPU returns by its deadline when f does not
-// return, and when f cannot reach a CPU, naming which is which.
+// return, and when it cannot reach a CPU, where f then starts nowhere.
 func TestOnEachCPUBounds(t *testing.T) {
 	if runtime.GOOS == "tamago" {
 		t.Skip("inside the kernel this binary runs on CPU 0 alone: f, pinned there until the test ends, would starve the test")
@@ -460,14 +460,37 @@ func TestOnEachCPUBounds(t *testing.T) {
 	defer release.Store(true)
 
 	// f spins (pinned, it may not block) until the test ends
-	err := OnEachCPU(nil, 20*time.Millisecond, func(int) {
+	spin := func(int) {
 		for !release.Load() {
 		}
-	})
+	}
 
 	var e *EachError
-	if !errors.As(err, &e) || !reflect.DeepEqual(e.NotReturned, []int{0}) || !reflect.DeepEqual(e.NotStarted, []int{1}) {
-		t.Fatalf("OnEachCPU = %v, want f not returned on [0], not started on [1]", err)
+	err := OnEachCPU(nil, 20*time.Millisecond, spin)
+	if !errors.As(err, &e) || !reflect.DeepEqual(e.NotStarted, []int{0, 1}) || !reflect.DeepEqual(e.Unreached, []int{1}) || e.NotReturned != nil {
+		t.Errorf("OnEachCPU = %v, want f not started on [0 1], not reached [1]", err)
+	}
+
+	err = OnEachCPU([]int{0}, 20*time.Millisecond, spin)
+	if !errors.As(err, &e) || !reflect.DeepEqual(e.NotReturned, []int{0}) || e.NotStarted != nil {
+		t.Errorf("OnEachCPU = %v, want f not returned on [0]", err)
+	}
+}
+
+// TestGate: a placed call leaves the gate at the deadline, and the gate
+// opens once all are in.
+func TestGate(t *testing.T) {
+	g := gate{n: 2, start: time.Now(), timeout: 10 * time.Millisecond}
+
+	if g.wait() || g.in.Load() != 0 {
+		t.Fatalf("wait alone = true or left %d in; want false, 0", g.in.Load())
+	}
+
+	g = gate{n: 2, start: time.Now(), timeout: time.Minute}
+	opened := make(chan bool)
+	go func() { opened <- g.wait() }()
+	if !g.wait() || !<-opened || !g.open() {
+		t.Errorf("two calls of a gate of 2 did not both see it open")
 	}
 }
 

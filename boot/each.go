@@ -9,10 +9,13 @@ package boot
 import (
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/tamago-smp/kernel/arch"
 	"github.com/tamago-smp/kernel/percpu"
 )
 
@@ -20,12 +23,22 @@ import (
 // variable so that host tests, which have no CPUs, can stand in for it.
 var thisCPU = percpu.CPU
 
+// patience is how long the placed calls of [OnEachCPU] wait for the next
+// call to be placed before one of them makes a goroutine (see gate.wait):
+// four of the longest rests.
+const patience = 4 * arch.IdleMax
+
 // EachError is the error of [OnEachCPU] when f did not run to completion on
 // every CPU asked for.
 type EachError struct {
 	// NotStarted lists the CPUs where f had not started by the
-	// deadline: no goroutine reached them.
+	// deadline: all of them when a CPU was not reached, since f
+	// starts on none before every CPU was reached.
 	NotStarted []int
+	// Unreached lists the CPUs that no goroutine reached by the
+	// deadline: each was running pinned code, or code that does not
+	// yield, the whole time.
+	Unreached []int
 	// NotReturned lists the CPUs where f started but had not returned
 	// by the deadline. OnEachCPU cannot stop f: it is still running
 	// there, pinned.
@@ -34,13 +47,13 @@ type EachError struct {
 	Timeout time.Duration
 }
 
-// Error lists the CPUs where f did not start and those where it did not
-// return.
+// Error lists the CPUs where f did not start, those not reached, and those
+// where f did not return.
 func (e *EachError) Error() string {
-	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v, did not return on cpus %v", e.Timeout, e.NotStarted, e.NotReturned)
+	return fmt.Sprintf("boot: OnEachCPU within %v: f did not start on cpus %v (not reached: %v), did not return on cpus %v", e.Timeout, e.NotStarted, e.Unreached, e.NotReturned)
 }
 
-// OnEachCPU runs f once on each CPU of cpus, concurrently, and waits up to
+// OnEachCPU runs f once on each CPU of cpus, all at once, and waits up to
 // timeout for every call to return. A nil cpus means the online set
 // ([Online]). It returns nil when every call returned in time, an
 // [*EachError] listing the CPUs where f did not start and those where it
@@ -61,27 +74,35 @@ func (e *EachError) Error() string {
 // the runtime with "fatal error: schedule: holding locks". Record values in
 // f and format them after OnEachCPU returns.
 //
-// Placement works by claiming: goroutines pin themselves, read their CPU id
-// and run f if that CPU is wanted and still unclaimed, then yield so that
-// the scheduler of another CPU can steal them, until every call ran.
+// Placement: goroutines, four per CPU, yield from CPU to CPU until one is
+// pinned on each CPU of cpus; only then do the calls start, together, so
+// that f may wait for the other CPUs. A CPU is reached as soon as it takes
+// a goroutine from the run queues, so every CPU that is not running pinned
+// code, or code that does not yield (TamaGo's scheduler preempts on no
+// timer), is reached. The placed goroutines rest their CPUs (the board's
+// idle hook) while they wait, and step out, unpinned, when the runtime asks
+// them to stop. The garbage collector, which needs the CPUs they hold, is
+// held off (debug.SetGCPercent(-1)) from the start of the call to its end,
+// after the cycle in progress, if any, finished marking; a cycle forced
+// meanwhile (runtime.GC) still runs.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
 		cpus = on
 	}
 
-	var want, claimed, returned [MaxCPUs]atomic.Bool
+	c := &call{f: f, all: make(chan struct{})}
 
 	for _, cpu := range cpus {
 		switch {
 		case cpu < 0 || cpu >= MaxCPUs:
 			return fmt.Errorf("boot: OnEachCPU: cpu %d outside 0..%d", cpu, MaxCPUs-1)
-		case want[cpu].Load():
+		case c.want[cpu].Load():
 			return fmt.Errorf("boot: OnEachCPU: cpu %d listed twice", cpu)
 		case !slices.Contains(on, cpu):
 			return fmt.Errorf("boot: OnEachCPU: cpu %d is not online (online: %v)", cpu, on)
 		}
-		want[cpu].Store(true)
+		c.want[cpu].Store(true)
 	}
 
 	n := len(cpus)
@@ -89,73 +110,199 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 		return nil
 	}
 
-	var remaining atomic.Int32
-	remaining.Store(int32(n))
-	deadline := time.Now().Add(timeout)
-
-	// Four goroutines per CPU keep yielding until every call has run,
-	// even after they ran their own: enough runnable goroutines keep all
-	// Ps busy (a busy P is a running M, that is a CPU taking goroutines
-	// from the run queues) and fill the local run queues that idle CPUs
-	// steal from. A goroutine that lands on a CPU with nothing left to do
-	// rests it first (the board's idle hook), which under emulation
-	// leaves the host's time to the CPUs still waiting for a call.
-	g := 4 * n
-	done := make(chan struct{}, g)
-
-	for i := 0; i < g; i++ {
-		go func() {
-			for remaining.Load() > 0 && time.Now().Before(deadline) {
-				percpu.Pin()
-				cpu := thisCPU()
-				mine := cpu >= 0 && cpu < MaxCPUs && want[cpu].Load()
-
-				if mine && claimed[cpu].CompareAndSwap(false, true) {
-					f(cpu)
-					returned[cpu].Store(true)
-					remaining.Add(-1)
-				}
-
-				percpu.Unpin()
-
-				if !mine || returned[cpu].Load() {
-					rest()
-				}
-				runtime.Gosched()
-			}
-
-			done <- struct{}{}
-		}()
-	}
-
-	// every goroutine ends by the deadline unless f holds it: wait for
-	// them, but never past the deadline plus the time one yield takes
-	timer := time.NewTimer(time.Until(deadline) + 10*time.Millisecond)
+	c.gate = gate{n: int32(n), start: time.Now(), timeout: timeout}
+	c.remaining.Store(int32(n))
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 
-wait:
-	for i := 0; i < g; i++ {
-		select {
-		case <-done:
-		case <-timer.C:
-			break wait
-		}
+	holdGC()
+	defer releaseGC()
+
+	// Enough runnable goroutines keep all Ps busy (a busy P is a
+	// running M, that is a CPU taking goroutines from the run queues).
+	work := c.work
+	for range 4 * n {
+		go work()
+	}
+
+	select {
+	case <-c.all:
+		return nil
+	case <-timer.C:
 	}
 
 	var e EachError
 	for _, cpu := range cpus {
 		switch {
-		case !claimed[cpu].Load():
+		case !c.returned[cpu].Load() && !c.open():
 			e.NotStarted = append(e.NotStarted, cpu)
-		case !returned[cpu].Load():
+			if !c.reached[cpu].Load() {
+				e.Unreached = append(e.Unreached, cpu)
+			}
+		case !c.returned[cpu].Load():
 			e.NotReturned = append(e.NotReturned, cpu)
 		}
 	}
 
 	if e.NotStarted == nil && e.NotReturned == nil {
-		return nil
+		return nil // the last call returned as the timer fired
 	}
 
 	e.Timeout = timeout
 	return &e
+}
+
+// call is one [OnEachCPU]: what its goroutines share, allocated once, and
+// left to those still running when it returns.
+type call struct {
+	gate
+	f         func(cpu int)
+	want      [MaxCPUs]atomic.Bool // the CPUs asked for
+	reached   [MaxCPUs]atomic.Bool // a goroutine ran there
+	claimed   [MaxCPUs]atomic.Bool // a goroutine holds the CPU's call
+	returned  [MaxCPUs]atomic.Bool
+	remaining atomic.Int32  // calls not returned
+	all       chan struct{} // closed when remaining reaches 0
+}
+
+// work claims the call of each wanted CPU it lands on, until every call
+// returned or the deadline passed, yielding in between. Where it has
+// nothing left to do it rests the CPU first (the board's idle hook), which
+// under emulation leaves the host's time to the CPUs still to be reached.
+func (c *call) work() {
+	for c.remaining.Load() > 0 && time.Since(c.start) < c.timeout {
+		percpu.Pin()
+		cpu := thisCPU()
+		mine := cpu >= 0 && cpu < MaxCPUs && c.want[cpu].Load()
+		last := false
+
+		if mine {
+			c.reached[cpu].Store(true)
+		}
+		if mine && c.claimed[cpu].CompareAndSwap(false, true) {
+			if c.hold(cpu) {
+				c.f(cpu)
+				c.returned[cpu].Store(true)
+				last = c.remaining.Add(-1) == 0
+			} else {
+				c.claimed[cpu].Store(false)
+			}
+		}
+
+		percpu.Unpin()
+
+		if last {
+			close(c.all)
+		} else if !mine || c.returned[cpu].Load() {
+			rest()
+		}
+		runtime.Gosched()
+	}
+}
+
+// OnCPU runs f on the CPU cpu as [OnEachCPU] does, pinned there, and waits
+// up to timeout for it to return.
+func OnCPU(cpu int, timeout time.Duration, f func()) error {
+	return OnEachCPU([]int{cpu}, timeout, func(int) { f() })
+}
+
+// gc counts the OnEachCPU calls that hold the garbage collector off, and
+// keeps the GC percent they replaced.
+var gc struct {
+	sync.Mutex
+	holders int
+	percent int
+}
+
+// holdGC stops the garbage collector from starting a cycle, after waiting
+// for the one in progress to finish marking (debug.SetGCPercent(-1)).
+func holdGC() {
+	gc.Lock()
+	defer gc.Unlock()
+	if gc.holders++; gc.holders == 1 {
+		gc.percent = debug.SetGCPercent(-1)
+	}
+}
+
+// releaseGC gives the garbage collector back its GC percent when the last
+// holder releases it.
+func releaseGC() {
+	gc.Lock()
+	defer gc.Unlock()
+	if gc.holders--; gc.holders == 0 {
+		debug.SetGCPercent(gc.percent)
+	}
+}
+
+// gate holds the calls of one [OnEachCPU], each pinned on its CPU, until
+// all n of them are placed.
+type gate struct {
+	n       int32
+	start   time.Time
+	timeout time.Duration
+	in      atomic.Int32 // calls placed and waiting; n: open, for good
+	last    atomic.Int64 // time of the last arrival, ns since start
+}
+
+// open tells whether every call was placed.
+func (g *gate) open() bool {
+	return g.in.Load() == g.n
+}
+
+// hold keeps the caller, pinned on cpu, in g until g opens (true). When
+// the runtime asks the caller to stop, it steps out for one rest of its
+// CPU, unpinned, where the runtime preempts it; it reports false when that
+// moved it off cpu or the deadline passed, pinned still.
+func (g *gate) hold(cpu int) bool {
+	for !g.wait() {
+		percpu.Unpin()
+		rest()
+		percpu.Pin()
+
+		if thisCPU() != cpu || time.Since(g.start) > g.timeout {
+			return false
+		}
+	}
+	return true
+}
+
+// wait places the pinned caller in g and waits for the others, resting its
+// CPU. It reports whether g opened; false means that the runtime asked the
+// caller to stop ([stopAsked]: a stop-the-world or a stack scan, which a
+// pinned goroutine holds off) or the deadline passed, and that the caller
+// left g.
+//
+// While no call arrives it makes a goroutine every [patience]: the runtime
+// then hands an idle P, if there is one, to a CPU without one
+// (runtime.wakep, from newproc). After a stop-the-world that is how a CPU
+// whose M lost its P gets one back, and the CPUs in g do not enter the
+// scheduler, where the runtime would otherwise do it.
+func (g *gate) wait() bool {
+	g.last.Store(int64(time.Since(g.start)))
+
+	if g.in.Add(1) == g.n {
+		return true
+	}
+
+	for stop := false; ; {
+		stop = stop || stopAsked() // first: a call may clear the request
+		in := g.in.Load()
+		if in == g.n {
+			return true
+		}
+
+		now := time.Since(g.start)
+		if stop || now > g.timeout {
+			if g.in.CompareAndSwap(in, in-1) {
+				return false
+			}
+			continue
+		}
+
+		if last := time.Duration(g.last.Load()); now-last > patience && g.last.CompareAndSwap(int64(last), int64(now)) {
+			go func() {}()
+		}
+
+		rest()
+	}
 }

@@ -18,3 +18,7 @@ var handOut = func(n int) error {
 
 // rest has nothing to wait for on the host.
 func rest() {}
+
+// stopAsked is false on the host, where the runtime preempts goroutines
+// itself.
+func stopAsked() bool { return false }

@@ -11,7 +11,7 @@ package boot
 import (
 	"runtime"
 	"runtime/goos"
-	_ "unsafe"
+	"unsafe"
 
 	"github.com/tamago-smp/kernel/arch"
 )
@@ -36,4 +36,31 @@ func rest() {
 	if goos.Idle != nil {
 		goos.Idle(nanotime() + arch.IdleMax)
 	}
+}
+
+// getG is runtime.GetG of TamaGo (runtime/os_tamago.go): the calling
+// goroutine's g and P.
+//
+//go:linkname getG runtime.GetG
+func getG() (gp, pp unsafe.Pointer)
+
+// gHead mirrors the first fields of runtime.g: the goroutine stack and
+// stackguard0, both at offsets known to the toolchain (runtime/runtime2.go).
+type gHead struct {
+	stack       gStack
+	stackguard0 uintptr
+}
+
+// stopAsked reports whether the runtime asked the calling goroutine to
+// stop, for a stop-the-world or a scan of its stack: its stackguard0 is
+// then stackPreempt (runtime/stack.go), far above its stack, and the next
+// stack check of a goroutine that is not pinned yields. A pinned goroutine's
+// stack check clears the request, and the runtime repeats it (every 100 µs
+// in stopTheWorldWithSema, at once in suspendG).
+//
+//go:nosplit
+func stopAsked() bool {
+	gp, _ := getG()
+	g := (*gHead)(gp)
+	return g.stackguard0 > g.stack.hi
 }

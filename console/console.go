@@ -337,7 +337,7 @@ func (t *Tally) OnEachCPU(name string, timeout time.Duration, f func(cpu int) er
 
 	if e, ok := err.(*boot.EachError); ok {
 		for _, cpu := range e.NotStarted {
-			errs[cpu] = fmt.Errorf("did not start on this CPU within %v", timeout)
+			errs[cpu] = fmt.Errorf("did not start on this CPU within %v (cpus not reached: %v)", timeout, e.Unreached)
 		}
 		for _, cpu := range e.NotReturned {
 			errs[cpu] = fmt.Errorf("did not return on this CPU within %v", timeout)

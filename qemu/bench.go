@@ -23,15 +23,17 @@ import (
 
 // benchCmd is `qemu bench`: it builds the benchmark kernel (kernel/bench) for
 // each target, boots it once per CPU count of -smp with bench.count=<count>
-// on its command line, then -count times per CPU count of -bringup with
-// bench.bringup, and prints the Go benchmark lines of the consoles on
+// on its command line, once per CPU count of -each with bench.each, then
+// -count times per CPU count of -bringup with bench.bringup (each with
+// bench.target=<target>), and prints the Go benchmark lines of the consoles on
 // stdout, for go tool benchstat (make bench). A boot that fails fails the
 // command, after the other boots ran.
 func benchCmd(ctx context.Context, args []string) error {
-	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-bringup 4,16,64] [-v]")
+	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-each 4,64] [-bringup 4,16,64] [-v]")
 	list := fs.String("target", "x86_64,aarch64-el2,riscv64", "targets to boot, comma separated, or all")
 	smp := fs.String("smp", "1,4", "CPU counts of the BenchmarkOps boots")
 	count := fs.Int("count", 6, "runs of each benchmark: bench.count in a BenchmarkOps boot, boots per CPU count of -bringup")
+	each := fs.String("each", "4,64", "CPU counts of BenchmarkOnEachCPU (10,000 calls of boot.OnEachCPU), empty for none")
 	bringup := fs.String("bringup", "4,16,64", "CPU counts of BenchmarkBringup (boot.Start to all CPUs online), empty for none")
 	pkg := fs.String("pkg", "./kernel/bench", "benchmark kernel package")
 	verbose := fs.Bool("v", false, "stream the kernel consoles to stderr")
@@ -42,6 +44,10 @@ func benchCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	opsCPUs, err := cpuList(*smp)
+	if err != nil {
+		return err
+	}
+	eachCPUs, err := cpuList(*each)
 	if err != nil {
 		return err
 	}
@@ -79,11 +85,14 @@ func benchCmd(ctx context.Context, args []string) error {
 
 		var boots []*boot
 		add := func(n int, cmdline string) {
-			boots = append(boots, &boot{Target: t, SMP: n, ELF: elf, Opts: qemuOpts{Append: cmdline},
+			boots = append(boots, &boot{Target: t, SMP: n, ELF: elf, Opts: qemuOpts{Append: cmdline + " bench.target=" + t.Name},
 				Timeout: t.Timeout(n), Console: console, Stderr: console})
 		}
 		for _, n := range opsCPUs {
 			add(n, "bench.count="+strconv.Itoa(*count))
+		}
+		for _, n := range eachCPUs {
+			add(n, "bench.each")
 		}
 		for _, n := range bringupCPUs {
 			for range *count {

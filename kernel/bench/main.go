@@ -13,7 +13,8 @@
 //
 //	BenchmarkOps/target=<target>/op=<op>/cpus=<n> <N> <x> ns/op
 //
-// target is x86_64, aarch64-el2, aarch64 or riscv64, op one of the
+// target is the harness's target name (bench.target=<name> on the kernel
+// command line, else GOARCH), op one of the
 // operations of package benchops or floor (see floorOp), n the number of
 // CPUs that ran it together, every CPU of the machine, and N the operations
 // of all of them (1-CPU figures come from a boot with -smp 1: the x86_64
@@ -25,8 +26,9 @@
 // calibrated once and then measured bench.count=<k> times (kernel command
 // line; default 1), one line each, as go test -count does.
 //
-// Then it times boot.OnEachCPU with an empty f on every CPU, eachCalls
-// calls one after another: mean (ns/op), median and 99th percentile:
+// With bench.each on the command line the kernel prints only the latency
+// of boot.OnEachCPU with an empty f on every CPU, eachCalls calls one after
+// another: mean (ns/op), median and 99th percentile:
 //
 //	BenchmarkOnEachCPU/target=<target>/cpus=<n> 10000 <mean> ns/op <p50> p50-ns <p99> p99-ns
 //
@@ -58,7 +60,6 @@ import (
 	"github.com/tamago-smp/kernel/boot"
 	"github.com/tamago-smp/kernel/console"
 	"github.com/tamago-smp/kernel/internal/benchops"
-	"github.com/tamago-smp/kernel/percpu"
 )
 
 func main() {
@@ -74,8 +75,13 @@ func main() {
 	// boot.Start returned without error: every CPU is online, so the
 	// online set is 0..n-1.
 	n := len(report.Online)
-	where := whereName()
 	args := strings.Fields(boot.Cmdline())
+	where := runtime.GOARCH
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "bench.target="); ok {
+			where = v
+		}
+	}
 
 	if slices.Contains(args, "bench.bringup") {
 		// phase=online: boot.Start's first wake-up to the last CPU
@@ -83,6 +89,16 @@ func main() {
 		// loop, the part where every CPU runs its trampoline at once
 		fmt.Printf("BenchmarkBringup/target=%s/phase=online/cpus=%d 1 %d ns/op\n", where, n, report.Elapsed.Nanoseconds())
 		fmt.Printf("BenchmarkBringup/target=%s/phase=wake/cpus=%d 1 %d ns/op\n", where, n, report.Answered.Nanoseconds())
+		os.Exit(0)
+	}
+
+	if slices.Contains(args, "bench.each") {
+		// one run of eachCalls calls: enough for the 99th percentile
+		mean, p50, p99, err := eachLatency()
+		if err != nil {
+			fail("FAIL OnEachCPU cpus=%d: %v", n, err)
+		}
+		fmt.Printf("BenchmarkOnEachCPU/target=%s/cpus=%d\t%d\t%d ns/op\t%d p50-ns\t%d p99-ns\n", where, n, eachCalls, mean.Nanoseconds(), p50.Nanoseconds(), p99.Nanoseconds())
 		os.Exit(0)
 	}
 
@@ -110,34 +126,11 @@ func main() {
 		}
 	}
 
-	// one run of eachCalls calls: enough for the 99th percentile
-	if mean, p50, p99, err := eachLatency(); err != nil {
-		fmt.Printf("FAIL OnEachCPU cpus=%d: %v\n", n, err)
-		failed++
-	} else {
-		fmt.Printf("BenchmarkOnEachCPU/target=%s/cpus=%d\t%d\t%d ns/op\t%d p50-ns\t%d p99-ns\n", where, n, eachCalls, mean.Nanoseconds(), p50.Nanoseconds(), p99.Nanoseconds())
-	}
-
 	if failed != 0 {
 		fmt.Printf("bench: %d failed\n", failed)
 		os.Exit(1)
 	}
 	os.Exit(0)
-}
-
-// whereName names the target the kernel runs on, as the harness's target
-// table does.
-func whereName() string {
-	switch runtime.GOARCH {
-	case "amd64":
-		return "x86_64"
-	case "arm64":
-		if percpu.RegName() == "tpidr_el2" {
-			return "aarch64-el2"
-		}
-		return "aarch64"
-	}
-	return runtime.GOARCH
 }
 
 // fail reports an error that stops the kernel and exits with status 1.
