@@ -89,15 +89,17 @@ soak:
 # make bench [SMP=n] [BENCHCOUNT=n] [BRINGUP=list]: per-CPU access against
 # plain, atomic, mutex and per-P, on the host and in the benchmark kernel of
 # every target, BENCHCOUNT runs each; benchstat shows every figure, the
-# ratios to plain and to the floor, and the bring-up time by CPU count
-# (docs/BENCH.md); not part of make test
+# ratios to plain and to the floor, the latency of boot.OnEachCPU at 4 and
+# 64 CPUs, and the bring-up time by CPU count (docs/BENCH.md); not part of
+# make test
 bench:
 	mkdir -p build/bench
 	go test -run '^$$' -bench '^BenchmarkOps$$' -count "$$BENCHCOUNT" ./percpu > build/bench/host.txt
-	$(HARNESS) bench -smp 1,"$$SMP" -count "$$BENCHCOUNT" -bringup "$$BRINGUP" > build/bench/kernel.txt
+	$(HARNESS) bench -target all -smp 1,"$$SMP" -count "$$BENCHCOUNT" -bringup "$$BRINGUP" > build/bench/kernel.txt
 	go tool benchstat -filter .name:Ops -row /target,/op -col /cpus build/bench/host.txt build/bench/kernel.txt
 	go tool benchstat -filter .name:Ops -col '/op@(plain percpu percpu-raw atomic)' -row /target,/cpus build/bench/host.txt build/bench/kernel.txt
 	go tool benchstat -col '/op@(floor percpu percpu-raw)' -row /target,/cpus build/bench/kernel.txt
+	go tool benchstat -filter .name:OnEachCPU -col /cpus -row /target build/bench/kernel.txt
 	go tool benchstat -filter .name:Bringup -col /cpus -row /target,/phase build/bench/kernel.txt
 
 clean:
