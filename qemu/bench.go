@@ -26,8 +26,9 @@ import (
 // on its command line, once per CPU count of -each with bench.each, then
 // -count times per CPU count of -bringup with bench.bringup (each with
 // bench.target=<target>), and prints the Go benchmark lines of the consoles on
-// stdout, for go tool benchstat (make bench). A boot that fails fails the
-// command, after the other boots ran.
+// stdout, for go tool benchstat (make bench). A CPU count the target's
+// machine cannot run is skipped; a boot that fails fails the command, after
+// the other boots ran.
 func benchCmd(ctx context.Context, args []string) error {
 	fs := flags("bench", "[-target list|all] [-smp 1,4] [-count 6] [-each 4,64] [-bringup 4,16,64] [-v]")
 	list := fs.String("target", "x86_64,aarch64-el2,riscv64", "targets to boot, comma separated, or all")
@@ -85,6 +86,10 @@ func benchCmd(ctx context.Context, args []string) error {
 
 		var boots []*boot
 		add := func(n int, cmdline string) {
+			if err := t.checkSMP(n); err != nil {
+				fmt.Fprintf(os.Stderr, "qemu: bench: skipped: %v\n", err)
+				return
+			}
 			boots = append(boots, &boot{Target: t, SMP: n, ELF: elf, Opts: qemuOpts{Append: cmdline + " bench.target=" + t.Name},
 				Timeout: t.Timeout(n), Console: console, Stderr: console})
 		}
