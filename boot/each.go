@@ -84,7 +84,8 @@ func (e *EachError) Error() string {
 // them to stop. The garbage collector, which needs the CPUs they hold, is
 // held off (debug.SetGCPercent(-1)) from the start of the call to its end,
 // after the cycle in progress, if any, finished marking; a cycle forced
-// meanwhile (runtime.GC) still runs.
+// meanwhile (runtime.GC) still runs, and a debug.SetGCPercent made
+// meanwhile is undone when the last call in progress ends.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
