@@ -492,6 +492,20 @@ func TestGate(t *testing.T) {
 	}
 }
 
+// TestOnEachCPUOneAtATime: a call waits for the one running, within its
+// timeout.
+func TestOnEachCPUOneAtATime(t *testing.T) {
+	withCPUs(t, []int{0}, 0)
+	running <- struct{}{} // a call in progress
+	defer func() { <-running }()
+
+	var e *EachError
+	err := OnEachCPU(nil, 10*time.Millisecond, func(int) { t.Error("f ran") })
+	if !errors.As(err, &e) || !reflect.DeepEqual(e.NotStarted, []int{0}) {
+		t.Errorf("OnEachCPU while another runs = %v, want f not started on [0]", err)
+	}
+}
+
 func TestOnEachCPU(t *testing.T) {
 	withCPUs(t, []int{0}, 0)
 	var ran []int

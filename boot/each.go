@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -85,7 +84,8 @@ func (e *EachError) Error() string {
 // held off (debug.SetGCPercent(-1)) from the start of the call to its end,
 // after the cycle in progress, if any, finished marking; a cycle forced
 // meanwhile (runtime.GC) still runs, and a debug.SetGCPercent made
-// meanwhile is undone when the last call in progress ends.
+// meanwhile is undone when the call ends. Calls run one at a time: a call
+// waits for the one running, within its own timeout.
 func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	on := Online()
 	if cpus == nil {
@@ -116,8 +116,17 @@ func OnEachCPU(cpus []int, timeout time.Duration, f func(cpu int)) error {
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 
-	holdGC()
-	defer releaseGC()
+	// one call at a time: two, each holding some CPUs in its gate, could
+	// wait for each other
+	select {
+	case running <- struct{}{}:
+		defer func() { <-running }()
+	case <-timer.C:
+		return &EachError{NotStarted: cpus, Timeout: timeout}
+	}
+
+	percent := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(percent)
 
 	// Enough runnable goroutines keep all Ps busy (a busy P is a
 	// running M, that is a CPU taking goroutines from the run queues).
@@ -207,33 +216,8 @@ func OnCPU(cpu int, timeout time.Duration, f func()) error {
 	return OnEachCPU([]int{cpu}, timeout, func(int) { f() })
 }
 
-// gc counts the OnEachCPU calls that hold the garbage collector off, and
-// keeps the GC percent they replaced.
-var gc struct {
-	sync.Mutex
-	holders int
-	percent int
-}
-
-// holdGC stops the garbage collector from starting a cycle, after waiting
-// for the one in progress to finish marking (debug.SetGCPercent(-1)).
-func holdGC() {
-	gc.Lock()
-	defer gc.Unlock()
-	if gc.holders++; gc.holders == 1 {
-		gc.percent = debug.SetGCPercent(-1)
-	}
-}
-
-// releaseGC gives the garbage collector back its GC percent when the last
-// holder releases it.
-func releaseGC() {
-	gc.Lock()
-	defer gc.Unlock()
-	if gc.holders--; gc.holders == 0 {
-		debug.SetGCPercent(gc.percent)
-	}
-}
+// running holds a token while an [OnEachCPU] call runs.
+var running = make(chan struct{}, 1)
 
 // gate holds the calls of one [OnEachCPU], each pinned on its CPU, until
 // all n of them are placed.
