@@ -26,6 +26,7 @@ import (
 	_ "unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
+	_ "github.com/tamago-smp/kernel/board/qemu/armdev"
 	"github.com/tamago-smp/kernel/boot"
 )
 
@@ -72,11 +73,15 @@ var (
 	ramStackOffset uint64 = 0x100
 
 	// cpuinit checks the RAM size of this device tree before the stack
-	// at the top of RAM is used (package arm64's board contract, with
-	// _board_putc in pl011.s)
+	// at the top of RAM is used (package arm64's board contract)
 	//
 	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64 = DTB_BASE
+
+	// the console's PL011, for _board_putc (package armdev)
+	//
+	//go:linkname uart0 _board_uart0
+	uart0 uint64 = UART0_BASE
 )
 
 //go:linkname nanotime runtime/goos.Nanotime

@@ -27,6 +27,7 @@ import (
 	"unsafe"
 
 	"github.com/tamago-smp/kernel/arch/arm64"
+	_ "github.com/tamago-smp/kernel/board/qemu/armdev"
 	"github.com/tamago-smp/kernel/boot"
 )
 
@@ -74,6 +75,11 @@ var (
 	//
 	//go:linkname earlyDTB _early_dtb
 	earlyDTB uint64
+
+	// the console's PL011, for _board_putc (package armdev)
+	//
+	//go:linkname uart0 _board_uart0
+	uart0 uint64 = UART0_BASE
 )
 
 //go:linkname nanotime runtime/goos.Nanotime

@@ -1,4 +1,4 @@
-// QEMU virt board for the SMP kernel, aarch64
+// Devices of the QEMU arm64 boards of the SMP kernel, aarch64
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
@@ -6,7 +6,7 @@
 
 //go:build tamago && arm64
 
-package arm64virt
+package armdev
 
 // Semihosting (Arm, Semihosting for AArch32 and AArch64, 2.x): HLT #0xF000
 // with the operation in W0 and a parameter block address in X1. QEMU serves

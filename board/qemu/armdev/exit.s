@@ -1,4 +1,4 @@
-// QEMU virt board for the SMP kernel, aarch64
+// Devices of the QEMU arm64 boards of the SMP kernel, aarch64
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license

@@ -1,4 +1,4 @@
-// QEMU virt board for the SMP kernel, aarch64
+// Devices of the QEMU arm64 boards of the SMP kernel, aarch64
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
@@ -6,7 +6,12 @@
 
 //go:build tamago && arm64 && !linkprintk
 
-package arm64virt
+// Package armdev holds the devices the QEMU arm64 boards share: the PL011
+// console (_board_putc and goos.Printk), the semihosting exit (_board_exit)
+// and the runtime's random source. A board that imports it names its
+// PL011's base in _board_uart0, an 8-byte variable (a Go variable with that
+// link name), or the kernel does not link.
+package armdev
 
 import (
 	_ "unsafe"

@@ -1,4 +1,4 @@
-// Raspberry Pi 3 board (QEMU raspi3b) for the SMP kernel, aarch64
+// Devices of the QEMU arm64 boards of the SMP kernel, aarch64
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
@@ -9,10 +9,12 @@
 #include "go_asm.h"
 #include "textflag.h"
 
-// _board_putc writes the byte in R20 to the PL011 at UART0_BASE once its
-// transmit FIFO has room. Uses R19 and R22; returns with RET.
+// _board_putc writes the byte in R20 to the PL011 at the board's
+// _board_uart0 once its transmit FIFO has room. Uses R19 and R22; returns
+// with RET.
 TEXT _board_putc(SB),NOSPLIT|NOFRAME,$0
-	MOVD	$const_UART0_BASE, R19
+	MOVD	$_board_uart0(SB), R19
+	MOVD	(R19), R19
 wait:
 	MOVWU	const_UARTFR(R19), R22
 	TBNZ	$const_UARTFR_TXFF, R22, wait

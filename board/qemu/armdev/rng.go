@@ -1,4 +1,4 @@
-// QEMU virt board for the SMP kernel, aarch64
+// Devices of the QEMU arm64 boards of the SMP kernel, aarch64
 // https://github.com/tamago-smp/kernel
 //
 // Use of this source code is governed by the license
@@ -6,7 +6,7 @@
 
 //go:build tamago && arm64
 
-package arm64virt
+package armdev
 
 import (
 	_ "unsafe"
@@ -18,8 +18,9 @@ import (
 // rng is the runtime's random source, not for cryptography.
 var rng splitmix.Source
 
-// initRNG seeds the generator from the generic timer. Cortex-A72 has no RNDR and the kernel drives no
-// entropy device.
+// initRNG seeds the generator from the generic timer: neither the
+// Cortex-A72 of QEMU virt nor the Cortex-A53 of the Pi 3 has RNDR, and the
+// kernel drives no entropy device.
 //
 //go:linkname initRNG runtime/goos.InitRNG
 func initRNG() {
