@@ -84,22 +84,6 @@ var (
 	uart0 uint64 = UART0_BASE
 )
 
-//go:linkname nanotime runtime/goos.Nanotime
-//go:nosplit
-func nanotime() int64 {
-	return arm64.Nanotime()
-}
-
-// hwinit0 runs on the boot CPU before the Go runtime is set up (no
-// allocation), with the MMU and the exception vectors already on (cpuinit).
-//
-//go:linkname hwinit0 runtime/goos.Hwinit0
-//go:nosplit
-func hwinit0() {
-	arm64.Init()
-	goos.Exit = arm64.Exit
-}
-
 // Init takes care of the lower level initialization triggered early in
 // runtime setup (post World start), on the boot CPU.
 //

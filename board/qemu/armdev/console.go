@@ -6,9 +6,10 @@
 
 //go:build tamago && arm64 && !linkprintk
 
-// Package armdev holds the devices the QEMU arm64 boards share: the PL011
-// console (_board_putc and goos.Printk), the semihosting exit (_board_exit)
-// and the runtime's random source. A board that imports it names its
+// Package armdev holds the devices and early hooks the QEMU arm64 boards
+// share: the PL011 console (_board_putc and goos.Printk), the semihosting
+// exit (_board_exit and goos.Exit), the generic-timer clock
+// (goos.Nanotime), goos.Hwinit0 and the runtime's random source. A board that imports it names its
 // PL011's base in _board_uart0, an 8-byte variable (a Go variable with that
 // link name), or the kernel does not link.
 package armdev
